@@ -1,0 +1,46 @@
+# Switchboard: `make help` lists the targets. Every target bootstraps .venv on its own.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create or update .venv from the pinned constraints
+
+run: $(STAMP) ## Start the offline demo: embedded PostgreSQL + OpenBao + provider simulator
+	$(BIN)/switchboard run --demo --migrate
+
+test: $(STAMP) browser ## Lint, then run every test (real PostgreSQL, OpenBao, simulator, Chromium)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff and mypy (strict on workspace/ and adapters/)
+	$(BIN)/ruff check workspace adapters tests bench migrations
+	$(BIN)/ruff format --check workspace adapters tests bench migrations
+	$(BIN)/mypy
+
+fmt: $(STAMP) ## Format and autofix
+	$(BIN)/ruff format workspace adapters tests bench migrations
+	$(BIN)/ruff check --fix workspace adapters tests bench migrations
+
+bench: $(STAMP) ## Run the benchmarks under bench/ (prints figures)
+	$(BIN)/python -m bench
+
+browser: ## Install Debian's Chromium for the browser tests when it is missing
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lock: ## Re-pin constraints.txt from the current .venv
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+.PHONY: help venv run test lint fmt bench browser lock

@@ -1,0 +1,1 @@
+"""Translators between the canonical conversation and each provider's wire format."""

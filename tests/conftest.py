@@ -1,0 +1,94 @@
+"""The real stack for the tests: embedded PostgreSQL, OpenBao (raft, AppRole), the provider
+simulator and the app served by uvicorn on loopback. Started once per test session.
+
+Tests isolate themselves by creating their own users and workspaces (unique emails), so the
+database is never reset between tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from tests.support import Stack, UserClient, new_user
+from workspace.app import create_app
+from workspace.infra.ports import free_port
+from workspace.infra.stack import local_services
+from workspace.migrate import upgrade
+from workspace.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    data_dir = Path(tempfile.mkdtemp(prefix="switchboard-test-"))
+    data_dir.chmod(0o755)
+    base = Settings(data_dir=data_dir, database_url=None, vault_addr=None, port=free_port())
+    try:
+        with local_services(base, ephemeral=True) as services:
+            settings = services.settings.model_copy(update={"allow_private_base_urls": True})
+            assert settings.database_url is not None
+            upgrade(settings.database_url)
+            simulator = _start_simulator()
+            if simulator is not None:
+                from workspace.demo import simulator_settings
+
+                settings = simulator_settings(settings, simulator.url)
+            app = create_app(settings)
+            config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning")
+            server = uvicorn.Server(config)
+            thread = threading.Thread(target=server.run, daemon=True)
+            thread.start()
+            deadline = time.monotonic() + 30
+            while not server.started:
+                if time.monotonic() > deadline or not thread.is_alive():
+                    raise RuntimeError("the app did not start")
+                time.sleep(0.02)
+            try:
+                yield Stack(
+                    settings=settings,
+                    url=f"http://127.0.0.1:{settings.port}",
+                    postgres=services.postgres,
+                    openbao=services.openbao,
+                    simulator_url=simulator.url if simulator else None,
+                )
+            finally:
+                server.should_exit = True
+                thread.join(timeout=10)
+                if simulator is not None:
+                    simulator.stop()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _start_simulator():  # type: ignore[no-untyped-def]
+    try:
+        from adapters.simulator.server import serve_in_thread
+    except ImportError:
+        return None
+    return serve_in_thread()
+
+
+@pytest.fixture
+async def anon(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def alice(stack: Stack) -> AsyncIterator[UserClient]:
+    async with new_user(stack, "alice") as user:
+        yield user
+
+
+@pytest.fixture
+async def bob(stack: Stack) -> AsyncIterator[UserClient]:
+    async with new_user(stack, "bob") as user:
+        yield user

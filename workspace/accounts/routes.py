@@ -1,0 +1,112 @@
+"""HTTP routes of the accounts domain: thin wrappers over :mod:`workspace.accounts.service`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request, Response, Router, delete, get, post
+from litestar.datastructures import Cookie
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts import service
+from workspace.accounts.principal import SESSION_COOKIE, Principal, client_ip
+from workspace.accounts.schemas import LoginIn, MeOut, SignupIn, TokenIn, TokenOut
+from workspace.accounts.models import ApiToken
+from workspace.audit.service import Actor
+from workspace.dependencies import AUTHENTICATED, PUBLIC
+from workspace.settings import Settings
+
+
+def _secure(request: Request[Any, Any, Any], settings: Settings) -> bool:
+    if settings.session_cookie_secure != "auto":
+        return settings.session_cookie_secure == "always"
+    proto = request.headers.get("x-forwarded-proto") if settings.trust_forwarded_for else None
+    return (proto or request.url.scheme) == "https"
+
+
+def _session_response(
+    request: Request[Any, Any, Any], settings: Settings, new: service.NewSession, status: int
+) -> Response[MeOut]:
+    cookie = Cookie(
+        key=SESSION_COOKIE,
+        value=new.cookie_token,
+        max_age=new.max_age_s,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request, settings),
+        path="/",
+    )
+    body = MeOut(id=new.user.id, email=new.user.email, name=new.user.name, csrf_token=new.csrf_token)
+    return Response(body, status_code=status, cookies=[cookie])
+
+
+@post("/signup", opt={"access": PUBLIC}, operation_id="signup")
+async def signup(
+    request: Request[Any, Any, Any], data: SignupIn, db: AsyncSession, settings: Settings
+) -> Response[MeOut]:
+    """Create an account and sign it in."""
+    user = await service.signup(db, settings, email=data.email, password=data.password, name=data.name)
+    ip = client_ip(request, settings.trust_forwarded_for)
+    new = await service.start_session(db, settings, user, ip)
+    return _session_response(request, settings, new, 201)
+
+
+@post("/login", opt={"access": PUBLIC}, operation_id="login")
+async def login(
+    request: Request[Any, Any, Any], data: LoginIn, db: AsyncSession, settings: Settings
+) -> Response[MeOut]:
+    """Sign in with email and password (rate-limited per account and per IP)."""
+    ip = client_ip(request, settings.trust_forwarded_for)
+    user = await service.login(db, settings, email=data.email, password=data.password, ip=ip)
+    new = await service.start_session(db, settings, user, ip)
+    return _session_response(request, settings, new, 200)
+
+
+@post("/logout", opt={"access": AUTHENTICATED}, operation_id="logout", status_code=204)
+async def logout(principal: Principal, db: AsyncSession) -> Response[None]:
+    """End this session (the cookie is cleared)."""
+    if principal.session_key:
+        await service.end_session(db, principal.session_key)
+    response: Response[None] = Response(None, status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@get("/me", opt={"access": AUTHENTICATED}, operation_id="me")
+async def me(principal: Principal) -> MeOut:
+    """The signed-in user, with the session's CSRF token for cookie-authenticated writes."""
+    return MeOut(principal.user_id, principal.email, principal.name, principal.csrf_token)
+
+
+def _token_out(token: ApiToken, secret: str | None = None) -> TokenOut:
+    return TokenOut(token.id, token.name, token.hint, token.created_at, token.last_used_at, secret)
+
+
+@post("/", opt={"access": AUTHENTICATED}, operation_id="create_api_token", status_code=201)
+async def create_token(
+    data: TokenIn, principal: Principal, actor: Actor, db: AsyncSession, settings: Settings
+) -> TokenOut:
+    """Create an API token; the secret is in this response only."""
+    issued = await service.create_api_token(db, settings, actor, principal.user_id, data.name)
+    return _token_out(issued.token, issued.secret)
+
+
+@get("/", opt={"access": AUTHENTICATED}, operation_id="list_api_tokens")
+async def list_tokens(principal: Principal, db: AsyncSession) -> list[TokenOut]:
+    """Live API tokens of the caller (hints only)."""
+    return [_token_out(t) for t in await service.list_api_tokens(db, principal.user_id)]
+
+
+@delete("/{token_id:uuid}", opt={"access": AUTHENTICATED}, operation_id="revoke_api_token")
+async def revoke_token(
+    token_id: uuid.UUID, principal: Principal, actor: Actor, db: AsyncSession
+) -> None:
+    """Revoke one of the caller's API tokens."""
+    await service.revoke_api_token(db, actor, principal.user_id, token_id)
+
+
+auth_router = Router("/api/auth", route_handlers=[signup, login, logout, me], tags=["accounts"])
+tokens_router = Router(
+    "/api/tokens", route_handlers=[create_token, list_tokens, revoke_token], tags=["accounts"]
+)

@@ -1,0 +1,165 @@
+"""Sign-up, login, logout and API tokens."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts import ratelimit
+from workspace.accounts.models import ApiToken, AuthSession, User
+from workspace.accounts.passwords import hash_password, verify_password
+from workspace.accounts.secrets import API_TOKEN_PREFIX, new_token, token_hash, token_hint
+from workspace.audit.service import Actor, record
+from workspace.db import utcnow
+from workspace.errors import AppError, Conflict, InvalidInput, NotFound, TooManyRequests
+from workspace.settings import Settings
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class InvalidLogin(AppError):
+    status = 401
+    code = "invalid_login"
+
+
+class LoginRateLimited(TooManyRequests):
+    code = "login_rate_limited"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 320 or not _EMAIL.match(email):
+        raise InvalidInput("That does not look like an email address.", extra={"field": "email"})
+    return email
+
+
+async def signup(
+    session: AsyncSession, settings: Settings, *, email: str, password: str, name: str
+) -> User:
+    email = normalize_email(email)
+    if len(password) < settings.password_min_length:
+        raise InvalidInput(
+            f"Use a password of at least {settings.password_min_length} characters.",
+            extra={"field": "password"},
+        )
+    user = User(email=email, name=name.strip() or email, password_hash=await hash_password(password))
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise EmailTaken("An account with this email already exists.") from None
+    return user
+
+
+@dataclass(frozen=True)
+class NewSession:
+    user: User
+    cookie_token: str
+    csrf_token: str
+    max_age_s: int
+
+
+async def start_session(
+    session: AsyncSession, settings: Settings, user: User, ip: str | None
+) -> NewSession:
+    raw, csrf = new_token(), new_token()
+    ttl = timedelta(hours=settings.session_ttl_hours)
+    session.add(
+        AuthSession(
+            token_hash=token_hash(raw),
+            user_id=user.id,
+            csrf_token=csrf,
+            expires_at=utcnow() + ttl,
+            ip=ip,
+        )
+    )
+    await session.commit()
+    return NewSession(user, raw, csrf, int(ttl.total_seconds()))
+
+
+async def login(
+    session: AsyncSession, settings: Settings, *, email: str, password: str, ip: str | None
+) -> User:
+    """Check a password, throttled per account (failures) and per client IP (attempts)."""
+    email = email.strip().lower()
+    window = settings.login_window_s
+    ip_bucket, account_bucket = f"login-ip:{ip}", f"login-account:{email}"
+    ip_count = await ratelimit.hit(session, ip_bucket, window)
+    account_failures = await ratelimit.current(session, account_bucket, window)
+    await session.commit()
+    if ip_count > settings.login_limit_per_ip or account_failures >= settings.login_limit_per_account:
+        raise LoginRateLimited(
+            "Too many sign-in attempts. Wait a few minutes and try again.",
+            extra={"retry_after": ratelimit.seconds_left(window)},
+        )
+    user = (await session.exec(select(User).where(User.email == email))).first()
+    if not await verify_password(user.password_hash if user else None, password) or user is None:
+        await ratelimit.hit(session, account_bucket, window)
+        await session.commit()
+        raise InvalidLogin("Email or password is wrong.")
+    return user
+
+
+async def end_session(session: AsyncSession, session_key: str) -> None:
+    await session.execute(sa.delete(AuthSession).where(col(AuthSession.token_hash) == session_key))
+    await session.commit()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+async def create_api_token(
+    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID, name: str
+) -> IssuedToken:
+    live = await list_api_tokens(session, user_id)
+    if len(live) >= settings.api_tokens_per_user:
+        raise Conflict(
+            f"You already have {settings.api_tokens_per_user} API tokens; revoke one first."
+        )
+    raw = new_token(API_TOKEN_PREFIX)
+    token = ApiToken(user_id=user_id, name=name, token_hash=token_hash(raw), hint=token_hint(raw))
+    session.add(token)
+    await session.flush()
+    await record(session, actor, "api_token.created", target_type="api_token", target_id=token.id)
+    await session.commit()
+    return IssuedToken(token, raw)
+
+
+async def list_api_tokens(session: AsyncSession, user_id: uuid.UUID) -> Sequence[ApiToken]:
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
+        .order_by(col(ApiToken.created_at).desc())
+    )
+    return (await session.exec(stmt)).all()
+
+
+async def revoke_api_token(
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, token_id: uuid.UUID
+) -> None:
+    stmt = select(ApiToken).where(
+        ApiToken.id == token_id, ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None)
+    )
+    token = (await session.exec(stmt)).first()
+    if token is None:
+        raise NotFound("No such API token.")
+    token.revoked_at = utcnow()
+    session.add(token)
+    await record(session, actor, "api_token.revoked", target_type="api_token", target_id=token.id)
+    await session.commit()

@@ -1,0 +1,60 @@
+"""The application factory: ``create_app(settings)`` wires domains, errors and lifespan.
+
+Settings must already point at running services (``DATABASE_URL`` and ``VAULT_ADDR`` set); the
+CLI and the tests start embedded ones first when needed (:mod:`workspace.infra.stack`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+
+from workspace.accounts.routes import auth_router, tokens_router
+from workspace.audit.routes import audit_router
+from workspace.db import make_engine, make_sessionmaker
+from workspace.dependencies import DEPENDENCIES
+from workspace.errors import EXCEPTION_HANDLERS
+from workspace.health import healthz, readyz
+from workspace.keys.vault import SecretStore
+from workspace.logs import configure_logging
+from workspace.projects.routes import projects_router
+from workspace.runtime import Runtime
+from workspace.settings import Settings
+from workspace.teams.routes import invites_router, workspaces_router
+
+
+def create_app(settings: Settings) -> Litestar:
+    if settings.database_url is None or settings.vault_addr is None:
+        raise ValueError("create_app needs DATABASE_URL and VAULT_ADDR resolved")
+    configure_logging(settings)
+    database_url = settings.database_url
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = make_engine(database_url)
+        app.state.runtime = Runtime(
+            settings=settings,
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            secrets=SecretStore(settings),
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            healthz, readyz, auth_router, tokens_router, workspaces_router, invites_router,
+            projects_router, audit_router,
+        ],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="Switchboard", version="0.1.0", path="/schema"),
+        debug=False,
+    )

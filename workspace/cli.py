@@ -1,0 +1,99 @@
+"""The ``switchboard`` command: run, migrate, simulator, adapters, doctor."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from workspace.settings import Settings
+
+
+def _settings(**overrides: object) -> Settings:
+    base = Settings()
+    return base.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+
+
+@click.group()
+def main() -> None:
+    """Switchboard: a self-hosted, multi-provider AI workspace for teams that bring their own keys."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (SWITCHBOARD_HOST).")
+@click.option("--port", type=int, default=None, help="Port to bind (SWITCHBOARD_PORT).")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="Data directory.")
+@click.option("--migrate", is_flag=True, help="Upgrade the schema first instead of refusing.")
+@click.option("--demo", is_flag=True, help="Offline demo: provider simulator + seeded workspace.")
+def run(host: str | None, port: int | None, data_dir: Path | None, migrate: bool, demo: bool) -> None:
+    """Serve the app; start embedded PostgreSQL/OpenBao when DATABASE_URL/VAULT_ADDR are unset."""
+    import uvicorn
+
+    from workspace.app import create_app
+    from workspace.infra.stack import local_services
+    from workspace.migrate import pending_revisions, upgrade
+
+    settings = _settings(host=host, port=port, data_dir=data_dir)
+    with local_services(settings) as services:
+        settings = services.settings
+        assert settings.database_url is not None
+        current, head = asyncio.run(pending_revisions(settings.database_url))
+        if current != head:
+            if not migrate:
+                click.echo(
+                    f"The database schema is at {current or 'nothing'}, the code needs {head}.\n"
+                    "Run `switchboard migrate` first (or start with --migrate).",
+                    err=True,
+                )
+                sys.exit(2)
+            upgrade(settings.database_url)
+        simulator = None
+        if demo:
+            from workspace.demo import start_demo
+
+            simulator, settings, login = start_demo(settings)
+        click.echo(f"\n  Switchboard is starting at {settings.resolved_public_url}")
+        if demo:
+            click.echo("  Offline demo: every provider is the local simulator (no internet, no cost).")
+            click.echo(f"  Sign in as {login[0]} with password {login[1]}")
+        else:
+            click.echo("  Create the first account at /signup.")
+        click.echo("  Stop with Ctrl-C (PostgreSQL and OpenBao stop with it; data stays).\n")
+        try:
+            uvicorn.run(
+                create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+            )
+        finally:
+            if simulator is not None:
+                simulator.stop()
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None)
+def migrate(data_dir: Path | None) -> None:
+    """Upgrade the database schema to the newest revision."""
+    from workspace.infra.stack import local_services
+    from workspace.migrate import upgrade
+
+    settings = _settings(data_dir=data_dir)
+    with local_services(settings) as services:
+        assert services.settings.database_url is not None
+        upgrade(services.settings.database_url)
+    click.echo("schema is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=int, default=8090)
+def simulator(host: str, port: int) -> None:
+    """Run the provider simulator (OpenAI, Anthropic, Gemini, Groq, Code Assist, OAuth)."""
+    from adapters.simulator.server import run as run_simulator
+
+    click.echo(f"provider simulator on http://{host}:{port}")
+    run_simulator(host, port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The offline demo behind ``make run``: the provider simulator and a seeded workspace.
+
+Seeding is idempotent, so a second ``make run`` finds the same user, workspace and keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from sqlmodel import select
+
+from workspace.accounts import service as accounts
+from workspace.accounts.models import User
+from workspace.audit.service import Actor
+from workspace.db import make_engine, make_sessionmaker
+from workspace.settings import Settings
+from workspace.teams import service as teams
+
+if TYPE_CHECKING:
+    from adapters.simulator.server import RunningSimulator
+
+DEMO_EMAIL = "demo@switchboard.local"
+DEMO_PASSWORD = "switchboard-demo"
+DEMO_WORKSPACE = "Demo team"
+
+
+def simulator_settings(settings: Settings, simulator_url: str) -> Settings:
+    """Point every provider at the simulator (each URL means what its SDK calls base_url)."""
+    return settings.model_copy(
+        update={
+            "openai_base_url": f"{simulator_url}/v1",
+            "anthropic_base_url": simulator_url,
+            "gemini_base_url": simulator_url,
+            "groq_base_url": f"{simulator_url}/openai/v1",
+            "code_assist_base_url": f"{simulator_url}/code-assist",
+            "google_token_url": f"{simulator_url}/oauth/google/token",
+            "qwen_token_url": f"{simulator_url}/oauth/qwen/token",
+            "claude_token_url": f"{simulator_url}/oauth/claude/token",
+        }
+    )
+
+
+async def seed_demo(settings: Settings) -> None:
+    assert settings.database_url is not None
+    engine = make_engine(settings.database_url, pool_size=2)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            existing = (await session.exec(select(User).where(User.email == DEMO_EMAIL))).first()
+            if existing is not None:
+                return
+            user = await accounts.signup(
+                session, settings, email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo User"
+            )
+            await teams.create_workspace(session, Actor(user.id, None), user.id, DEMO_WORKSPACE)
+    finally:
+        await engine.dispose()
+
+
+def start_demo(settings: Settings) -> tuple[RunningSimulator, Settings, tuple[str, str]]:
+    from adapters.simulator.server import serve_in_thread
+
+    simulator = serve_in_thread()
+    settings = simulator_settings(settings, simulator.url)
+    asyncio.run(seed_demo(settings))
+    return simulator, settings, (DEMO_EMAIL, DEMO_PASSWORD)

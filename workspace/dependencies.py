@@ -1,0 +1,55 @@
+"""Request-scoped dependencies shared by every domain: settings, DB session, the caller.
+
+Each route declares its access in ``opt["access"]``: ``"public"``, ``"authenticated"`` or a
+:class:`~workspace.teams.roles.Permission`. A test walks every route and fails on one without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts.principal import Principal, client_ip, require_principal
+from workspace.audit.service import Actor
+from workspace.db import session_scope
+from workspace.runtime import Runtime
+from workspace.settings import Settings
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+
+def runtime_of(state: State) -> Runtime:
+    runtime: Runtime = state.runtime
+    return runtime
+
+
+async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(runtime_of(state).sessionmaker):
+        yield session
+
+
+def provide_settings(state: State) -> Settings:
+    return runtime_of(state).settings
+
+
+async def provide_principal(request: Request[Any, Any, Any], db: AsyncSession) -> Principal:
+    return await require_principal(request, db)
+
+
+def provide_actor(request: Request[Any, Any, Any], principal: Principal, settings: Settings) -> Actor:
+    return Actor(principal.user_id, client_ip(request, settings.trust_forwarded_for))
+
+
+DEPENDENCIES = {
+    "db": Provide(provide_db),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+    "principal": Provide(provide_principal),
+    "actor": Provide(provide_actor, sync_to_thread=False),
+    "runtime": Provide(runtime_of, sync_to_thread=False),
+}

@@ -1,0 +1,129 @@
+"""Errors as ``application/problem+json`` with a stable ``code``, never a stack trace.
+
+Services raise :class:`AppError` subclasses; the handlers here turn them, Litestar's own HTTP and
+validation errors, and anything unexpected into RFC 9457 problem documents. The ``code`` is the
+contract clients switch on; ``detail`` is a sentence for people.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    """A failure a client should see, with a stable code."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, detail: str, *, extra: dict[str, object] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "not_authenticated"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "rate_limited"
+
+
+class InvalidInput(AppError):
+    status = 422
+    code = "invalid_input"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    code = "service_unavailable"
+
+
+def problem(
+    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: object
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": "about:blank", "status": status, "code": code}
+    body["title"] = code.replace("_", " ").capitalize()
+    body["detail"] = detail
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+    return problem(exc.status, type(exc).code if exc.code else "error", exc.detail, **exc.extra)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+
+
+def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    fields = [
+        {"key": e.get("key"), "message": e.get("message"), "source": e.get("source")}
+        for e in errors
+        if isinstance(e, dict)
+    ]
+    detail = exc.detail if exc.detail and "Validation failed" not in exc.detail else ""
+    return problem(400, "validation_error", detail or "The request is not valid.", errors=fields)
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "error" if status < 500 else "server_error")
+    detail = exc.detail if status < 500 else "The server could not handle this request."
+    return problem(status, code, detail, headers=exc.headers)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "Something went wrong on our side. Nothing you sent was half-saved.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    AppError: _app_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

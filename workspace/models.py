@@ -1,0 +1,14 @@
+"""Every table, imported in one place so Alembic and the model/migration check see them all."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from workspace.accounts import models as accounts_models
+from workspace.audit import models as audit_models
+from workspace.projects import models as projects_models
+from workspace.teams import models as teams_models
+
+metadata = SQLModel.metadata
+
+__all__ = ["accounts_models", "audit_models", "metadata", "projects_models", "teams_models"]

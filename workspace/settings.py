@@ -1,0 +1,98 @@
+"""Typed settings read once from the environment.
+
+Every limit the app enforces is a named field here, so an operator can find and change it and the
+README's configuration table can list it. Names are ``SWITCHBOARD_<FIELD>`` except the few that
+the wider ecosystem already names (``DATABASE_URL``, ``VAULT_*``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All configuration of one Switchboard process."""
+
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore", frozen=True)
+
+    # --- where things live -------------------------------------------------------------------
+    data_dir: Path = Field(Path(".data"), description="Embedded PostgreSQL/OpenBao data and state.")
+    host: str = Field("127.0.0.1", description="Interface the HTTP server binds.")
+    port: int = Field(8000, description="Port the HTTP server binds.")
+    public_url: str = Field("", description="External URL (links in invites); default from host.")
+    database_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABASE_URL", "SWITCHBOARD_DATABASE_URL"),
+        description="postgresql+asyncpg://... ; unset = start embedded PostgreSQL in data_dir.",
+    )
+    log_format: Literal["console", "json"] = Field("console", description="json in production.")
+    log_level: str = Field("INFO", description="Root log level.")
+
+    # --- Vault / OpenBao ---------------------------------------------------------------------
+    vault_addr: str | None = Field(
+        None,
+        validation_alias=AliasChoices("VAULT_ADDR", "SWITCHBOARD_VAULT_ADDR"),
+        description="Vault URL; unset = start embedded OpenBao (raft storage) in data_dir.",
+    )
+    vault_auth_method: Literal["approle", "kubernetes", "token"] = Field(
+        "approle", validation_alias=AliasChoices("VAULT_AUTH_METHOD", "SWITCHBOARD_VAULT_AUTH_METHOD")
+    )
+    vault_role_id: str | None = Field(None, validation_alias=AliasChoices("VAULT_ROLE_ID"))
+    vault_secret_id_file: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("VAULT_SECRET_ID_FILE"),
+        description="File holding the AppRole secret id (kept out of the environment).",
+    )
+    vault_token_file: Path | None = Field(None, validation_alias=AliasChoices("VAULT_TOKEN_FILE"))
+    vault_k8s_role: str = Field("switchboard", validation_alias=AliasChoices("VAULT_K8S_ROLE"))
+    vault_kv_mount: str = Field("switchboard", validation_alias=AliasChoices("VAULT_KV_MOUNT"))
+    vault_timeout_s: float = Field(5.0, description="Timeout of one Vault HTTP call.")
+    vault_cache_ttl_s: float = Field(60.0, description="Secret cache lifetime in the process.")
+    vault_cache_max_entries: int = Field(1024, description="Secrets cached per process at most.")
+
+    # --- accounts and sessions ----------------------------------------------------------------
+    session_ttl_hours: int = Field(24 * 14, description="Idle-independent session lifetime.")
+    session_cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto", description="Secure cookie flag: auto = when the request came over TLS."
+    )
+    password_min_length: int = Field(10, description="Shortest password accepted at sign-up.")
+    login_limit_per_account: int = Field(10, description="Failed logins per account per window.")
+    login_limit_per_ip: int = Field(50, description="Login attempts per client IP per window.")
+    login_window_s: int = Field(900, description="Length of the login rate-limit window.")
+    trust_forwarded_for: bool = Field(False, description="Take the client IP from X-Forwarded-For.")
+    invite_ttl_hours: int = Field(72, description="How long an invite link stays valid.")
+    api_tokens_per_user: int = Field(50, description="Live API tokens one user may hold.")
+
+    # --- request limits -------------------------------------------------------------------------
+    max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
+    max_name_length: int = Field(200, description="Longest workspace/project/label name.")
+    page_size_max: int = Field(200, description="Largest page a list route returns.")
+
+    # --- providers ----------------------------------------------------------------------------
+    openai_base_url: str = Field("https://api.openai.com/v1", description="OpenAI SDK base_url.")
+    anthropic_base_url: str = Field("https://api.anthropic.com", description="Anthropic base_url.")
+    gemini_base_url: str = Field(
+        "https://generativelanguage.googleapis.com", description="google-genai base_url."
+    )
+    groq_base_url: str = Field("https://api.groq.com/openai/v1", description="Groq base_url.")
+    code_assist_base_url: str = Field(
+        "https://cloudcode-pa.googleapis.com", description="Gemini CLI (Code Assist) endpoint."
+    )
+    google_token_url: str = Field("https://oauth2.googleapis.com/token")
+    qwen_token_url: str = Field("https://chat.qwen.ai/api/v1/oauth2/token")
+    claude_token_url: str = Field("https://platform.claude.com/v1/oauth/token")
+    allow_private_base_urls: bool = Field(
+        False, description="Let user base URLs reach private/loopback addresses (SSRF guard off)."
+    )
+    adapters_allow: str = Field("", description="Comma list of adapter plugins to load; empty=all.")
+    provider_timeout_s: float = Field(120.0, description="Read timeout of one provider call.")
+    provider_connect_timeout_s: float = Field(10.0, description="Connect timeout to a provider.")
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The URL people reach the app at, for links and the start-up banner."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"

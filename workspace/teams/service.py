@@ -1,0 +1,265 @@
+"""Workspaces, memberships and invites.
+
+Invariant kept here: a workspace always has at least one owner. Owner rows are locked
+(``SELECT ... FOR UPDATE``) before a demotion or removal, so two concurrent requests cannot both
+remove "the other" owner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts.models import User
+from workspace.accounts.principal import Principal
+from workspace.accounts.secrets import new_token, token_hash
+from workspace.audit.service import Actor, record
+from workspace.db import utcnow
+from workspace.errors import AppError, Conflict, NotFound
+from workspace.teams.guards import Member, MissingPermission
+from workspace.teams.models import Invite, Membership, Workspace
+from workspace.teams.roles import Permission, Role, can_assign
+
+
+class LastOwner(Conflict):
+    code = "last_owner"
+
+
+class InviteInvalid(AppError):
+    status = 410
+    code = "invite_invalid"
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+
+
+async def create_workspace(
+    session: AsyncSession, actor: Actor, owner_id: uuid.UUID, name: str
+) -> Workspace:
+    workspace = Workspace(name=name.strip(), created_by=owner_id)
+    session.add(workspace)
+    await session.flush()
+    session.add(Membership(workspace_id=workspace.id, user_id=owner_id, role=Role.OWNER))
+    await record(
+        session, actor, "workspace.created", target_type="workspace", target_id=workspace.id,
+        workspace_id=workspace.id,
+    )
+    await session.commit()
+    return workspace
+
+
+async def list_workspaces(
+    session: AsyncSession, user_id: uuid.UUID
+) -> Sequence[tuple[Workspace, Membership]]:
+    stmt = (
+        select(Workspace, Membership)
+        .join(Membership, col(Membership.workspace_id) == col(Workspace.id))
+        .where(Membership.user_id == user_id)
+        .order_by(col(Workspace.created_at))
+    )
+    return (await session.exec(stmt)).all()
+
+
+async def get_workspace(session: AsyncSession, member: Member) -> Workspace:
+    workspace = await session.get(Workspace, member.workspace_id)
+    if workspace is None:
+        raise NotFound("No such workspace.")
+    return workspace
+
+
+async def rename_workspace(
+    session: AsyncSession, actor: Actor, member: Member, name: str
+) -> Workspace:
+    workspace = await get_workspace(session, member)
+    workspace.name = name.strip()
+    session.add(workspace)
+    await record(
+        session, actor, "workspace.renamed", target_type="workspace", target_id=workspace.id,
+        workspace_id=workspace.id, details={"name": workspace.name},
+    )
+    await session.commit()
+    return workspace
+
+
+async def list_members(
+    session: AsyncSession, workspace_id: uuid.UUID
+) -> Sequence[tuple[Membership, User]]:
+    stmt = (
+        select(Membership, User)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.workspace_id == workspace_id)
+        .order_by(col(Membership.created_at))
+    )
+    return (await session.exec(stmt)).all()
+
+
+async def _locked_membership(
+    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
+) -> Membership:
+    stmt = (
+        select(Membership)
+        .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+        .with_for_update()
+    )
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        raise NotFound("No such member.")
+    return row
+
+
+async def _ensure_other_owner(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    stmt = (
+        select(Membership.user_id)
+        .where(Membership.workspace_id == workspace_id, Membership.role == Role.OWNER)
+        .with_for_update()
+    )
+    owners = (await session.exec(stmt)).all()
+    if len(owners) <= 1:
+        raise LastOwner("A workspace needs an owner: make someone else owner first.")
+
+
+async def change_role(
+    session: AsyncSession, actor: Actor, member: Member, user_id: uuid.UUID, role: Role
+) -> Membership:
+    target = await _locked_membership(session, member.workspace_id, user_id)
+    current = Role(target.role)
+    if not can_assign(member.role, current, role):
+        raise MissingPermission(f"Your role ({member.role}) cannot change an {current} to {role}.")
+    if current is Role.OWNER and role is not Role.OWNER:
+        await _ensure_other_owner(session, member.workspace_id)
+    target.role = role
+    session.add(target)
+    await record(
+        session, actor, "member.role_changed", target_type="user", target_id=user_id,
+        workspace_id=member.workspace_id, details={"from": current, "to": role},
+    )
+    await session.commit()
+    return target
+
+
+async def remove_member(
+    session: AsyncSession, actor: Actor, member: Member, user_id: uuid.UUID
+) -> None:
+    """Remove someone (needs members.manage), or leave (anyone may remove themself)."""
+    leaving = user_id == member.principal.user_id
+    if not leaving:
+        member.require(Permission.MEMBERS_MANAGE)
+    target = await _locked_membership(session, member.workspace_id, user_id)
+    current = Role(target.role)
+    if not leaving and not can_assign(member.role, current, Role.VIEWER):
+        raise MissingPermission(f"Your role ({member.role}) cannot remove an {current}.")
+    if current is Role.OWNER:
+        await _ensure_other_owner(session, member.workspace_id)
+    await session.delete(target)
+    await record(
+        session, actor, "member.left" if leaving else "member.removed", target_type="user",
+        target_id=user_id, workspace_id=member.workspace_id, details={"role": current},
+    )
+    await session.commit()
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    invite: Invite
+    token: str
+
+
+async def create_invite(
+    session: AsyncSession, actor: Actor, member: Member, role: Role, email: str | None,
+    ttl: timedelta,
+) -> IssuedInvite:
+    if not can_assign(member.role, None, role):
+        raise MissingPermission(f"Your role ({member.role}) cannot invite an {role}.")
+    raw = new_token()
+    invite = Invite(
+        workspace_id=member.workspace_id,
+        email=email.strip().lower() if email else None,
+        role=role,
+        token_hash=token_hash(raw),
+        created_by=member.principal.user_id,
+        expires_at=utcnow() + ttl,
+    )
+    session.add(invite)
+    await session.flush()
+    await record(
+        session, actor, "invite.created", target_type="invite", target_id=invite.id,
+        workspace_id=member.workspace_id, details={"role": role, "email": invite.email},
+    )
+    await session.commit()
+    return IssuedInvite(invite, raw)
+
+
+async def list_invites(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Invite]:
+    stmt = (
+        select(Invite)
+        .where(Invite.workspace_id == workspace_id)
+        .order_by(col(Invite.created_at).desc())
+    )
+    return (await session.exec(stmt)).all()
+
+
+def invite_status(invite: Invite) -> str:
+    if invite.accepted_at:
+        return "accepted"
+    if invite.revoked_at:
+        return "revoked"
+    return "expired" if invite.expires_at <= utcnow() else "pending"
+
+
+async def revoke_invite(
+    session: AsyncSession, actor: Actor, member: Member, invite_id: uuid.UUID
+) -> None:
+    stmt = select(Invite).where(Invite.id == invite_id, Invite.workspace_id == member.workspace_id)
+    invite = (await session.exec(stmt)).first()
+    if invite is None:
+        raise NotFound("No such invite.")
+    if invite_status(invite) == "pending":
+        invite.revoked_at = utcnow()
+        session.add(invite)
+        await record(
+            session, actor, "invite.revoked", target_type="invite", target_id=invite.id,
+            workspace_id=member.workspace_id,
+        )
+    await session.commit()
+
+
+async def accept_invite(
+    session: AsyncSession, actor: Actor, principal: Principal, raw_token: str
+) -> Membership:
+    """Use an invite once: the UPDATE claims it atomically, so a second use finds nothing."""
+    now = utcnow()
+    claim = (
+        sa.update(Invite)
+        .where(
+            col(Invite.token_hash) == token_hash(raw_token),
+            col(Invite.accepted_at).is_(None),
+            col(Invite.revoked_at).is_(None),
+            col(Invite.expires_at) > now,
+            sa.or_(col(Invite.email).is_(None), col(Invite.email) == principal.email),
+        )
+        .values(accepted_at=now, accepted_by=principal.user_id)
+        .returning(col(Invite.id), col(Invite.workspace_id), col(Invite.role))
+    )
+    row = (await session.execute(claim)).first()
+    if row is None:
+        raise InviteInvalid("This invite link is invalid, used, expired or meant for someone else.")
+    invite_id, workspace_id, role = row
+    existing = await session.get(Membership, (workspace_id, principal.user_id))
+    if existing is not None:
+        await session.rollback()
+        raise AlreadyMember("You are already a member of this workspace.")
+    membership = Membership(workspace_id=workspace_id, user_id=principal.user_id, role=role)
+    session.add(membership)
+    await record(
+        session, actor, "invite.accepted", target_type="invite", target_id=invite_id,
+        workspace_id=workspace_id, details={"role": role},
+    )
+    await session.commit()
+    return membership
