@@ -62,11 +62,13 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
 
 def vendor_detail(body: object) -> tuple[str | None, str]:
     """(error code or type, message) from a vendor JSON error body, tolerant of shapes."""
-    if isinstance(body, str | bytes):
+    if isinstance(body, bytes):
+        body = body.decode(errors="replace")
+    if isinstance(body, str):
+        text: str = body
         try:
-            body = json.loads(body)
+            body = json.loads(text)
         except ValueError:
-            text = body.decode(errors="replace") if isinstance(body, bytes) else body
             return None, text
     if isinstance(body, Mapping):
         inner = body.get("error", body)

@@ -48,8 +48,14 @@ def create_app(settings: Settings) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            healthz, readyz, auth_router, tokens_router, workspaces_router, invites_router,
-            projects_router, audit_router,
+            healthz,
+            readyz,
+            auth_router,
+            tokens_router,
+            workspaces_router,
+            invites_router,
+            projects_router,
+            audit_router,
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -18,7 +18,7 @@ def _settings(**overrides: object) -> Settings:
 
 @click.group()
 def main() -> None:
-    """Switchboard: a self-hosted, multi-provider AI workspace for teams that bring their own keys."""
+    """Switchboard: a self-hosted, multi-provider AI workspace for bring-your-own-key teams."""
 
 
 @main.command()
@@ -27,7 +27,9 @@ def main() -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="Data directory.")
 @click.option("--migrate", is_flag=True, help="Upgrade the schema first instead of refusing.")
 @click.option("--demo", is_flag=True, help="Offline demo: provider simulator + seeded workspace.")
-def run(host: str | None, port: int | None, data_dir: Path | None, migrate: bool, demo: bool) -> None:
+def run(
+    host: str | None, port: int | None, data_dir: Path | None, migrate: bool, demo: bool
+) -> None:
     """Serve the app; start embedded PostgreSQL/OpenBao when DATABASE_URL/VAULT_ADDR are unset."""
     import uvicorn
 
@@ -56,7 +58,9 @@ def run(host: str | None, port: int | None, data_dir: Path | None, migrate: bool
             simulator, settings, login = start_demo(settings)
         click.echo(f"\n  Switchboard is starting at {settings.resolved_public_url}")
         if demo:
-            click.echo("  Offline demo: every provider is the local simulator (no internet, no cost).")
+            click.echo(
+                "  Offline demo: every provider is the local simulator (no internet, no cost)."
+            )
             click.echo(f"  Sign in as {login[0]} with password {login[1]}")
         else:
             click.echo("  Create the first account at /signup.")

@@ -42,7 +42,9 @@ async def provide_principal(request: Request[Any, Any, Any], db: AsyncSession) -
     return await require_principal(request, db)
 
 
-def provide_actor(request: Request[Any, Any, Any], principal: Principal, settings: Settings) -> Actor:
+def provide_actor(
+    request: Request[Any, Any, Any], principal: Principal, settings: Settings
+) -> Actor:
     return Actor(principal.user_id, client_ip(request, settings.trust_forwarded_for))
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 log = logging.getLogger(__name__)
 
@@ -67,17 +68,22 @@ class ServiceUnavailable(AppError):
 
 
 def problem(
-    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: object
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"type": "about:blank", "status": status, "code": code}
     body["title"] = code.replace("_", " ").capitalize()
     body["detail"] = detail
-    body.update(extra)
+    body.update(extra or {})
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
-    return problem(exc.status, type(exc).code if exc.code else "error", exc.detail, **exc.extra)
+    return problem(exc.status, exc.code, exc.detail, extra=exc.extra)
 
 
 _HTTP_CODES = {
@@ -102,7 +108,9 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
         if isinstance(e, dict)
     ]
     detail = exc.detail if exc.detail and "Validation failed" not in exc.detail else ""
-    return problem(400, "validation_error", detail or "The request is not valid.", errors=fields)
+    return problem(
+        400, "validation_error", detail or "The request is not valid.", extra={"errors": fields}
+    )
 
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -121,7 +129,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     )
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     AppError: _app_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,

@@ -26,4 +26,6 @@ async def readyz(runtime: Runtime) -> Response[dict[str, str]]:
         checks["postgres"] = "unavailable"
     checks["vault"] = "ok" if await runtime.secrets.healthy() else "unavailable"
     ok = all(v == "ok" for v in checks.values())
-    return Response({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
+    return Response(
+        {"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503
+    )

@@ -17,7 +17,9 @@ from workspace.settings import Settings
 _SECRET_PATTERNS = [
     re.compile(r"\b(sk-(?:ant-|proj-)?|gsk_|sb_|AIza|xai-|ya29\.)[A-Za-z0-9_\-\.]{8,}"),
     re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9_\-\.=]{8,}"),
-    re.compile(r"(?i)(\"?(?:api[_-]?key|access_token|refresh_token|secret|password|token)\"?\s*[:=]\s*\"?)[^\s\",}]{6,}"),
+    re.compile(
+        r"(?i)(\"?(?:api[_-]?key|access_token|refresh_token|secret|password|token)\"?\s*[:=]\s*\"?)[^\s\",}]{6,}"
+    ),
 ]
 
 

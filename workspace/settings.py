@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         description="Vault URL; unset = start embedded OpenBao (raft storage) in data_dir.",
     )
     vault_auth_method: Literal["approle", "kubernetes", "token"] = Field(
-        "approle", validation_alias=AliasChoices("VAULT_AUTH_METHOD", "SWITCHBOARD_VAULT_AUTH_METHOD")
+        "approle",
+        validation_alias=AliasChoices("VAULT_AUTH_METHOD", "SWITCHBOARD_VAULT_AUTH_METHOD"),
     )
     vault_role_id: str | None = Field(None, validation_alias=AliasChoices("VAULT_ROLE_ID"))
     vault_secret_id_file: Path | None = Field(
@@ -55,7 +56,7 @@ class Settings(BaseSettings):
     vault_cache_max_entries: int = Field(1024, description="Secrets cached per process at most.")
 
     # --- accounts and sessions ----------------------------------------------------------------
-    session_ttl_hours: int = Field(24 * 14, description="Idle-independent session lifetime.")
+    session_ttl_hours: int = Field(24 * 14, description="Absolute lifetime of a login session.")
     session_cookie_secure: Literal["auto", "always", "never"] = Field(
         "auto", description="Secure cookie flag: auto = when the request came over TLS."
     )
@@ -69,7 +70,6 @@ class Settings(BaseSettings):
 
     # --- request limits -------------------------------------------------------------------------
     max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
-    max_name_length: int = Field(200, description="Longest workspace/project/label name.")
     page_size_max: int = Field(200, description="Largest page a list route returns.")
 
     # --- providers ----------------------------------------------------------------------------

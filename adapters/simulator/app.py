@@ -21,6 +21,9 @@ from adapters.simulator.oauth_tokens import oauth_routes
 from adapters.simulator.openai_wire import openai_routes
 from adapters.simulator.state import SimulatorState
 
+MAX_BODY_BYTES = 64 * 1024 * 1024
+"""Large enough for a prompt filling a 1M-token window plus images (Litestar's default is 10 MB)."""
+
 
 def create_app(state: SimulatorState | None = None) -> Litestar:
     """Build the simulator app; pass a state to share or inspect it in-process."""
@@ -49,6 +52,7 @@ def create_app(state: SimulatorState | None = None) -> Litestar:
         openapi_config=None,
         logging_config=None,
         debug=False,
+        request_max_body_size=MAX_BODY_BYTES,
     )
     app.state.simulator = state
     return app

@@ -27,13 +27,20 @@ class _DropSimulatedDisconnects(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        seen = 0
-        while exc is not None and seen < 10:
-            if isinstance(exc, SimulatedDisconnect):
-                return False
-            exc = exc.__cause__ or exc.__context__
-            seen += 1
+        return not _is_simulated(exc, depth=0)
+
+
+def _is_simulated(exc: BaseException | None, depth: int) -> bool:
+    """Whether an exception is, wraps or groups a :class:`SimulatedDisconnect`."""
+    if exc is None or depth > 10:
+        return False
+    if isinstance(exc, SimulatedDisconnect):
         return True
+    if isinstance(exc, BaseExceptionGroup) and any(
+        _is_simulated(inner, depth + 1) for inner in exc.exceptions
+    ):
+        return True
+    return _is_simulated(exc.__cause__ or exc.__context__, depth + 1)
 
 
 def _install_log_filter() -> None:

@@ -28,6 +28,9 @@ LOG_SIZE: Final = 500
 
 REDACTED: Final = "[redacted]"
 
+LOGGED_STRING_CHARS: Final = 65_536
+"""Longer strings (huge prompts, base64 images) are cut in the log so 500 entries stay small."""
+
 _SECRET_HEADERS: Final = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "x-goog-api-key", "cookie", "set-cookie"}
 )
@@ -128,11 +131,16 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def redact_body(value: Any) -> Any:
-    """Replace token and secret fields anywhere in a body, so the log never holds credentials."""
+    """Replace token and secret fields anywhere in a body, so the log never holds credentials.
+
+    Very long strings are also shortened: the log is for checking what arrived, not a copy.
+    """
     if isinstance(value, dict):
         return {k: (REDACTED if k in _SECRET_FIELDS else redact_body(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact_body(v) for v in value]
+    if isinstance(value, str) and len(value) > LOGGED_STRING_CHARS:
+        return value[:LOGGED_STRING_CHARS] + f"...[{len(value)} chars]"
     return value
 
 

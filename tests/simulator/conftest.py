@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 
 from adapters.simulator import RunningSimulator, serve_in_thread
+from tests.simulator.sim_helpers import HTTP
 
 
 @pytest.fixture(scope="module")
@@ -28,19 +27,7 @@ def _reset(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     running: RunningSimulator = request.getfixturevalue("sim")
-    httpx.delete(f"{running.url}/_simulator/scenario")
-    httpx.delete(f"{running.url}/_simulator/requests")
+    HTTP.delete(f"{running.url}/_simulator/scenario")
+    HTTP.delete(f"{running.url}/_simulator/requests")
     yield
-    httpx.delete(f"{running.url}/_simulator/scenario")
-
-
-def set_scenario(sim: RunningSimulator, **scenario: Any) -> None:
-    """Install a scenario through the control API."""
-    response = httpx.post(f"{sim.url}/_simulator/scenario", json=scenario)
-    assert response.status_code == 200, response.text
-
-
-def logged(sim: RunningSimulator) -> dict[str, Any]:
-    """The request log and refresh counts."""
-    result: dict[str, Any] = httpx.get(f"{sim.url}/_simulator/requests").json()
-    return result
+    HTTP.delete(f"{running.url}/_simulator/scenario")

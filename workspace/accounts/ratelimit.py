@@ -27,12 +27,12 @@ async def hit(session: AsyncSession, bucket: str, window_s: int) -> int:
             index_elements=["bucket", "window_start"],
             set_={"count": col(RateLimitCounter.count) + 1},
         )
-        .returning(RateLimitCounter.count)
+        .returning(col(RateLimitCounter.count))
     )
     count = (await session.execute(stmt)).scalar_one()
     await session.execute(
         sa.delete(RateLimitCounter).where(
-            RateLimitCounter.bucket == bucket,
+            col(RateLimitCounter.bucket) == bucket,
             col(RateLimitCounter.window_start) < now - timedelta(seconds=window_s * 2),
         )
     )
@@ -42,9 +42,9 @@ async def hit(session: AsyncSession, bucket: str, window_s: int) -> int:
 async def current(session: AsyncSession, bucket: str, window_s: int) -> int:
     """The count in ``bucket``'s current window, without counting a hit."""
     now = datetime.now(UTC)
-    stmt = sa.select(RateLimitCounter.count).where(
-        RateLimitCounter.bucket == bucket,
-        RateLimitCounter.window_start == _window_start(window_s, now),
+    stmt = sa.select(col(RateLimitCounter.count)).where(
+        col(RateLimitCounter.bucket) == bucket,
+        col(RateLimitCounter.window_start) == _window_start(window_s, now),
     )
     return int((await session.execute(stmt)).scalar_one_or_none() or 0)
 

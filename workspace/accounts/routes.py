@@ -10,9 +10,9 @@ from litestar.datastructures import Cookie
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts import service
+from workspace.accounts.models import ApiToken
 from workspace.accounts.principal import SESSION_COOKIE, Principal, client_ip
 from workspace.accounts.schemas import LoginIn, MeOut, SignupIn, TokenIn, TokenOut
-from workspace.accounts.models import ApiToken
 from workspace.audit.service import Actor
 from workspace.dependencies import AUTHENTICATED, PUBLIC
 from workspace.settings import Settings
@@ -37,7 +37,9 @@ def _session_response(
         secure=_secure(request, settings),
         path="/",
     )
-    body = MeOut(id=new.user.id, email=new.user.email, name=new.user.name, csrf_token=new.csrf_token)
+    body = MeOut(
+        id=new.user.id, email=new.user.email, name=new.user.name, csrf_token=new.csrf_token
+    )
     return Response(body, status_code=status, cookies=[cookie])
 
 
@@ -46,7 +48,9 @@ async def signup(
     request: Request[Any, Any, Any], data: SignupIn, db: AsyncSession, settings: Settings
 ) -> Response[MeOut]:
     """Create an account and sign it in."""
-    user = await service.signup(db, settings, email=data.email, password=data.password, name=data.name)
+    user = await service.signup(
+        db, settings, email=data.email, password=data.password, name=data.name
+    )
     ip = client_ip(request, settings.trust_forwarded_for)
     new = await service.start_session(db, settings, user, ip)
     return _session_response(request, settings, new, 201)

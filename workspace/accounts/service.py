@@ -54,7 +54,9 @@ async def signup(
             f"Use a password of at least {settings.password_min_length} characters.",
             extra={"field": "password"},
         )
-    user = User(email=email, name=name.strip() or email, password_hash=await hash_password(password))
+    user = User(
+        email=email, name=name.strip() or email, password_hash=await hash_password(password)
+    )
     session.add(user)
     try:
         await session.flush()
@@ -100,7 +102,10 @@ async def login(
     ip_count = await ratelimit.hit(session, ip_bucket, window)
     account_failures = await ratelimit.current(session, account_bucket, window)
     await session.commit()
-    if ip_count > settings.login_limit_per_ip or account_failures >= settings.login_limit_per_account:
+    if (
+        ip_count > settings.login_limit_per_ip
+        or account_failures >= settings.login_limit_per_account
+    ):
         raise LoginRateLimited(
             "Too many sign-in attempts. Wait a few minutes and try again.",
             extra={"retry_after": ratelimit.seconds_left(window)},

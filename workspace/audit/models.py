@@ -16,7 +16,9 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_events_ws_at", "workspace_id", "at"),)
 
-    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True))
+    id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True)
+    )
     workspace_id: uuid.UUID | None = Field(default=None)
     actor_id: uuid.UUID | None = Field(default=None)
     action: str = Field(max_length=64, index=True)
@@ -24,4 +26,6 @@ class AuditEvent(SQLModel, table=True):
     target_id: str = Field(max_length=64)
     ip: str | None = Field(default=None, max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_type=TZ)
-    details: dict[str, object] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False))
+    details: dict[str, object] = Field(
+        default_factory=dict, sa_column=sa.Column(JSONB, nullable=False)
+    )

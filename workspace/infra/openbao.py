@@ -159,9 +159,10 @@ def start_embedded_openbao(data_dir: Path, *, mount: str = "switchboard") -> Emb
         try:
             initialized = client.sys.is_initialized()
             break
-        except Exception:
+        except Exception as exc:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"OpenBao failed to start; see {directory / 'openbao.log'}")
+                log_path = directory / "openbao.log"
+                raise RuntimeError(f"OpenBao failed to start; see {log_path}") from exc
             time.sleep(0.05)
 
     init_file = directory / "init.json"

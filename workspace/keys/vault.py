@@ -38,7 +38,9 @@ RENEW_MARGIN_S = 60.0
 class SecretStoreUnavailable(ServiceUnavailable):
     code = "secret_store_unavailable"
 
-    def __init__(self, detail: str = "The secret store (Vault) is unavailable; try again shortly.") -> None:
+    def __init__(
+        self, detail: str = "The secret store (Vault) is unavailable; try again shortly."
+    ) -> None:
         super().__init__(detail)
 
 
@@ -83,7 +85,12 @@ class SecretStore:
                 raise SecretStoreUnavailable("VAULT_TOKEN_FILE is not set.")
             self._client.token = Path(s.vault_token_file).read_text().strip()
             lookup = self._client.auth.token.lookup_self()["data"]
-            auth = {"auth": {"lease_duration": lookup.get("ttl") or 0, "renewable": lookup.get("renewable", False)}}
+            auth = {
+                "auth": {
+                    "lease_duration": lookup.get("ttl") or 0,
+                    "renewable": lookup.get("renewable", False),
+                }
+            }
         lease = float(auth["auth"].get("lease_duration") or 0)
         self._token_expires = time.monotonic() + lease if lease else float("inf")
         self._renewable = bool(auth["auth"].get("renewable"))
@@ -169,7 +176,9 @@ class SecretStore:
             return dict(resp["data"]["data"]), int(resp["data"]["metadata"]["version"])
 
         data, version = await self._run(_read)
-        self._cache_put(path, _Cached(time.monotonic() + self._settings.vault_cache_ttl_s, data, version))
+        self._cache_put(
+            path, _Cached(time.monotonic() + self._settings.vault_cache_ttl_s, data, version)
+        )
         return data, version
 
     async def write(self, path: str, data: dict[str, str], *, cas: int | None = None) -> int:
@@ -191,7 +200,9 @@ class SecretStore:
 
         def _meta() -> dict[int, dict[str, object]]:
             try:
-                resp = self._client.secrets.kv.v2.read_secret_metadata(path, mount_point=self._mount)
+                resp = self._client.secrets.kv.v2.read_secret_metadata(
+                    path, mount_point=self._mount
+                )
             except hvac.exceptions.InvalidPath:
                 return {}
             return {int(k): dict(v) for k, v in resp["data"]["versions"].items()}
@@ -219,7 +230,9 @@ class SecretStore:
                 self._client.secrets.kv.v2.destroy_secret_versions(
                     path, versions=all_versions, mount_point=self._mount
                 )
-            self._client.secrets.kv.v2.delete_metadata_and_all_versions(path, mount_point=self._mount)
+            self._client.secrets.kv.v2.delete_metadata_and_all_versions(
+                path, mount_point=self._mount
+            )
 
         self.evict(path)
         try:

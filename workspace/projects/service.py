@@ -18,13 +18,19 @@ async def create_project(
     session: AsyncSession, actor: Actor, member: Member, name: str, description: str
 ) -> Project:
     project = Project(
-        workspace_id=member.workspace_id, name=name.strip(), description=description,
+        workspace_id=member.workspace_id,
+        name=name.strip(),
+        description=description,
         created_by=member.principal.user_id,
     )
     session.add(project)
     await session.flush()
     await record(
-        session, actor, "project.created", target_type="project", target_id=project.id,
+        session,
+        actor,
+        "project.created",
+        target_type="project",
+        target_id=project.id,
         workspace_id=member.workspace_id,
     )
     await session.commit()
@@ -55,8 +61,12 @@ async def get_project(
 
 
 async def update_project(
-    session: AsyncSession, actor: Actor, member: Member, project_id: uuid.UUID,
-    name: str | None, description: str | None,
+    session: AsyncSession,
+    actor: Actor,
+    member: Member,
+    project_id: uuid.UUID,
+    name: str | None,
+    description: str | None,
 ) -> Project:
     project = await get_project(session, member.workspace_id, project_id)
     if name is not None:
@@ -65,7 +75,11 @@ async def update_project(
         project.description = description
     session.add(project)
     await record(
-        session, actor, "project.updated", target_type="project", target_id=project.id,
+        session,
+        actor,
+        "project.updated",
+        target_type="project",
+        target_id=project.id,
         workspace_id=member.workspace_id,
     )
     await session.commit()
@@ -78,7 +92,11 @@ async def delete_project(
     project = await get_project(session, member.workspace_id, project_id)
     await session.delete(project)
     await record(
-        session, actor, "project.deleted", target_type="project", target_id=project_id,
+        session,
+        actor,
+        "project.deleted",
+        target_type="project",
+        target_id=project_id,
         workspace_id=member.workspace_id,
     )
     await session.commit()

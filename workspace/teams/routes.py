@@ -37,8 +37,14 @@ def _ws_out(ws: Workspace, role: str) -> WorkspaceOut:
 
 def _invite_out(invite: Invite, url: str | None = None, token: str | None = None) -> InviteOut:
     return InviteOut(
-        invite.id, Role(invite.role), invite.email, invite.expires_at, invite.created_at,
-        service.invite_status(invite), url, token,
+        invite.id,
+        Role(invite.role),
+        invite.email,
+        invite.expires_at,
+        invite.created_at,
+        service.invite_status(invite),
+        url,
+        token,
     )
 
 
@@ -79,9 +85,7 @@ async def list_members(member: Member, db: AsyncSession) -> list[MemberOut]:
     return [MemberOut(u.id, u.email, u.name, Role(m.role), m.created_at) for m, u in rows]
 
 
-@put(
-    WS + "/members/{user_id:uuid}/role", opt={"access": P.MEMBERS_MANAGE}, operation_id="set_role"
-)
+@put(WS + "/members/{user_id:uuid}/role", opt={"access": P.MEMBERS_MANAGE}, operation_id="set_role")
 async def set_role(
     user_id: uuid.UUID, data: RoleIn, member: Member, actor: Actor, db: AsyncSession
 ) -> dict[str, str]:
@@ -139,8 +143,16 @@ member_dependency = {"member": Provide(provide_member)}
 workspaces_router = Router(
     "/api/workspaces",
     route_handlers=[
-        list_workspaces, create_workspace, get_workspace, rename_workspace, list_members,
-        set_role, remove_member, list_invites, create_invite, revoke_invite,
+        list_workspaces,
+        create_workspace,
+        get_workspace,
+        rename_workspace,
+        list_members,
+        set_role,
+        remove_member,
+        list_invites,
+        create_invite,
+        revoke_invite,
     ],
     dependencies=member_dependency,
     tags=["teams"],

@@ -48,7 +48,11 @@ async def create_workspace(
     await session.flush()
     session.add(Membership(workspace_id=workspace.id, user_id=owner_id, role=Role.OWNER))
     await record(
-        session, actor, "workspace.created", target_type="workspace", target_id=workspace.id,
+        session,
+        actor,
+        "workspace.created",
+        target_type="workspace",
+        target_id=workspace.id,
         workspace_id=workspace.id,
     )
     await session.commit()
@@ -81,8 +85,13 @@ async def rename_workspace(
     workspace.name = name.strip()
     session.add(workspace)
     await record(
-        session, actor, "workspace.renamed", target_type="workspace", target_id=workspace.id,
-        workspace_id=workspace.id, details={"name": workspace.name},
+        session,
+        actor,
+        "workspace.renamed",
+        target_type="workspace",
+        target_id=workspace.id,
+        workspace_id=workspace.id,
+        details={"name": workspace.name},
     )
     await session.commit()
     return workspace
@@ -137,8 +146,13 @@ async def change_role(
     target.role = role
     session.add(target)
     await record(
-        session, actor, "member.role_changed", target_type="user", target_id=user_id,
-        workspace_id=member.workspace_id, details={"from": current, "to": role},
+        session,
+        actor,
+        "member.role_changed",
+        target_type="user",
+        target_id=user_id,
+        workspace_id=member.workspace_id,
+        details={"from": current, "to": role},
     )
     await session.commit()
     return target
@@ -159,8 +173,13 @@ async def remove_member(
         await _ensure_other_owner(session, member.workspace_id)
     await session.delete(target)
     await record(
-        session, actor, "member.left" if leaving else "member.removed", target_type="user",
-        target_id=user_id, workspace_id=member.workspace_id, details={"role": current},
+        session,
+        actor,
+        "member.left" if leaving else "member.removed",
+        target_type="user",
+        target_id=user_id,
+        workspace_id=member.workspace_id,
+        details={"role": current},
     )
     await session.commit()
 
@@ -172,7 +191,11 @@ class IssuedInvite:
 
 
 async def create_invite(
-    session: AsyncSession, actor: Actor, member: Member, role: Role, email: str | None,
+    session: AsyncSession,
+    actor: Actor,
+    member: Member,
+    role: Role,
+    email: str | None,
     ttl: timedelta,
 ) -> IssuedInvite:
     if not can_assign(member.role, None, role):
@@ -189,8 +212,13 @@ async def create_invite(
     session.add(invite)
     await session.flush()
     await record(
-        session, actor, "invite.created", target_type="invite", target_id=invite.id,
-        workspace_id=member.workspace_id, details={"role": role, "email": invite.email},
+        session,
+        actor,
+        "invite.created",
+        target_type="invite",
+        target_id=invite.id,
+        workspace_id=member.workspace_id,
+        details={"role": role, "email": invite.email},
     )
     await session.commit()
     return IssuedInvite(invite, raw)
@@ -224,7 +252,11 @@ async def revoke_invite(
         invite.revoked_at = utcnow()
         session.add(invite)
         await record(
-            session, actor, "invite.revoked", target_type="invite", target_id=invite.id,
+            session,
+            actor,
+            "invite.revoked",
+            target_type="invite",
+            target_id=invite.id,
             workspace_id=member.workspace_id,
         )
     await session.commit()
@@ -258,8 +290,13 @@ async def accept_invite(
     membership = Membership(workspace_id=workspace_id, user_id=principal.user_id, role=role)
     session.add(membership)
     await record(
-        session, actor, "invite.accepted", target_type="invite", target_id=invite_id,
-        workspace_id=workspace_id, details={"role": role},
+        session,
+        actor,
+        "invite.accepted",
+        target_type="invite",
+        target_id=invite_id,
+        workspace_id=workspace_id,
+        details={"role": role},
     )
     await session.commit()
     return membership

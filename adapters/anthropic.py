@@ -1,0 +1,167 @@
+"""Anthropic's Messages API through the official SDK."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import anthropic
+import httpx2
+from anthropic import AsyncAnthropic
+
+from adapters.clients import ClientCache
+from adapters.errors import InvalidCredentials, ProviderError, ProviderUnavailable
+from adapters.provider import Provider
+from adapters.types import (
+    ApiKeyCredential,
+    ChatRequest,
+    Credential,
+    ErrorEvent,
+    Finish,
+    ModelInfo,
+    StreamEvent,
+    ValidationResult,
+)
+from adapters.validation import validation_result
+from adapters.wire.anthropic_errors import map_anthropic_error
+from adapters.wire.anthropic_messages import EventReader, to_params
+
+logger = logging.getLogger(__name__)
+
+_VISION = ("text", "image")
+# Anthropic requires max_tokens; without a request limit we ask for this much at most.
+DEFAULT_MAX_TOKENS = 8_192
+
+
+class AnthropicProvider(Provider):
+    """Claude models, with an Anthropic API key."""
+
+    id = "anthropic"
+    display_name = "Anthropic"
+    credential_kinds = ("api_key",)
+    description = "Claude models from Anthropic, billed to your Anthropic account."
+    _clients: ClientCache[AsyncAnthropic] = ClientCache()
+
+    def models(self) -> list[ModelInfo]:
+        # Public list prices (USD per 1M tokens).
+        return [
+            ModelInfo(
+                "anthropic",
+                "claude-sonnet-4-6",
+                "Claude Sonnet 4.6",
+                200_000,
+                64_000,
+                _VISION,
+                3.00,
+                15.00,
+            ),
+            ModelInfo(
+                "anthropic",
+                "claude-haiku-4-5",
+                "Claude Haiku 4.5",
+                200_000,
+                64_000,
+                _VISION,
+                1.00,
+                5.00,
+            ),
+            ModelInfo(
+                "anthropic",
+                "claude-opus-4-5",
+                "Claude Opus 4.5",
+                200_000,
+                64_000,
+                _VISION,
+                5.0,
+                25.0,
+            ),
+        ]
+
+    def client_for(self, credential: Credential | None) -> AsyncAnthropic:
+        """A cached SDK client; no SDK retries, timeouts from config."""
+        if not isinstance(credential, ApiKeyCredential):
+            raise InvalidCredentials("Anthropic needs an API key.", provider=self.id)
+        base_url = credential.base_url or self.config.anthropic_base_url
+        secret = credential.secret.reveal()
+        return self._clients.get(
+            base_url,
+            secret,
+            lambda: AsyncAnthropic(
+                api_key=secret,
+                base_url=base_url,
+                max_retries=0,
+                timeout=httpx2.Timeout(
+                    self.config.request_timeout_s, connect=self.config.connect_timeout_s
+                ),
+            ),
+        )
+
+    def error(self, exc: BaseException, credential: Credential | None) -> ProviderError:
+        secrets = (credential.secret.reveal(),) if isinstance(credential, ApiKeyCredential) else ()
+        return map_anthropic_error(
+            exc, provider=self.id, display=self.display_name, secrets=secrets
+        )
+
+    async def validate(self, credential: Credential | None) -> ValidationResult:
+        try:
+            await self.client_for(credential).models.list(limit=1)
+        except Exception as exc:
+            return validation_result(self.error(exc, credential), self.display_name)
+        return validation_result(None, self.display_name)
+
+    async def list_models(self, credential: Credential | None) -> list[ModelInfo]:
+        try:
+            page = await self.client_for(credential).models.list(limit=100)
+        except Exception as exc:
+            raise self.error(exc, credential) from None
+        known = {m.id: m for m in self.models()}
+        return [
+            known.get(m.id)
+            or ModelInfo(self.id, m.id, m.display_name or m.id, 200_000, DEFAULT_MAX_TOKENS)
+            for m in page.data
+        ]
+
+    def max_tokens(self, request: ChatRequest) -> int:
+        if request.max_output_tokens is not None:
+            return request.max_output_tokens
+        info = self.model(request.model)
+        return min(info.max_output, DEFAULT_MAX_TOKENS) if info else DEFAULT_MAX_TOKENS
+
+    async def stream(
+        self, request: ChatRequest, credential: Credential | None
+    ) -> AsyncIterator[StreamEvent]:
+        reader = EventReader(provider=self.id)
+        wire = to_params(request, provider=self.id)
+        params: dict[str, object] = {
+            "model": request.model,
+            "max_tokens": self.max_tokens(request),
+            "messages": wire.messages,
+            "stream": True,
+        }
+        if wire.system:
+            params["system"] = wire.system
+        if wire.tools:
+            params["tools"] = wire.tools
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        try:
+            response = await self.client_for(credential).messages.create(**params)  # type: ignore[call-overload]
+            async with response:
+                async for event in response:
+                    for out in reader.feed(event):
+                        yield out
+        except Exception as exc:
+            if not isinstance(exc, anthropic.AnthropicError | httpx2.HTTPError | ProviderError):
+                logger.warning("%s stream failed: %s", self.id, type(exc).__name__)
+            yield ErrorEvent(self.error(exc, credential))
+            yield Finish("error")
+            return
+        if reader.finish is None:
+            yield ErrorEvent(
+                ProviderUnavailable(
+                    "Anthropic ended the answer before it was finished.", provider=self.id
+                )
+            )
+            yield Finish("error")
+            return
+        yield Finish(reader.finish)

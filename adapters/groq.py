@@ -1,0 +1,44 @@
+"""Groq, which speaks OpenAI chat completions at its own base URL."""
+
+from __future__ import annotations
+
+from adapters.openai_chat import OpenAIChatProvider
+from adapters.types import ApiKeyCredential, ModelInfo
+
+
+class GroqProvider(OpenAIChatProvider):
+    """Open-weight models served fast by Groq."""
+
+    id = "groq"
+    display_name = "Groq"
+    credential_kinds = ("api_key",)
+    description = "Llama, Gemma and other open models on Groq's LPU inference."
+
+    def base_url_for(self, credential: ApiKeyCredential) -> str:
+        return credential.base_url or self.config.groq_base_url
+
+    def models(self) -> list[ModelInfo]:
+        # Public on-demand prices (USD per 1M tokens).
+        return [
+            ModelInfo(
+                "groq",
+                "llama-3.3-70b-versatile",
+                "Llama 3.3 70B Versatile",
+                131_072,
+                32_768,
+                ("text",),
+                0.59,
+                0.79,
+            ),
+            ModelInfo(
+                "groq",
+                "llama-3.1-8b-instant",
+                "Llama 3.1 8B Instant",
+                131_072,
+                131_072,
+                ("text",),
+                0.05,
+                0.08,
+            ),
+            ModelInfo("groq", "gemma2-9b-it", "Gemma 2 9B", 8_192, 8_192, ("text",), 0.20, 0.20),
+        ]

@@ -1,0 +1,164 @@
+"""The shared engine for every provider that speaks OpenAI Chat Completions.
+
+OpenAI, Groq and user-run OpenAI-compatible servers differ only in base URL, catalogue and a
+few request parameters; they subclass `OpenAIChatProvider` and set class attributes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import httpx2
+import openai
+from openai import AsyncOpenAI
+
+from adapters.clients import ClientCache
+from adapters.errors import InvalidCredentials, ProviderError, ProviderUnavailable
+from adapters.provider import Provider
+from adapters.types import (
+    ApiKeyCredential,
+    ChatRequest,
+    Credential,
+    ErrorEvent,
+    Finish,
+    ModelInfo,
+    StreamEvent,
+    ValidationResult,
+)
+from adapters.validation import validation_result
+from adapters.wire.openai_chat import ChunkReader, to_messages, to_tools
+from adapters.wire.openai_errors import map_openai_error
+
+logger = logging.getLogger(__name__)
+
+
+class OpenAIChatProvider(Provider):
+    """A provider reached with the `openai` SDK's chat completions endpoint."""
+
+    # Newer OpenAI models refuse `max_tokens`; older compatible servers only know it.
+    max_tokens_param: str = "max_completion_tokens"
+    _clients: ClientCache[AsyncOpenAI]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__()
+        cls._clients = ClientCache()
+
+    def base_url_for(self, credential: ApiKeyCredential) -> str:
+        """The SDK base URL for this credential."""
+        raise NotImplementedError
+
+    async def client_for(self, credential: Credential | None) -> AsyncOpenAI:
+        """An SDK client for this credential; no SDK retries, timeouts from config."""
+        key = _api_key(self, credential)
+        base_url = self.base_url_for(key)
+        secret = key.secret.reveal()
+        return self._clients.get(base_url, secret, lambda: self._make_client(base_url, secret))
+
+    def _make_client(self, base_url: str, secret: str) -> AsyncOpenAI:
+        return AsyncOpenAI(
+            api_key=secret,
+            base_url=base_url,
+            max_retries=0,
+            timeout=self.timeout(),
+            http_client=self.http_client(),
+        )
+
+    def http_client(self) -> httpx2.AsyncClient | None:
+        """A custom transport (the SSRF-guarded one for user URLs); None = the SDK default."""
+        return None
+
+    def timeout(self) -> httpx2.Timeout:
+        return httpx2.Timeout(self.config.request_timeout_s, connect=self.config.connect_timeout_s)
+
+    def error(self, exc: BaseException, credential: Credential | None) -> ProviderError:
+        return map_openai_error(
+            exc, provider=self.id, display=self.display_name, secrets=_secrets(credential)
+        )
+
+    async def validate(self, credential: Credential | None) -> ValidationResult:
+        try:
+            client = await self.client_for(credential)
+            await client.models.list()
+        except Exception as exc:
+            return validation_result(self.error(exc, credential), self.display_name)
+        return validation_result(None, self.display_name)
+
+    async def list_models(self, credential: Credential | None) -> list[ModelInfo]:
+        try:
+            client = await self.client_for(credential)
+            page = await client.models.list()
+        except Exception as exc:
+            raise self.error(exc, credential) from None
+        known = {m.id: m for m in self.models()}
+        out: list[ModelInfo] = []
+        for remote in page.data:
+            info = known.get(remote.id) or self.model(remote.id)
+            out.append(
+                info
+                or ModelInfo(
+                    provider=self.id,
+                    id=remote.id,
+                    display_name=remote.id,
+                    context_window=self.default_context_window,
+                    max_output=self.default_max_output,
+                )
+            )
+        return out
+
+    def request_params(self, request: ChatRequest) -> dict[str, object]:
+        """The keyword arguments for `chat.completions.create`."""
+        params: dict[str, object] = {
+            "model": request.model,
+            "messages": to_messages(request),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if request.tools:
+            params["tools"] = to_tools(request)
+        if request.max_output_tokens is not None:
+            params[self.max_tokens_param] = request.max_output_tokens
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        return params
+
+    async def stream(
+        self, request: ChatRequest, credential: Credential | None
+    ) -> AsyncIterator[StreamEvent]:
+        reader = ChunkReader()
+        try:
+            client = await self.client_for(credential)
+            response = await client.chat.completions.create(**self.request_params(request))  # type: ignore[call-overload]
+            async with response:
+                async for chunk in response:
+                    for event in reader.feed(chunk):
+                        yield event
+        except Exception as exc:
+            # The stream contract: failures are events, never exceptions for the caller.
+            if not isinstance(exc, openai.OpenAIError | httpx2.HTTPError | ProviderError):
+                logger.warning("%s stream failed: %s", self.id, type(exc).__name__)
+            yield ErrorEvent(self.error(exc, credential))
+            yield Finish("error")
+            return
+        if reader.finish is None:
+            yield ErrorEvent(
+                ProviderUnavailable(
+                    f"{self.display_name} ended the answer before it was finished.",
+                    provider=self.id,
+                )
+            )
+            yield Finish("error")
+            return
+        yield Finish(reader.finish)
+
+
+def _api_key(provider: Provider, credential: Credential | None) -> ApiKeyCredential:
+    if not isinstance(credential, ApiKeyCredential):
+        raise InvalidCredentials(f"{provider.display_name} needs an API key.", provider=provider.id)
+    return credential
+
+
+def _secrets(credential: Credential | None) -> tuple[str, ...]:
+    if isinstance(credential, ApiKeyCredential):
+        return (credential.secret.reveal(),)
+    return ()

@@ -1,0 +1,314 @@
+"""Every built-in provider, through its real SDK over HTTP, against the provider simulator."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from adapters.errors import (
+    InvalidCredentials,
+    ProviderError,
+    ProviderUnavailable,
+    QuotaExhausted,
+    RateLimited,
+)
+from adapters.manager import ProviderRegistry
+from adapters.provider import Provider
+from adapters.simulator.server import RunningSimulator
+from adapters.types import (
+    ApiKeyCredential,
+    ChatRequest,
+    ErrorEvent,
+    Finish,
+    Image,
+    Message,
+    Reasoning,
+    Secret,
+    StreamEvent,
+    Text,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    ToolResult,
+    ToolSpec,
+    Usage,
+)
+
+GOOD_KEY = "sk-test-good-0123456789abcdef"
+# (provider id, model, base URL path under the simulator for user-supplied URLs)
+CASES = [
+    ("openai", "gpt-4o", None),
+    ("anthropic", "claude-haiku-4-5", None),
+    ("gemini", "gemini-2.5-flash", None),
+    ("groq", "llama-3.3-70b-versatile", None),
+    ("openai_compatible", "local-model", "/compat/v1"),
+]
+IDS = [c[0] for c in CASES]
+WEATHER = ToolSpec(
+    "get_weather",
+    "Current weather for a city",
+    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+)
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5f0000000049454e44ae426082"
+)
+
+
+def cred(sim: RunningSimulator, path: str | None, key: str = GOOD_KEY) -> ApiKeyCredential:
+    return ApiKeyCredential(Secret(key), base_url=f"{sim.url}{path}" if path else None)
+
+
+async def collect(provider: Provider, request: ChatRequest, c: ApiKeyCredential) -> list[StreamEvent]:
+    return [event async for event in provider.stream(request, c)]
+
+
+def text_of(events: list[StreamEvent]) -> str:
+    return "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+def errors_of(events: list[StreamEvent]) -> list[ProviderError]:
+    return [e.error for e in events if isinstance(e, ErrorEvent)]
+
+
+def tool_calls(events: list[StreamEvent]) -> list[ToolCall]:
+    by_index: dict[int, dict[str, str]] = {}
+    for e in events:
+        if isinstance(e, ToolCallDelta):
+            slot = by_index.setdefault(e.index, {"id": "", "name": "", "args": ""})
+            slot["id"] = e.id or slot["id"]
+            slot["name"] = e.name or slot["name"]
+            slot["args"] += e.arguments_delta
+    return [
+        ToolCall(s["id"], s["name"], json.loads(s["args"] or "{}")) for _, s in sorted(by_index.items())
+    ]
+
+
+def scenario(sim: RunningSimulator, **body: object) -> None:
+    response = httpx.post(f"{sim.url}/_simulator/scenario", json={"model": "*", **body})
+    assert response.status_code == 200, response.text
+
+
+def logged(sim: RunningSimulator) -> list[dict[str, object]]:
+    requests: list[dict[str, object]] = httpx.get(f"{sim.url}/_simulator/requests").json()["requests"]
+    return requests
+
+
+def user(text: str) -> Message:
+    return Message("user", (Text(text),))
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+async def test_streams_text_then_usage_then_stop(
+    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+) -> None:
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+    request = ChatRequest(info.id, (Message("system", (Text("Be brief."),)), user("hello there")))
+
+    events = await collect(provider, request, cred(sim, path))
+
+    assert errors_of(events) == []
+    assert text_of(events).startswith("[")
+    assert "hello there" in text_of(events)
+    assert len([e for e in events if isinstance(e, TextDelta)]) > 1, "answer should stream"
+    usage = [e for e in events if isinstance(e, Usage)]
+    assert usage
+    assert usage[-1].input_tokens > 0
+    assert usage[-1].output_tokens > 0
+    assert events[-1] == Finish("stop")
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+async def test_tool_call_round_trip(
+    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+) -> None:
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+    asked = user("please use the tool for Paris")
+    first = await collect(provider, ChatRequest(info.id, (asked,), tools=(WEATHER,)), cred(sim, path))
+
+    assert errors_of(first) == []
+    assert first[-1] == Finish("tool_calls")
+    calls = tool_calls(first)
+    assert [c.name for c in calls] == ["get_weather"]
+    assert calls[0].id
+
+    history = (
+        asked,
+        Message("assistant", tuple(calls)),
+        Message("tool", (ToolResult(calls[0].id, "get_weather", "18 C and sunny"),)),
+    )
+    second = await collect(provider, ChatRequest(info.id, history, tools=(WEATHER,)), cred(sim, path))
+
+    assert errors_of(second) == []
+    assert second[-1] == Finish("stop")
+    assert text_of(second)
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+async def test_validate_accepts_good_key_and_rejects_bad_key_without_echoing_it(
+    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+) -> None:
+    provider = registry.get(provider_id)
+    bad_key = "sk-invalid-9f8e7d6c5b4a39281706"
+
+    good = await provider.validate(cred(sim, path))
+    bad = await provider.validate(cred(sim, path, bad_key))
+
+    assert good.status == "valid"
+    assert bad.status == "invalid"
+    assert bad_key not in bad.message
+    assert "9281706" not in bad.message
+    assert provider.display_name in bad.message
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("sk-ratelimit-0123456789abcdef", RateLimited),
+        ("sk-quota-0123456789abcdef", QuotaExhausted),
+        ("sk-invalid-0123456789abcdef", InvalidCredentials),
+    ],
+    ids=["ratelimit", "quota", "invalid"],
+)
+async def test_fault_keys_map_to_normalized_errors_without_the_key(
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
+    key: str,
+    expected: type[ProviderError],
+) -> None:
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+
+    events = await collect(provider, ChatRequest(info.id, (user("hi"),)), cred(sim, path, key))
+
+    errors = errors_of(events)
+    assert [type(e) for e in errors] == [expected]
+    assert key not in repr(errors[0])
+    assert key not in errors[0].message
+
+
+FAULTS: list[tuple[str, type[ProviderError]]] = [
+    ("invalid_key", InvalidCredentials),
+    ("rate_limit", RateLimited),
+    ("quota", QuotaExhausted),
+    ("overloaded", ProviderUnavailable),
+    ("malformed", ProviderUnavailable),
+    ("disconnect", ProviderUnavailable),
+]
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+@pytest.mark.parametrize(("fault", "expected"), FAULTS, ids=[f[0] for f in FAULTS])
+async def test_injected_fault_becomes_normalized_error_event(
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
+    fault: str,
+    expected: type[ProviderError],
+) -> None:
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+    scenario(sim, error=fault)
+
+    events = await collect(provider, ChatRequest(info.id, (user("hi"),)), cred(sim, path))
+
+    errors = errors_of(events)
+    assert len(errors) == 1, events
+    assert type(errors[0]) is expected, errors[0]
+    assert errors[0].provider == provider_id
+    assert GOOD_KEY not in errors[0].message
+    assert events[-1] == Finish("error")
+    if isinstance(errors[0], RateLimited) and fault == "rate_limit":
+        assert errors[0].retry_after is not None
+        assert errors[0].status == 429
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+async def test_errors_keep_status_and_request_id(
+    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+) -> None:
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+
+    events = await collect(
+        provider, ChatRequest(info.id, (user("hi"),)), cred(sim, path, "sk-invalid-000000000000")
+    )
+
+    error = errors_of(events)[0]
+    assert isinstance(error, InvalidCredentials)
+    assert error.status in (400, 401)
+    if provider_id in ("openai", "anthropic", "groq", "openai_compatible"):
+        assert error.request_id
+
+
+def one_canonical_history() -> tuple[Message, ...]:
+    """A history built across providers: system, image, signed reasoning, tools, an orphan."""
+    return (
+        Message("system", (Text("You are terse."),)),
+        Message("user", (Text("What is in this picture?"), Image("image/png", PNG))),
+        Message(
+            "assistant",
+            (
+                Reasoning("The user wants a description.", signature="sig-abc", provider="anthropic"),
+                Reasoning("Foreign thought.", signature="x", provider="gemini"),
+                Text("A single pixel. Let me check the weather too."),
+                ToolCall("toolu_01ABC", "get_weather", {"city": "Paris"}),
+            ),
+        ),
+        Message("tool", (ToolResult("toolu_01ABC", "get_weather", "18 C"),)),
+        Message("tool", (ToolResult("call_from_a_deleted_branch", "get_weather", "9 C"),)),
+        Message("assistant", (Text("It is 18 C in Paris."),)),
+        Message("user", (Text("Thanks. And tomorrow?"),)),
+        Message("user", (Text("Answer briefly."),)),
+    )
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+async def test_one_canonical_history_is_accepted_by_every_provider(
+    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+) -> None:
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+    request = ChatRequest(info.id, one_canonical_history(), tools=(WEATHER,))
+
+    events = await collect(provider, request, cred(sim, path))
+
+    assert errors_of(events) == [], errors_of(events)
+    assert events[-1] == Finish("stop")
+    assert "Answer briefly." in text_of(events)
+
+
+async def test_history_starting_with_assistant_is_accepted_by_anthropic_and_gemini(
+    registry: ProviderRegistry, sim: RunningSimulator
+) -> None:
+    history = (Message("assistant", (Text("Hello! How can I help?"),)), user("Tell me a joke"))
+    for ref in ("anthropic/claude-haiku-4-5", "gemini/gemini-2.5-flash"):
+        provider, info = registry.resolve_model(ref)
+        events = await collect(provider, ChatRequest(info.id, history), cred(sim, None))
+        assert errors_of(events) == [], ref
+        assert events[-1] == Finish("stop")
+
+
+async def test_sdk_retries_are_off(registry: ProviderRegistry, sim: RunningSimulator) -> None:
+    scenario(sim, error="overloaded")
+    for provider_id, model, path in CASES:
+        provider, info = registry.resolve_model(f"{provider_id}/{model}")
+        httpx.delete(f"{sim.url}/_simulator/requests")
+        await collect(provider, ChatRequest(info.id, (user("hi"),)), cred(sim, path))
+        chat_calls = [r for r in logged(sim) if r.get("model") == model]
+        assert len(chat_calls) == 1, (provider_id, chat_calls)
+
+
+async def test_auth_headers_carry_the_key_only_where_the_provider_expects_it(
+    registry: ProviderRegistry, sim: RunningSimulator
+) -> None:
+    provider, info = registry.resolve_model("anthropic/claude-haiku-4-5")
+    await collect(provider, ChatRequest(info.id, (user("hi"),)), cred(sim, None))
+    entry = logged(sim)[-1]
+    headers = {str(k).lower(): str(v) for k, v in dict(entry["headers"]).items()}  # type: ignore[call-overload]
+    assert "authorization" not in headers
+    assert "anthropic-version" in headers
