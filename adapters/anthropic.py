@@ -131,20 +131,20 @@ class AnthropicProvider(Provider):
         self, request: ChatRequest, credential: Credential | None
     ) -> AsyncIterator[StreamEvent]:
         reader = EventReader(provider=self.id)
-        wire = to_params(request, provider=self.id)
-        params: dict[str, object] = {
-            "model": request.model,
-            "max_tokens": self.max_tokens(request),
-            "messages": wire.messages,
-            "stream": True,
-        }
-        if wire.system:
-            params["system"] = wire.system
-        if wire.tools:
-            params["tools"] = wire.tools
-        if request.temperature is not None:
-            params["temperature"] = request.temperature
         try:
+            wire = to_params(request, provider=self.id)
+            params: dict[str, object] = {
+                "model": request.model,
+                "max_tokens": self.max_tokens(request),
+                "messages": wire.messages,
+                "stream": True,
+            }
+            if wire.system:
+                params["system"] = wire.system
+            if wire.tools:
+                params["tools"] = wire.tools
+            # No temperature: this SDK generation and current Claude models dropped sampling
+            # parameters, so the canonical temperature is ignored here.
             response = await self.client_for(credential).messages.create(**params)  # type: ignore[call-overload]
             async with response:
                 async for event in response:

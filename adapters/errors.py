@@ -37,7 +37,13 @@ def _looks_random(token: str) -> bool:
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """Mask anything key-shaped in `text`, and every exact `secrets` value."""
+    """Mask anything key-shaped in `text` (including long random tokens) and every `secrets`."""
+    text = scrub_keys(text, secrets)
+    return _LONG_TOKEN.sub(lambda m: _MASK if _looks_random(m.group(0)) else m.group(0), text)
+
+
+def scrub_keys(text: str, secrets: Iterable[str] = ()) -> str:
+    """Mask known key formats, bearer tokens and every exact `secrets` value."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, _MASK)
@@ -46,7 +52,7 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
             text = pattern.sub(lambda m: m.group(1) + _MASK, text)
         else:
             text = pattern.sub(_MASK, text)
-    return _LONG_TOKEN.sub(lambda m: _MASK if _looks_random(m.group(0)) else m.group(0), text)
+    return text
 
 
 class ProviderError(Exception):
@@ -66,7 +72,8 @@ class ProviderError(Exception):
         self.message = scrub(message, secrets)
         self.provider = provider
         self.status = status
-        self.request_id = scrub(request_id) if request_id else None
+        # Request ids are random-looking by design: only mask them if they look like a key.
+        self.request_id = scrub_keys(request_id, secrets) if request_id else None
         super().__init__(self.message)
 
     def __str__(self) -> str:

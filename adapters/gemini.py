@@ -136,16 +136,16 @@ class GeminiProvider(Provider):
     async def stream(
         self, request: ChatRequest, credential: Credential | None
     ) -> AsyncIterator[StreamEvent]:
-        wire = to_params(request)
-        config = gt.GenerateContentConfig(
-            system_instruction=wire.system_instruction,
-            tools=list(wire.tools) or None,
-            max_output_tokens=request.max_output_tokens,
-            temperature=request.temperature,
-            automatic_function_calling=gt.AutomaticFunctionCallingConfig(disable=True),
-        )
         reader = ResponseReader()
         try:
+            wire = to_params(request)
+            config = gt.GenerateContentConfig(
+                system_instruction=wire.system_instruction,
+                tools=list(wire.tools) or None,
+                max_output_tokens=request.max_output_tokens,
+                temperature=request.temperature,
+                automatic_function_calling=gt.AutomaticFunctionCallingConfig(disable=True),
+            )
             chunks = await self.client_for(credential).models.generate_content_stream(
                 model=request.model, contents=list(wire.contents), config=config
             )

@@ -201,13 +201,24 @@ class PinnedTransport(httpx2.AsyncBaseTransport):
     ) -> None:
         self._allow_private = allow_private
         self._resolver = resolver
-        self._inner = inner or httpx2.AsyncHTTPTransport(trust_env=False, retries=0)
+        self._inner = inner
+        # One pool per host name: pooled connections are keyed by the pinned IP, and a TLS
+        # session made for one name must never carry requests for another name on that IP.
+        self._pools: dict[str, httpx2.AsyncBaseTransport] = {}
+
+    def _transport(self, host: str) -> httpx2.AsyncBaseTransport:
+        if self._inner is not None:
+            return self._inner
+        pool = self._pools.get(host)
+        if pool is None:
+            pool = self._pools[host] = httpx2.AsyncHTTPTransport(trust_env=False, retries=0)
+        return pool
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         url = str(request.url)
         _scheme, host, port = _split(url)
         if self._allow_private:
-            return await self._inner.handle_async_request(request)
+            return await self._transport(host).handle_async_request(request)
         addresses = await vet_host(host, port, resolver=self._resolver, url=url)
         pinned = httpx2.Request(
             request.method,
@@ -216,10 +227,12 @@ class PinnedTransport(httpx2.AsyncBaseTransport):
             stream=request.stream,
             extensions={**request.extensions, "sni_hostname": host},
         )
-        return await self._inner.handle_async_request(pinned)
+        return await self._transport(host).handle_async_request(pinned)
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        for pool in [*self._pools.values(), *([self._inner] if self._inner else [])]:
+            await pool.aclose()
+        self._pools.clear()
 
 
 def guarded_http_client(

@@ -18,7 +18,9 @@ from workspace.db import make_engine, make_sessionmaker
 from workspace.dependencies import DEPENDENCIES
 from workspace.errors import EXCEPTION_HANDLERS
 from workspace.health import healthz, readyz
+from workspace.keys.routes import my_keys_router, ws_keys_router
 from workspace.keys.vault import SecretStore
+from workspace.providers import make_registry
 from workspace.logs import configure_logging
 from workspace.projects.routes import projects_router
 from workspace.runtime import Runtime
@@ -40,6 +42,7 @@ def create_app(settings: Settings) -> Litestar:
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
             secrets=SecretStore(settings),
+            registry=make_registry(settings),
         )
         try:
             yield
@@ -56,6 +59,8 @@ def create_app(settings: Settings) -> Litestar:
             invites_router,
             projects_router,
             audit_router,
+            ws_keys_router,
+            my_keys_router,
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

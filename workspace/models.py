@@ -6,9 +6,13 @@ from sqlmodel import SQLModel
 
 from workspace.accounts import models as accounts_models
 from workspace.audit import models as audit_models
+from workspace.keys import models as keys_models
 from workspace.projects import models as projects_models
 from workspace.teams import models as teams_models
 
 metadata = SQLModel.metadata
 
-__all__ = ["accounts_models", "audit_models", "metadata", "projects_models", "teams_models"]
+__all__ = [
+    "accounts_models",
+    "audit_models",
+    "keys_models", "metadata", "projects_models", "teams_models"]

@@ -534,8 +534,10 @@ def anthropic_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
     return [messages]
 
 
-def list_models(state: SimulatorState, request: Request[Any, Any, Any]) -> Response[bytes]:
-    """``GET /v1/models`` in Anthropic's paginated shape (the cheap key check)."""
+def list_models(
+    state: SimulatorState, request: Request[Any, Any, Any], only: str | None = None
+) -> Response[bytes]:
+    """``GET /v1/models`` in Anthropic's paginated shape; with ``only`` one model or 404."""
     headers = request_headers(request)
     out_headers = {"request-id": new_id("req_", 16)}
     entry = state.log.record(
@@ -556,9 +558,14 @@ def list_models(state: SimulatorState, request: Request[Any, Any, Any]) -> Respo
             "created_at": "2025-10-01T00:00:00Z",
         }
         for m in models_of("anthropic")
+        if only is None or m.id == only
     ]
+    if only is not None and not data:
+        return error_response(Failure("not_found", f"model: {only}"), out_headers, entry)
     entry.status = 200
     entry.completed = True
+    if only is not None:
+        return json_response(data[0], headers=out_headers)
     return json_response(
         {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]},
         headers=out_headers,

@@ -39,9 +39,20 @@ def create_app(state: SimulatorState | None = None) -> Litestar:
             return anthropic_wire.list_models(state, request)
         return openai_wire.list_models(state, request)
 
+    @get("/v1/models/{target:str}")
+    async def v1_model(request: Request[Any, Any, Any], target: str) -> Response[bytes]:
+        """``GET /v1/models/{id}`` (retrieve one model), told apart like the listing."""
+        headers = request.headers
+        if "x-goog-api-key" in headers or "key" in request.query_params:
+            return gemini_wire.list_models(state, request, only=target)
+        if "x-api-key" in headers or "anthropic-version" in headers:
+            return anthropic_wire.list_models(state, request, only=target)
+        return openai_wire.list_models(state, request, only=target)
+
     app = Litestar(
         route_handlers=[
             v1_models,
+            v1_model,
             *openai_routes(state),
             *anthropic_routes(state),
             *gemini_routes(state),

@@ -449,7 +449,7 @@ def gemini_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
         payload = dumps(chunks if streamed else chunks[0])
         return await plain_response(payload, scenario, entry, out_headers)
 
-    @get([f"/{v}/models/{{target:str}}" for v in VERSIONS])
+    @get("/v1beta/models/{target:str}")
     async def get_model(request: Request[Any, Any, Any], target: str) -> Response[bytes]:
         """``GET /v1beta/models/{model}`` (model metadata, also used as a key check)."""
         return list_models(state, request, only=target)

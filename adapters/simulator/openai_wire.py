@@ -500,8 +500,10 @@ def openai_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
     return [chat_completions, prefixed_models]
 
 
-def list_models(state: SimulatorState, request: Request[Any, Any, Any]) -> Response[bytes]:
-    """OpenAI's ``{"object": "list", "data": [...]}`` model listing (the cheap key check)."""
+def list_models(
+    state: SimulatorState, request: Request[Any, Any, Any], only: str | None = None
+) -> Response[bytes]:
+    """OpenAI's ``{"object": "list", "data": [...]}`` listing; with ``only`` one model or 404."""
     family = family_of(request.url.path)
     headers = request_headers(request)
     out_headers = {"x-request-id": new_id("req_", 16)}
@@ -523,7 +525,15 @@ def list_models(state: SimulatorState, request: Request[Any, Any, Any]) -> Respo
             "context_window": m.context_window,
         }
         for m in models_of(family)
+        if only is None or m.id == only
     ]
+    if only is not None and not data:
+        missing = Failure(
+            "not_found", f"The model `{only}` does not exist or you do not have access to it."
+        )
+        return error_response(family, missing, out_headers, entry)
     entry.status = 200
     entry.completed = True
+    if only is not None:
+        return json_response(data[0], headers=out_headers)
     return json_response({"object": "list", "data": data}, headers=out_headers)

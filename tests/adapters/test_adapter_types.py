@@ -16,7 +16,8 @@ def test_fingerprint_shows_first_three_and_last_four() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("abcdefghij", "...ij"), ("abcdefgh", "...gh"), ("abc", "..."), ("", "...")]
+    ("value", "expected"),
+    [("abcdefghij", "...ij"), ("abcdefgh", "...gh"), ("abc", "..."), ("", "...")],
 )
 def test_short_secrets_show_at_most_two_characters(value: str, expected: str) -> None:
     assert fingerprint(value) == expected

@@ -8,7 +8,9 @@ import httpx
 import pytest
 
 from adapters.errors import (
+    ContextTooLong,
     InvalidCredentials,
+    ModelNotFound,
     ProviderError,
     ProviderUnavailable,
     QuotaExhausted,
@@ -61,7 +63,9 @@ def cred(sim: RunningSimulator, path: str | None, key: str = GOOD_KEY) -> ApiKey
     return ApiKeyCredential(Secret(key), base_url=f"{sim.url}{path}" if path else None)
 
 
-async def collect(provider: Provider, request: ChatRequest, c: ApiKeyCredential) -> list[StreamEvent]:
+async def collect(
+    provider: Provider, request: ChatRequest, c: ApiKeyCredential
+) -> list[StreamEvent]:
     return [event async for event in provider.stream(request, c)]
 
 
@@ -82,7 +86,8 @@ def tool_calls(events: list[StreamEvent]) -> list[ToolCall]:
             slot["name"] = e.name or slot["name"]
             slot["args"] += e.arguments_delta
     return [
-        ToolCall(s["id"], s["name"], json.loads(s["args"] or "{}")) for _, s in sorted(by_index.items())
+        ToolCall(s["id"], s["name"], json.loads(s["args"] or "{}"))
+        for _, s in sorted(by_index.items())
     ]
 
 
@@ -92,7 +97,9 @@ def scenario(sim: RunningSimulator, **body: object) -> None:
 
 
 def logged(sim: RunningSimulator) -> list[dict[str, object]]:
-    requests: list[dict[str, object]] = httpx.get(f"{sim.url}/_simulator/requests").json()["requests"]
+    requests: list[dict[str, object]] = httpx.get(f"{sim.url}/_simulator/requests").json()[
+        "requests"
+    ]
     return requests
 
 
@@ -102,7 +109,11 @@ def user(text: str) -> Message:
 
 @pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 async def test_streams_text_then_usage_then_stop(
-    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
 ) -> None:
     provider, info = registry.resolve_model(f"{provider_id}/{model}")
     request = ChatRequest(info.id, (Message("system", (Text("Be brief."),)), user("hello there")))
@@ -122,11 +133,17 @@ async def test_streams_text_then_usage_then_stop(
 
 @pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 async def test_tool_call_round_trip(
-    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
 ) -> None:
     provider, info = registry.resolve_model(f"{provider_id}/{model}")
     asked = user("please use the tool for Paris")
-    first = await collect(provider, ChatRequest(info.id, (asked,), tools=(WEATHER,)), cred(sim, path))
+    first = await collect(
+        provider, ChatRequest(info.id, (asked,), tools=(WEATHER,)), cred(sim, path)
+    )
 
     assert errors_of(first) == []
     assert first[-1] == Finish("tool_calls")
@@ -139,7 +156,9 @@ async def test_tool_call_round_trip(
         Message("assistant", tuple(calls)),
         Message("tool", (ToolResult(calls[0].id, "get_weather", "18 C and sunny"),)),
     )
-    second = await collect(provider, ChatRequest(info.id, history, tools=(WEATHER,)), cred(sim, path))
+    second = await collect(
+        provider, ChatRequest(info.id, history, tools=(WEATHER,)), cred(sim, path)
+    )
 
     assert errors_of(second) == []
     assert second[-1] == Finish("stop")
@@ -148,7 +167,11 @@ async def test_tool_call_round_trip(
 
 @pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 async def test_validate_accepts_good_key_and_rejects_bad_key_without_echoing_it(
-    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
 ) -> None:
     provider = registry.get(provider_id)
     bad_key = "sk-invalid-9f8e7d6c5b4a39281706"
@@ -231,7 +254,11 @@ async def test_injected_fault_becomes_normalized_error_event(
 
 @pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 async def test_errors_keep_status_and_request_id(
-    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
 ) -> None:
     provider, info = registry.resolve_model(f"{provider_id}/{model}")
 
@@ -244,6 +271,7 @@ async def test_errors_keep_status_and_request_id(
     assert error.status in (400, 401)
     if provider_id in ("openai", "anthropic", "groq", "openai_compatible"):
         assert error.request_id
+        assert "redacted" not in error.request_id
 
 
 def one_canonical_history() -> tuple[Message, ...]:
@@ -254,7 +282,9 @@ def one_canonical_history() -> tuple[Message, ...]:
         Message(
             "assistant",
             (
-                Reasoning("The user wants a description.", signature="sig-abc", provider="anthropic"),
+                Reasoning(
+                    "The user wants a description.", signature="sig-abc", provider="anthropic"
+                ),
                 Reasoning("Foreign thought.", signature="x", provider="gemini"),
                 Text("A single pixel. Let me check the weather too."),
                 ToolCall("toolu_01ABC", "get_weather", {"city": "Paris"}),
@@ -270,7 +300,11 @@ def one_canonical_history() -> tuple[Message, ...]:
 
 @pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 async def test_one_canonical_history_is_accepted_by_every_provider(
-    registry: ProviderRegistry, sim: RunningSimulator, provider_id: str, model: str, path: str | None
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
 ) -> None:
     provider, info = registry.resolve_model(f"{provider_id}/{model}")
     request = ChatRequest(info.id, one_canonical_history(), tools=(WEATHER,))
@@ -312,3 +346,85 @@ async def test_auth_headers_carry_the_key_only_where_the_provider_expects_it(
     headers = {str(k).lower(): str(v) for k, v in dict(entry["headers"]).items()}  # type: ignore[call-overload]
     assert "authorization" not in headers
     assert "anthropic-version" in headers
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+async def test_output_limit_and_temperature_are_accepted_and_length_is_reported(
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
+) -> None:
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+    request = ChatRequest(info.id, (user("hi"),), max_output_tokens=3, temperature=0.2)
+
+    events = await collect(provider, request, cred(sim, path))
+
+    assert errors_of(events) == []
+    assert events[-1] == Finish("length")
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES[:4], ids=IDS[:4])
+async def test_unknown_model_is_model_not_found(
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
+) -> None:
+    provider = registry.get(provider_id)
+
+    events = await collect(provider, ChatRequest("no-such-model", (user("hi"),)), cred(sim, path))
+
+    assert [type(e) for e in errors_of(events)] == [ModelNotFound]
+
+
+@pytest.mark.parametrize(
+    ("ref", "path"),
+    [("groq/gemma2-9b-it", None), ("openai_compatible/local-model", "/compat/v1")],
+)
+async def test_history_over_the_context_window_is_context_too_long(
+    registry: ProviderRegistry, sim: RunningSimulator, ref: str, path: str | None
+) -> None:
+    provider, info = registry.resolve_model(ref)
+
+    events = await collect(
+        provider, ChatRequest(info.id, (user("word " * 40_000),)), cred(sim, path)
+    )
+
+    assert [type(e) for e in errors_of(events)] == [ContextTooLong]
+
+
+@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
+async def test_list_models_includes_the_served_model(
+    registry: ProviderRegistry,
+    sim: RunningSimulator,
+    provider_id: str,
+    model: str,
+    path: str | None,
+) -> None:
+    models = await registry.get(provider_id).list_models(cred(sim, path))
+
+    assert model in [m.id for m in models]
+    assert all(m.provider == provider_id for m in models)
+
+
+async def test_list_models_with_a_bad_key_raises_invalid_credentials(
+    registry: ProviderRegistry, sim: RunningSimulator
+) -> None:
+    with pytest.raises(InvalidCredentials):
+        await registry.get("openai").list_models(cred(sim, None, "sk-invalid-00000000000000"))
+
+
+async def test_breaking_out_of_a_stream_closes_it_cleanly(
+    registry: ProviderRegistry, sim: RunningSimulator
+) -> None:
+    scenario(sim, interval_ms=50, chunks=40)
+    provider, info = registry.resolve_model("openai/gpt-4o")
+    stream = provider.stream(ChatRequest(info.id, (user("a long answer please"),)), cred(sim, None))
+
+    first = await anext(stream)
+    await stream.aclose()  # type: ignore[attr-defined]
+
+    assert isinstance(first, TextDelta)

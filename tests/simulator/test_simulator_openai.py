@@ -256,3 +256,10 @@ async def test_malformed_scenario_breaks_the_stream(sim: RunningSimulator) -> No
     with pytest.raises(json.JSONDecodeError):
         async for _ in stream:
             pass
+
+
+async def test_retrieve_model(sim: RunningSimulator) -> None:
+    model = await client(sim).models.retrieve("gpt-4.1")
+    assert model.id == "gpt-4.1"
+    with pytest.raises(openai.NotFoundError):
+        await client(sim).models.retrieve("gpt-nope")

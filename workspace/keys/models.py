@@ -1,0 +1,69 @@
+"""Credential metadata and workspace model policy. The secrets themselves live only in Vault."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from workspace.db import TZ, utcnow
+
+
+class Credential(SQLModel, table=True):
+    """A provider key or credential-file login: workspace-owned or a member's own (personal)."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(scope = 'workspace' AND workspace_id IS NOT NULL AND user_id IS NULL) OR "
+            "(scope = 'personal' AND user_id IS NOT NULL AND workspace_id IS NULL)",
+            name="ck_credentials_owner",
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    scope: str = Field(max_length=16)
+    workspace_id: uuid.UUID | None = Field(
+        default=None, foreign_key="workspaces.id", index=True, ondelete="CASCADE"
+    )
+    user_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="CASCADE"
+    )
+    provider: str = Field(max_length=64)
+    label: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    fingerprint: str = Field(max_length=32)
+    base_url: str | None = Field(default=None, max_length=2000)
+    status: str = Field(default="unknown", max_length=32)
+    status_message: str = Field(default="", max_length=500)
+    vault_version: int = 0
+    last_validated_at: datetime | None = Field(default=None, sa_type=TZ)
+    last_used_at: datetime | None = Field(default=None, sa_type=TZ)
+    created_by: uuid.UUID = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
+
+
+class WorkspacePolicy(SQLModel, table=True):
+    """Which providers and models a workspace may use, and how BYOK failures are handled."""
+
+    __tablename__ = "workspace_policies"
+
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", primary_key=True, ondelete="CASCADE")
+    allowed_providers: list[str] | None = Field(default=None, sa_column=sa.Column(JSONB))
+    allowed_models: list[str] | None = Field(default=None, sa_column=sa.Column(JSONB))
+    personal_keys_allowed: bool = True
+    byok_failure: str = Field(default="fail", max_length=16)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
+
+
+class PlatformKey(SQLModel, table=True):
+    """Metadata of an operator-hosted key (the key is in Vault under ``platform/<provider>``)."""
+
+    __tablename__ = "platform_keys"
+
+    provider: str = Field(primary_key=True, max_length=64)
+    fingerprint: str = Field(max_length=32)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=TZ)

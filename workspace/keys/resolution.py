@@ -1,0 +1,153 @@
+"""Whose key serves a request. One rule, in one place (DESIGN: Key resolution):
+
+1. a per-request key sent by the client (never stored);
+2. the member's personal key for that provider, if the workspace allows personal keys;
+3. the workspace's key for that provider;
+4. the platform's hosted key, charged in credits, if the workspace's plan allows it.
+
+The first that exists wins. :func:`choose_source` is the pure rule (table-tested);
+:func:`resolve` gathers what exists from PostgreSQL and Vault and applies it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from adapters.types import ApiKeyCredential, Secret
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.errors import AppError
+from workspace.keys import paths
+from workspace.keys.models import Credential, PlatformKey, WorkspacePolicy
+from workspace.keys.vault import SecretStore
+
+KeySource = Literal["request", "personal", "workspace", "platform"]
+UNUSABLE = ("invalid", "expired")
+
+
+class NoKeyAvailable(AppError):
+    status = 409
+    code = "no_key_available"
+
+
+@dataclass(frozen=True)
+class Available:
+    """Which key sources exist for one provider, for one member, right now."""
+
+    request: bool
+    personal: bool
+    workspace: bool
+    platform: bool
+
+
+@dataclass(frozen=True)
+class Rules:
+    personal_keys_allowed: bool
+    platform_allowed: bool
+
+
+def choose_source(available: Available, rules: Rules) -> KeySource | None:
+    """The documented order; None when nothing may serve."""
+    if available.request:
+        return "request"
+    if available.personal and rules.personal_keys_allowed:
+        return "personal"
+    if available.workspace:
+        return "workspace"
+    if available.platform and rules.platform_allowed:
+        return "platform"
+    return None
+
+
+@dataclass(frozen=True)
+class ResolvedKey:
+    source: KeySource
+    credential: ApiKeyCredential
+    credential_id: uuid.UUID | None
+
+
+async def policy_of(session: AsyncSession, workspace_id: uuid.UUID) -> WorkspacePolicy:
+    policy = await session.get(WorkspacePolicy, workspace_id)
+    return policy or WorkspacePolicy(workspace_id=workspace_id)
+
+
+async def usable_credential(
+    session: AsyncSession, provider: str, *, workspace_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> Credential | None:
+    """The newest usable credential of that owner for that provider."""
+    stmt = select(Credential).where(
+        Credential.provider == provider, col(Credential.status).not_in(UNUSABLE)
+    )
+    if workspace_id is not None:
+        stmt = stmt.where(Credential.scope == "workspace", Credential.workspace_id == workspace_id)
+    else:
+        stmt = stmt.where(Credential.scope == "personal", Credential.user_id == user_id)
+    return (await session.exec(stmt.order_by(col(Credential.created_at).desc()))).first()
+
+
+async def available_sources(
+    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID, provider: str,
+    *, request_key: bool, platform_allowed: bool,
+) -> tuple[Available, Rules, Credential | None, Credential | None]:
+    policy = await policy_of(session, workspace_id)
+    personal = await usable_credential(session, provider, user_id=user_id)
+    workspace = await usable_credential(session, provider, workspace_id=workspace_id)
+    platform = await session.get(PlatformKey, provider) is not None
+    available = Available(request_key, personal is not None, workspace is not None, platform)
+    return available, Rules(policy.personal_keys_allowed, platform_allowed), personal, workspace
+
+
+def vault_path(credential: Credential) -> str:
+    if credential.scope == "workspace":
+        assert credential.workspace_id is not None
+        return paths.workspace_credential(credential.workspace_id, credential.id)
+    assert credential.user_id is not None
+    return paths.personal_credential(credential.user_id, credential.id)
+
+
+async def load_credential(secrets: SecretStore, credential: Credential) -> ApiKeyCredential:
+    data, _ = await secrets.read(vault_path(credential))
+    return ApiKeyCredential(Secret(data["secret"]), credential.base_url)
+
+
+async def load_platform_key(secrets: SecretStore, provider: str) -> ApiKeyCredential:
+    data, _ = await secrets.read(paths.platform_key(provider))
+    return ApiKeyCredential(Secret(data["secret"]))
+
+
+async def resolve(
+    session: AsyncSession,
+    secrets: SecretStore,
+    *,
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID,
+    provider: str,
+    request_key: Secret | None,
+    platform_allowed: bool,
+) -> ResolvedKey:
+    """Apply the rule and load the chosen key (Vault errors propagate as 503, never a fallback)."""
+    available, rules, personal, workspace = await available_sources(
+        session, workspace_id, user_id, provider,
+        request_key=request_key is not None, platform_allowed=platform_allowed,
+    )
+    source = choose_source(available, rules)
+    if source == "request":
+        assert request_key is not None
+        return ResolvedKey("request", ApiKeyCredential(request_key), None)
+    if source == "personal":
+        assert personal is not None
+        return ResolvedKey("personal", await load_credential(secrets, personal), personal.id)
+    if source == "workspace":
+        assert workspace is not None
+        return ResolvedKey("workspace", await load_credential(secrets, workspace), workspace.id)
+    if source == "platform":
+        return ResolvedKey("platform", await load_platform_key(secrets, provider), None)
+    raise NoKeyAvailable(
+        f"No key can serve {provider}: add a workspace key, your own key (if allowed), "
+        "or send one with X-Provider-Key.",
+        extra={"provider": provider},
+    )

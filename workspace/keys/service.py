@@ -1,0 +1,175 @@
+"""Adding, validating, rotating and deleting credentials (workspace-owned or personal).
+
+The secret goes to Vault under a path made of ids; PostgreSQL keeps only metadata and a
+fingerprint. A new key is validated through its adapter before it is trusted: on rotate, the new
+secret is checked first and only then written, after which older Vault versions are destroyed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from adapters.manager import ProviderRegistry
+from adapters.provider import Provider
+from adapters.types import ApiKeyCredential, Secret, ValidationResult
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.audit.service import Actor, record
+from workspace.db import utcnow
+from workspace.errors import AppError, InvalidInput, NotFound
+from workspace.keys.models import Credential
+from workspace.keys.resolution import load_credential, vault_path
+from workspace.keys.vault import SecretStore
+
+
+class CredentialRejected(AppError):
+    status = 422
+    code = "credential_rejected"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose credential: a workspace's (``workspace_id``) or a member's own (``user_id``)."""
+
+    workspace_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+
+    @property
+    def scope(self) -> str:
+        return "workspace" if self.workspace_id else "personal"
+
+
+def _provider(registry: ProviderRegistry, provider_id: str) -> Provider:
+    for provider in registry.providers():
+        if provider.id == provider_id:
+            return provider
+    raise InvalidInput(f"Unknown provider {provider_id!r}.", extra={"field": "provider"})
+
+
+async def _check(provider: Provider, secret: str, base_url: str | None) -> ValidationResult:
+    return await provider.validate(ApiKeyCredential(Secret(secret), base_url))
+
+
+async def add_credential(
+    session: AsyncSession, secrets: SecretStore, registry: ProviderRegistry, actor: Actor,
+    owner: Owner, *, provider_id: str, label: str, secret: str, base_url: str | None,
+) -> tuple[Credential, ValidationResult]:
+    provider = _provider(registry, provider_id)
+    if "api_key" not in provider.credential_kinds:
+        raise InvalidInput(f"{provider.display_name} does not take an API key.")
+    if base_url and provider_id != "openai_compatible":
+        raise InvalidInput("Only OpenAI-compatible credentials take a base_url.")
+    if provider_id == "openai_compatible" and not base_url:
+        raise InvalidInput("An OpenAI-compatible credential needs its base_url.")
+    result = await _check(provider, secret, base_url)
+    credential = Credential(
+        scope=owner.scope, workspace_id=owner.workspace_id, user_id=owner.user_id,
+        provider=provider_id, label=label.strip() or provider.display_name, kind="api_key",
+        fingerprint=Secret(secret).fingerprint(), base_url=base_url,
+        status=result.status, status_message=result.message, last_validated_at=utcnow(),
+        created_by=actor.user_id or uuid.uuid4(),
+    )
+    credential.vault_version = await secrets.write(vault_path(credential), {"secret": secret})
+    session.add(credential)
+    await record(
+        session, actor, "credential.created", target_type="credential", target_id=credential.id,
+        workspace_id=owner.workspace_id,
+        details={"provider": provider_id, "fingerprint": credential.fingerprint, "scope": owner.scope},
+    )
+    await session.commit()
+    return credential, result
+
+
+async def list_credentials(session: AsyncSession, owner: Owner) -> Sequence[Credential]:
+    stmt = select(Credential).order_by(col(Credential.created_at))
+    if owner.workspace_id:
+        stmt = stmt.where(Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id)
+    else:
+        stmt = stmt.where(Credential.scope == "personal", Credential.user_id == owner.user_id)
+    return (await session.exec(stmt)).all()
+
+
+async def get_credential(session: AsyncSession, owner: Owner, credential_id: uuid.UUID) -> Credential:
+    """The credential if ``owner`` owns it; 404 otherwise (another tenant's id reveals nothing)."""
+    stmt = select(Credential).where(Credential.id == credential_id)
+    if owner.workspace_id:
+        stmt = stmt.where(Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id)
+    else:
+        stmt = stmt.where(Credential.scope == "personal", Credential.user_id == owner.user_id)
+    credential = (await session.exec(stmt)).first()
+    if credential is None:
+        raise NotFound("No such credential.")
+    return credential
+
+
+async def validate_credential(
+    session: AsyncSession, secrets: SecretStore, registry: ProviderRegistry, actor: Actor,
+    owner: Owner, credential_id: uuid.UUID,
+) -> tuple[Credential, ValidationResult]:
+    credential = await get_credential(session, owner, credential_id)
+    provider = _provider(registry, credential.provider)
+    result = await provider.validate(await load_credential(secrets, credential))
+    credential.status, credential.status_message = result.status, result.message
+    credential.last_validated_at = utcnow()
+    session.add(credential)
+    await record(
+        session, actor, "credential.validated", target_type="credential", target_id=credential.id,
+        workspace_id=owner.workspace_id, details={"status": result.status},
+    )
+    await session.commit()
+    return credential, result
+
+
+async def rotate_credential(
+    session: AsyncSession, secrets: SecretStore, registry: ProviderRegistry, actor: Actor,
+    owner: Owner, credential_id: uuid.UUID, secret: str,
+) -> tuple[Credential, ValidationResult]:
+    """Check the new secret, write it as a new version, then destroy every older version."""
+    credential = await get_credential(session, owner, credential_id)
+    provider = _provider(registry, credential.provider)
+    result = await _check(provider, secret, credential.base_url)
+    if not result.ok:
+        raise CredentialRejected(result.message, extra={"validation": result.status})
+    path = vault_path(credential)
+    new_version = await secrets.write(path, {"secret": secret})
+    older = [v for v, meta in (await secrets.versions(path)).items() if v < new_version and not meta.get("destroyed")]
+    await secrets.destroy_versions(path, older)
+    old_fingerprint = credential.fingerprint
+    credential.fingerprint = Secret(secret).fingerprint()
+    credential.vault_version = new_version
+    credential.status, credential.status_message = result.status, result.message
+    credential.last_validated_at = utcnow()
+    session.add(credential)
+    await record(
+        session, actor, "credential.rotated", target_type="credential", target_id=credential.id,
+        workspace_id=owner.workspace_id,
+        details={"from": old_fingerprint, "to": credential.fingerprint},
+    )
+    await session.commit()
+    return credential, result
+
+
+async def delete_credential(
+    session: AsyncSession, secrets: SecretStore, actor: Actor, owner: Owner, credential_id: uuid.UUID
+) -> None:
+    """Destroy every Vault version and the metadata, then the row."""
+    credential = await get_credential(session, owner, credential_id)
+    await secrets.destroy_all(vault_path(credential))
+    await session.delete(credential)
+    await record(
+        session, actor, "credential.deleted", target_type="credential", target_id=credential.id,
+        workspace_id=owner.workspace_id,
+        details={"provider": credential.provider, "fingerprint": credential.fingerprint},
+    )
+    await session.commit()
+
+
+async def mark_used(session: AsyncSession, credential_id: uuid.UUID) -> None:
+    credential = await session.get(Credential, credential_id)
+    if credential is not None:
+        credential.last_used_at = utcnow()
+        session.add(credential)
+        await session.commit()

@@ -1,0 +1,29 @@
+"""The bridge from the app's settings to the adapters' plugin registry."""
+
+from __future__ import annotations
+
+from adapters.config import AdapterConfig
+from adapters.manager import ProviderRegistry, make_plugin_manager
+
+from workspace.settings import Settings
+
+
+def adapter_config(settings: Settings) -> AdapterConfig:
+    return AdapterConfig(
+        openai_base_url=settings.openai_base_url,
+        anthropic_base_url=settings.anthropic_base_url,
+        gemini_base_url=settings.gemini_base_url,
+        groq_base_url=settings.groq_base_url,
+        code_assist_base_url=settings.code_assist_base_url,
+        google_token_url=settings.google_token_url,
+        qwen_token_url=settings.qwen_token_url,
+        claude_token_url=settings.claude_token_url,
+        request_timeout_s=settings.provider_timeout_s,
+        connect_timeout_s=settings.provider_connect_timeout_s,
+        allow_private_base_urls=settings.allow_private_base_urls,
+    )
+
+
+def make_registry(settings: Settings) -> ProviderRegistry:
+    allow = frozenset(p.strip() for p in settings.adapters_allow.split(",") if p.strip()) or None
+    return ProviderRegistry(make_plugin_manager(allow=allow), adapter_config(settings))
