@@ -18,6 +18,7 @@ from workspace.db import make_engine, make_sessionmaker
 from workspace.dependencies import DEPENDENCIES
 from workspace.errors import EXCEPTION_HANDLERS
 from workspace.health import healthz, readyz
+from workspace.keys.eviction import listening
 from workspace.keys.routes import my_keys_router, ws_keys_router
 from workspace.keys.vault import SecretStore
 from workspace.providers import make_registry
@@ -26,6 +27,7 @@ from workspace.projects.routes import projects_router
 from workspace.runtime import Runtime
 from workspace.settings import Settings
 from workspace.teams.routes import invites_router, workspaces_router
+from workspace.web import WEB_ROUTE_HANDLERS, template_config
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -37,15 +39,17 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = make_engine(database_url)
+        secrets = SecretStore(settings)
         app.state.runtime = Runtime(
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
-            secrets=SecretStore(settings),
+            secrets=secrets,
             registry=make_registry(settings),
         )
         try:
-            yield
+            async with listening(engine, secrets):
+                yield
         finally:
             await engine.dispose()
 
@@ -63,6 +67,7 @@ def create_app(settings: Settings) -> Litestar:
             my_keys_router,
         ],
         dependencies=DEPENDENCIES,
+        template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,

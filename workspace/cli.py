@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
@@ -97,6 +98,84 @@ def simulator(host: str, port: int) -> None:
 
     click.echo(f"provider simulator on http://{host}:{port}")
     run_simulator(host, port)
+
+
+@main.command()
+def adapters() -> None:
+    """List loaded adapter plugins, their versions and the providers they serve."""
+    from workspace.providers import make_registry
+
+    registry = make_registry(Settings())
+    for info in registry.plugins_info():
+        providers = ", ".join(info.provider_ids) or "-"
+        click.echo(f"{info.name:<20} {info.version or '-':<10} {providers}")
+
+
+@main.group()
+def admin() -> None:
+    """Operator commands."""
+
+
+@admin.group("platform-key")
+def platform_key() -> None:
+    """Platform (hosted) provider keys, charged to workspaces in credits."""
+
+
+def _with_store(action: Callable[[Settings], Awaitable[str]], data_dir: Path | None) -> None:
+    from workspace.infra.stack import local_services
+
+    with local_services(_settings(data_dir=data_dir)) as services:
+        click.echo(asyncio.run(action(services.settings)))
+
+
+@platform_key.command("set")
+@click.argument("provider")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None)
+def platform_key_set(provider: str, data_dir: Path | None) -> None:
+    """Store PROVIDER's platform key, read from standard input (never from the command line)."""
+    secret = sys.stdin.readline().strip()
+    if not secret:
+        raise click.UsageError("pipe the key on standard input")
+
+    async def action(settings: Settings) -> str:
+        from workspace.db import make_engine, make_sessionmaker
+        from workspace.keys.platform import set_platform_key
+        from workspace.keys.vault import SecretStore
+        from workspace.providers import make_registry
+
+        engine = make_engine(settings.database_url or "", pool_size=1)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                row = await set_platform_key(
+                    session, SecretStore(settings), make_registry(settings), provider, secret
+                )
+        finally:
+            await engine.dispose()
+        return f"platform key for {provider} stored ({row.fingerprint})"
+
+    _with_store(action, data_dir)
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None)
+def doctor(data_dir: Path | None) -> None:
+    """Check PostgreSQL, Vault, the schema and the adapters; print what is wrong."""
+
+    async def action(settings: Settings) -> str:
+        from workspace.keys.vault import SecretStore
+        from workspace.migrate import pending_revisions
+        from workspace.providers import make_registry
+
+        lines = []
+        current, head = await pending_revisions(settings.database_url or "")
+        lines.append(f"postgres: ok (schema {current}, code {head})")
+        vault_ok = await SecretStore(settings).healthy()
+        lines.append(f"vault:    {'ok' if vault_ok else 'UNAVAILABLE'} ({settings.vault_addr})")
+        providers = ", ".join(p.id for p in make_registry(settings).providers())
+        lines.append(f"adapters: {providers}")
+        return "\n".join(lines)
+
+    _with_store(action, data_dir)
 
 
 if __name__ == "__main__":

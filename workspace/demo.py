@@ -14,6 +14,10 @@ from workspace.accounts import service as accounts
 from workspace.accounts.models import User
 from workspace.audit.service import Actor
 from workspace.db import make_engine, make_sessionmaker
+from workspace.keys.platform import set_platform_key
+from workspace.keys.service import Owner, add_credential
+from workspace.keys.vault import SecretStore
+from workspace.providers import make_registry
 from workspace.settings import Settings
 from workspace.teams import service as teams
 
@@ -23,6 +27,14 @@ if TYPE_CHECKING:
 DEMO_EMAIL = "demo@switchboard.local"
 DEMO_PASSWORD = "switchboard-demo"
 DEMO_WORKSPACE = "Demo team"
+# The simulator accepts any key; these only look like real ones so fingerprints read naturally.
+DEMO_KEYS = {
+    "openai": "sk-demo-openai-simulator-0001",
+    "anthropic": "sk-ant-demo-simulator-0002",
+    "gemini": "AIza-demo-simulator-0003",
+    "groq": "gsk_demo_simulator_0004",
+}
+DEMO_PLATFORM_KEYS = {"openai": "sk-platform-simulator-0005"}
 
 
 def simulator_settings(settings: Settings, simulator_url: str) -> Settings:
@@ -52,7 +64,17 @@ async def seed_demo(settings: Settings) -> None:
             user = await accounts.signup(
                 session, settings, email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo User"
             )
-            await teams.create_workspace(session, Actor(user.id, None), user.id, DEMO_WORKSPACE)
+            actor = Actor(user.id, None)
+            workspace = await teams.create_workspace(session, actor, user.id, DEMO_WORKSPACE)
+            secrets, registry = SecretStore(settings), make_registry(settings)
+            owner = Owner(workspace_id=workspace.id)
+            for provider, key in DEMO_KEYS.items():
+                await add_credential(
+                    session, secrets, registry, actor, owner, provider_id=provider,
+                    label=f"{provider} (simulator)", secret=key, base_url=None,
+                )
+            for provider, key in DEMO_PLATFORM_KEYS.items():
+                await set_platform_key(session, secrets, registry, provider, key)
     finally:
         await engine.dispose()
 

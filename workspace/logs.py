@@ -30,6 +30,16 @@ def redact(text: str) -> str:
     return text
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+    """Every record, wherever it is handled (our handler, pytest's, a library's), is redacted."""
+    record = _base_factory(*args, **kwargs)  # type: ignore[arg-type]
+    RedactingFilter().filter(record)
+    return record
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
@@ -54,6 +64,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(settings: Settings) -> None:
+    logging.setLogRecordFactory(_redacting_factory)
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     if settings.log_format == "json":

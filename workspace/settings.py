@@ -89,6 +89,10 @@ class Settings(BaseSettings):
         False, description="Let user base URLs reach private/loopback addresses (SSRF guard off)."
     )
     adapters_allow: str = Field("", description="Comma list of adapter plugins to load; empty=all.")
+    platform_hold_credits: int = Field(
+        50, description="Credits held per platform-key call until its real cost is known."
+    )
+    compare_max_models: int = Field(6, description="Most models one compare may fan out to.")
     provider_timeout_s: float = Field(120.0, description="Read timeout of one provider call.")
     provider_connect_timeout_s: float = Field(10.0, description="Connect timeout to a provider.")
 

@@ -1,9 +1,18 @@
 """One model call, end to end: policy, key resolution, budgets, the adapter stream, usage, charge.
 
 Chat and compare call :func:`start_call` and iterate :meth:`ModelCall.events`. Everything that
-decides *whose key* and *who pays* happens here, before the first byte is streamed; usage and the
-credit charge are written once the stream ends, whether it finished, failed or was cancelled
-(then only what was generated is charged).
+decides *whose key* and *who pays* happens in :func:`start_call`, before the first byte is
+streamed, and raises a problem (no key, model not allowed, budget, credits) instead. Usage and the
+credit charge are written once the stream ends, whether it finished, failed or was cancelled;
+then only what was generated is charged.
+
+BYOK calls (request, personal, workspace keys) are charged zero credits. Platform calls hold an
+estimate of credits up front (so concurrent calls can never overdraw) and settle to the real cost
+afterwards, once per idempotency key.
+
+If a BYOK key fails with invalid credentials or a rate limit before any text, and the workspace
+policy says ``fallback``, the call moves to the platform key (charged) and yields a
+:class:`FallbackNotice` first, so the client can show it.
 """
 
 from __future__ import annotations
@@ -12,12 +21,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Literal
 
+from adapters.errors import InvalidCredentials, RateLimited
 from adapters.provider import Provider
 from adapters.types import (
     ApiKeyCredential,
     ChatRequest,
+    ErrorEvent,
+    Finish,
     Message,
     ModelInfo,
     Secret,
@@ -25,11 +36,16 @@ from adapters.types import (
     TextDelta,
     Usage,
 )
+from anyio import CancelScope
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.billing import budgets, ledger, plans
+from workspace.billing.usage import UsageRecord, record_usage
+from workspace.keys import service as key_service
+from workspace.keys.policy import require_allowed
+from workspace.keys.resolution import KeySource, load_platform_key, policy_of, resolve
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
-
-KeySource = Literal["request", "personal", "workspace", "platform"]
 
 
 @dataclass(frozen=True)
@@ -41,11 +57,15 @@ class RequestKey:
 
 
 @dataclass(frozen=True)
-class Fallback:
-    """The BYOK key failed and policy allowed the platform key instead (charged, shown)."""
+class FallbackNotice:
+    """Yielded by :meth:`ModelCall.events` when the BYOK key failed and the platform key took over."""
 
     from_source: KeySource
     reason: str
+
+
+# Kept for callers that read ``call.fallback`` after the stream.
+Fallback = FallbackNotice
 
 
 @dataclass(frozen=True)
@@ -83,38 +103,156 @@ class ModelCall:
     model: ModelInfo
     key_source: KeySource
     credential: ApiKeyCredential
-    fallback: Fallback | None = None
+    credential_id: uuid.UUID | None = None
+    fallback: FallbackNotice | None = None
     outcome: CallOutcome = field(default_factory=CallOutcome)
+    _hold: ledger.Hold | None = None
+    _fallback_allowed: bool = False
 
-    async def events(self) -> AsyncIterator[StreamEvent]:
-        started = time.monotonic()
-        chat = ChatRequest(
+    def _chat(self) -> ChatRequest:
+        return ChatRequest(
             model=self.model.id,
             messages=self.request.messages,
             max_output_tokens=self.request.max_output_tokens,
         )
+
+    async def events(self) -> AsyncIterator[StreamEvent | FallbackNotice]:
+        started = time.monotonic()
         try:
-            async for event in self.provider.stream(chat, self.credential):
-                if isinstance(event, TextDelta):
-                    if self.outcome.first_token_ms is None:
-                        self.outcome.first_token_ms = int((time.monotonic() - started) * 1000)
-                    self.outcome.text += event.text
-                elif isinstance(event, Usage):
-                    self.outcome.usage = event
+            async for event in self._stream(started):
                 yield event
         finally:
             self.outcome.latency_ms = int((time.monotonic() - started) * 1000)
+            with CancelScope(shield=True):
+                await self._account()
+
+    async def _stream(self, started: float) -> AsyncIterator[StreamEvent | FallbackNotice]:
+        async for event in self.provider.stream(self._chat(), self.credential):
+            if (
+                isinstance(event, ErrorEvent)
+                and not self.outcome.text
+                and isinstance(event.error, InvalidCredentials | RateLimited)
+                and await self._switch_to_platform(event.error.code)
+            ):
+                assert self.fallback is not None
+                yield self.fallback
+                async for retry_event in self._observe(self.provider.stream(self._chat(), self.credential), started):
+                    yield retry_event
+                return
+            async for observed in self._observe(_one(event), started):
+                yield observed
+
+    async def _observe(
+        self, stream: AsyncIterator[StreamEvent], started: float
+    ) -> AsyncIterator[StreamEvent]:
+        async for event in stream:
+            if isinstance(event, TextDelta):
+                if self.outcome.first_token_ms is None:
+                    self.outcome.first_token_ms = int((time.monotonic() - started) * 1000)
+                self.outcome.text += event.text
+            elif isinstance(event, Usage):
+                self.outcome.usage = event
+            elif isinstance(event, Finish):
+                self.outcome.finish_reason = event.reason
+            elif isinstance(event, ErrorEvent):
+                self.outcome.error_code = event.error.code
+                self.outcome.error_message = str(event.error)
+            yield event
+
+    async def _switch_to_platform(self, reason: str) -> bool:
+        if not self._fallback_allowed or self.key_source in ("platform",):
+            return False
+        runtime, member = self.runtime, self.request.member
+        async with runtime.sessionmaker() as session:
+            if not await plans.platform_allowed_for(session, member.workspace_id):
+                return False
+            try:
+                credential = await load_platform_key(runtime.secrets, self.provider.id)
+            except LookupError:
+                return False
+            self._hold = await _reserve(session, runtime, self.request)
+        self.fallback = FallbackNotice(self.key_source, reason)
+        self.key_source, self.credential, self.credential_id = "platform", credential, None
+        return True
+
+    async def _account(self) -> None:
+        """Write the usage event and settle the hold: after the stream, never during it."""
+        outcome, usage = self.outcome, self.outcome.usage
+        if usage is None:
+            # Cut short before the provider reported usage: estimate what was generated.
+            prompt_chars = sum(len(m.text()) for m in self.request.messages)
+            usage = Usage(input_tokens=prompt_chars // 4, output_tokens=len(outcome.text) // 4)
+        cost = plans.cost_usd(self.model, usage.input_tokens, usage.output_tokens)
+        platform = self.key_source == "platform"
+        credits = plans.credits_for_cost(cost) if platform else 0
+        status = "error" if outcome.error_code else ("complete" if outcome.finish_reason else "incomplete")
+        member = self.request.member
+        async with self.runtime.sessionmaker() as session:
+            event_id = await record_usage(
+                session,
+                UsageRecord(
+                    workspace_id=member.workspace_id,
+                    user_id=member.principal.user_id,
+                    conversation_id=self.request.conversation_id,
+                    provider=self.provider.id,
+                    model=self.model.id,
+                    key_source=self.key_source,
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                    cached_tokens=usage.cached_tokens,
+                    latency_ms=outcome.latency_ms or 0,
+                    cost_usd=cost,
+                    credits=credits,
+                    status=status,
+                    fallback=self.fallback is not None,
+                ),
+            )
+            if self._hold is not None:
+                outcome.credits_charged = await ledger.settle(session, self._hold, credits, event_id)
+            if self.credential_id is not None:
+                await key_service.mark_used(session, self.credential_id)
+            await session.commit()
+
+
+async def _one(event: StreamEvent) -> AsyncIterator[StreamEvent]:
+    yield event
+
+
+async def _reserve(session: AsyncSession, runtime: Runtime, request: CallRequest) -> ledger.Hold:
+    """Hold the platform-call estimate; the same idempotency key never holds twice."""
+    key = request.idempotency_key or uuid.uuid4().hex
+    hold = await ledger.reserve(
+        session,
+        request.member.workspace_id,
+        runtime.settings.platform_hold_credits,
+        f"call:{request.member.workspace_id}:{request.member.principal.user_id}:{request.model_ref}:{key}",
+    )
+    await session.commit()
+    return hold
 
 
 async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
-    """Resolve model and key, check policy and budgets; raise an AppError before streaming.
-
-    First version: the per-request key, else a fixed simulator key. Key resolution, policy,
-    budgets, usage and credits arrive with the keys/billing work (issue 4).
-    """
+    """Resolve model and key, check policy, budgets and credits; raise a problem before streaming."""
     provider, model = runtime.registry.resolve_model(request.model_ref)
-    if request.request_key is not None:
-        return ModelCall(
-            runtime, request, provider, model, "request", ApiKeyCredential(request.request_key.secret)
+    member = request.member
+    async with runtime.sessionmaker() as session:
+        policy = await policy_of(session, member.workspace_id)
+        require_allowed(policy, model)
+        await budgets.check_budgets(session, member.workspace_id, member.principal.user_id)
+        platform_ok = await plans.platform_allowed_for(session, member.workspace_id)
+        request_secret = (
+            request.request_key.secret
+            if request.request_key and request.request_key.provider == provider.id
+            else None
         )
-    return ModelCall(runtime, request, provider, model, "workspace", ApiKeyCredential(Secret("sim-demo-key")))
+        resolved = await resolve(
+            session, runtime.secrets, workspace_id=member.workspace_id,
+            user_id=member.principal.user_id, provider=provider.id,
+            request_key=request_secret, platform_allowed=platform_ok,
+        )
+        hold = await _reserve(session, runtime, request) if resolved.source == "platform" else None
+    return ModelCall(
+        runtime, request, provider, model, resolved.source, resolved.credential,
+        credential_id=resolved.credential_id, _hold=hold,
+        _fallback_allowed=policy.byok_failure == "fallback",
+    )

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import AppError, InvalidInput, NotFound
+from workspace.keys.eviction import announce
 from workspace.keys.models import Credential
 from workspace.keys.resolution import load_credential, vault_path
 from workspace.keys.vault import SecretStore
@@ -137,6 +138,7 @@ async def rotate_credential(
     new_version = await secrets.write(path, {"secret": secret})
     older = [v for v, meta in (await secrets.versions(path)).items() if v < new_version and not meta.get("destroyed")]
     await secrets.destroy_versions(path, older)
+    await announce(session, secrets, path)
     old_fingerprint = credential.fingerprint
     credential.fingerprint = Secret(secret).fingerprint()
     credential.vault_version = new_version
@@ -158,6 +160,7 @@ async def delete_credential(
     """Destroy every Vault version and the metadata, then the row."""
     credential = await get_credential(session, owner, credential_id)
     await secrets.destroy_all(vault_path(credential))
+    await announce(session, secrets, vault_path(credential))
     await session.delete(credential)
     await record(
         session, actor, "credential.deleted", target_type="credential", target_id=credential.id,

@@ -1,0 +1,52 @@
+"""Every page route, mounted by ``create_app`` through :data:`WEB_ROUTE_HANDLERS`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Router
+from litestar.datastructures import CacheControlHeader, ResponseHeader
+from litestar.static_files import create_static_files_router
+
+from workspace.dependencies import PUBLIC
+from workspace.web.errors import PAGE_EXCEPTION_HANDLERS
+from workspace.web.routes.admin import ADMIN_PAGES
+from workspace.web.routes.auth import AUTH_PAGES
+from workspace.web.routes.chat import CHAT_PAGES
+from workspace.web.routes.invites import INVITE_PAGES
+from workspace.web.routes.workspaces import WORKSPACE_PAGES
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+# Scripts and styles only from this origin; model output can therefore never run script even if
+# a sanitizer bug let markup through. connect-src 'self' covers fetch() of the SSE streams.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PAGE_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+]
+
+pages_router = Router(
+    "/",
+    route_handlers=[*AUTH_PAGES, *INVITE_PAGES, *WORKSPACE_PAGES, *ADMIN_PAGES, *CHAT_PAGES],
+    exception_handlers=PAGE_EXCEPTION_HANDLERS,
+    response_headers=PAGE_HEADERS,
+    cache_control=CacheControlHeader(no_store=True),
+    include_in_schema=False,
+)
+
+static_router = create_static_files_router(
+    path="/static",
+    directories=[STATIC_DIR],
+    opt={"access": PUBLIC},
+    cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+    name="static",
+)
+
+WEB_ROUTE_HANDLERS = [pages_router, static_router]

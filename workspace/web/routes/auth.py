@@ -1,0 +1,179 @@
+"""Sign-up, sign-in and sign-out pages. They call the accounts service and set the same
+``sb_session`` cookie as the JSON API.
+
+Before a session exists, the forms are protected by a double-submit token: a random value in a
+``SameSite=Strict`` cookie that the hidden field must repeat, so another site cannot sign a
+visitor into an account of its choosing (login CSRF).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts import service as accounts
+from workspace.accounts.principal import SESSION_COOKIE, client_ip, optional_principal
+from workspace.dependencies import AUTHENTICATED, PUBLIC
+from workspace.errors import AppError
+from workspace.settings import Settings
+from workspace.teams import service as teams
+from workspace.web.pages import CSRF_FIELD, field, form_of, page_principal, safe_next
+
+FORM_COOKIE = "sb_form"
+
+
+def _secure(request: Request[Any, Any, Any], settings: Settings) -> bool:
+    if settings.session_cookie_secure != "auto":
+        return settings.session_cookie_secure == "always"
+    proto = request.headers.get("x-forwarded-proto") if settings.trust_forwarded_for else None
+    return (proto or request.url.scheme) == "https"
+
+
+def _form_page(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    template: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> Template:
+    token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
+    cookie = Cookie(
+        key=FORM_COOKIE,
+        value=token,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request, settings),
+        path="/",
+    )
+    context = {
+        "form_token": token,
+        "next": safe_next(request.query_params.get("next") or (values or {}).get("next")),
+        "error": error,
+        "values": values or {},
+        "password_min": settings.password_min_length,
+    }
+    return Template(template, context=context, status_code=status, cookies=[cookie])
+
+
+def _form_token_ok(request: Request[Any, Any, Any], sent: str) -> bool:
+    expected = request.cookies.get(FORM_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(sent, expected)
+
+
+def _signed_in(
+    request: Request[Any, Any, Any], settings: Settings, new: accounts.NewSession, target: str
+) -> Redirect:
+    cookie = Cookie(
+        key=SESSION_COOKIE,
+        value=new.cookie_token,
+        max_age=new.max_age_s,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request, settings),
+        path="/",
+    )
+    return Redirect(target, status_code=303, cookies=[cookie])
+
+
+@get("/", opt={"access": PUBLIC}, include_in_schema=False)
+async def home(request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
+    """Send visitors to sign-in and members to their first workspace."""
+    principal = await optional_principal(request, db)
+    if principal is None:
+        return Redirect("/login", status_code=303)
+    rows = await teams.list_workspaces(db, principal.user_id)
+    return Redirect(f"/w/{rows[0][0].id}" if rows else "/workspaces/new", status_code=303)
+
+
+@get("/signup", opt={"access": PUBLIC}, include_in_schema=False)
+async def signup_page(request: Request[Any, Any, Any], settings: Settings) -> Template:
+    """The sign-up form."""
+    return _form_page(request, settings, "auth/signup.html")
+
+
+@post("/signup", opt={"access": PUBLIC}, include_in_schema=False)
+async def signup_submit(
+    request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
+) -> Response[Any]:
+    """Create the account, sign it in and continue to ``next``."""
+    form = await form_of(request)
+    values = {k: field(form, k, 320) for k in ("name", "email", "next")}
+    if not _form_token_ok(request, field(form, CSRF_FIELD, 200)):
+        return _form_page(
+            request, settings, "auth/signup.html", status=403, values=values,
+            error="This form has expired. Please try again.",
+        )  # fmt: skip
+    try:
+        user = await accounts.signup(
+            db, settings, email=values["email"], password=field(form, "password", 1024),
+            name=values["name"][:200],
+        )  # fmt: skip
+        ip = client_ip(request, settings.trust_forwarded_for)
+        new = await accounts.start_session(db, settings, user, ip)
+    except AppError as exc:
+        return _form_page(
+            request, settings, "auth/signup.html", status=exc.status, error=exc.detail,
+            values=values,
+        )  # fmt: skip
+    return _signed_in(request, settings, new, safe_next(values["next"]))
+
+
+@get("/login", opt={"access": PUBLIC}, include_in_schema=False)
+async def login_page(request: Request[Any, Any, Any], settings: Settings) -> Template:
+    """The sign-in form."""
+    return _form_page(request, settings, "auth/login.html")
+
+
+@post("/login", opt={"access": PUBLIC}, include_in_schema=False)
+async def login_submit(
+    request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
+) -> Response[Any]:
+    """Check the password (rate-limited by the service) and continue to ``next``."""
+    form = await form_of(request)
+    values = {k: field(form, k, 320) for k in ("email", "next")}
+    if not _form_token_ok(request, field(form, CSRF_FIELD, 200)):
+        return _form_page(
+            request, settings, "auth/login.html", status=403, values=values,
+            error="This form has expired. Please try again.",
+        )  # fmt: skip
+    ip = client_ip(request, settings.trust_forwarded_for)
+    try:
+        user = await accounts.login(
+            db, settings, email=values["email"], password=field(form, "password", 1024), ip=ip
+        )
+        new = await accounts.start_session(db, settings, user, ip)
+    except AppError as exc:
+        return _form_page(
+            request, settings, "auth/login.html", status=exc.status, error=exc.detail,
+            values=values,
+        )  # fmt: skip
+    return _signed_in(request, settings, new, safe_next(values["next"]))
+
+
+@get("/logout", opt={"access": AUTHENTICATED}, include_in_schema=False)
+async def logout_page(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+    """A confirmation page: signing out is a POST, so a link elsewhere cannot do it."""
+    principal = await page_principal(request, db)
+    return Template("auth/logout.html", context={"csrf": principal.csrf_token or ""})
+
+
+@post("/logout", opt={"access": AUTHENTICATED}, include_in_schema=False)
+async def logout_submit(request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
+    """End this session and clear the cookie."""
+    principal = await page_principal(request, db)
+    if principal.session_key:
+        await accounts.end_session(db, principal.session_key)
+    response = Redirect("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+AUTH_PAGES = [home, signup_page, signup_submit, login_page, login_submit, logout_page, logout_submit]

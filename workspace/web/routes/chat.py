@@ -1,0 +1,95 @@
+"""Chat and compare pages. Messages stream from the JSON API (``POST /api/conversations/{c}/
+messages`` and ``.../compare``, ``text/event-stream``) into ``static/chat.js``, which appends
+text nodes only; a finished message is swapped for its server-rendered, sanitized fragment.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.errors import NotFound
+from workspace.runtime import Runtime
+from workspace.teams.guards import Member
+from workspace.teams.roles import Permission as P
+from workspace.web.conversations import COMPARE_LANES_MAX, load_conversation, model_groups
+from workspace.web.pages import page_member
+from workspace.web.shell import shell_context
+
+WS = "/w/{ws_id:uuid}"
+
+
+def _composer(member: Member, runtime: Runtime) -> dict[str, Any]:
+    can_send = member.can(P.CONVERSATIONS_WRITE) and member.can(P.MODELS_USE)
+    return {
+        "can_send": can_send,
+        "model_groups": model_groups(runtime.registry) if can_send else [],
+        "compare_max": COMPARE_LANES_MAX,
+    }
+
+
+@get(WS + "/c/new", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
+async def new_chat(
+    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime
+) -> Template:
+    """An empty conversation: the first message creates it."""
+    member = await page_member(request, db, ws_id)
+    context = await shell_context(db, member, "new-chat") | _composer(member, runtime)
+    return Template("chat.html", context=context | {"conversation": None})
+
+
+@get(WS + "/c/{conversation_id:uuid}", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
+async def chat_page(
+    ws_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    runtime: Runtime,
+    leaf: uuid.UUID | None = None,
+) -> Template:
+    """A conversation on its active branch (``?leaf=`` picks another branch)."""
+    member = await page_member(request, db, ws_id)
+    conversation = await load_conversation(db, member, conversation_id, leaf)
+    if conversation is None:
+        raise NotFound("No such conversation.")
+    context = await shell_context(db, member, str(conversation_id)) | _composer(member, runtime)
+    return Template("chat.html", context=context | {"conversation": conversation})
+
+
+@get(
+    WS + "/c/{conversation_id:uuid}/messages/{message_id:uuid}",
+    opt={"access": P.CONVERSATIONS_READ},
+    include_in_schema=False,
+)
+async def message_fragment(
+    ws_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    message_id: uuid.UUID,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+) -> Template:
+    """One finished message rendered server-side (markdown + sanitizer), for after a stream."""
+    member = await page_member(request, db, ws_id)
+    conversation = await load_conversation(db, member, conversation_id, message_id)
+    found = [m for m in conversation.messages if m.id == message_id] if conversation else []
+    if not found:
+        raise NotFound("No such message.")
+    context = {"m": found[0], "ws_id": ws_id, "conversation_id": conversation_id}
+    return Template("partials/message.html", context=context)
+
+
+@get(WS + "/compare", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
+async def compare_page(
+    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime
+) -> Template:
+    """One prompt, several models side by side (lanes fill from one multiplexed SSE stream)."""
+    member = await page_member(request, db, ws_id)
+    context = await shell_context(db, member, "compare") | _composer(member, runtime)
+    return Template("compare.html", context=context)
+
+
+CHAT_PAGES = [new_chat, chat_page, message_fragment, compare_page]
