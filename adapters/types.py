@@ -82,9 +82,8 @@ class Message:
     role: Role
     parts: tuple[Part, ...]
 
-    @property
     def text(self) -> str:
-        """The concatenated text parts, for logs and degraded translations."""
+        """The concatenated text parts, for logs, estimates and degraded translations."""
         return "".join(p.text for p in self.parts if isinstance(p, Text))
 
 

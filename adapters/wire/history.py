@@ -52,7 +52,7 @@ def prepare_history(messages: tuple[Message, ...]) -> PreparedHistory:
     assistant turn answers it; a result is kept only when it answers such a call. Everything
     else becomes text, so every provider receives well-formed tool turns.
     """
-    system = "\n\n".join(m.text for m in messages if m.role == "system" and m.text)
+    system = "\n\n".join(m.text() for m in messages if m.role == "system" and m.text())
     turns = [m for m in messages if m.role != "system"]
     out: list[Message] = []
     i = 0

@@ -56,7 +56,7 @@ def test_orphan_tool_result_is_degraded_to_user_text() -> None:
     assert prepared.system == "You are terse."
     orphan_turns = [m for m in prepared.messages if "call_gone" in repr(m)]
     assert orphan_turns == []
-    assert any("[tool get_weather result: 9 C]" in m.text for m in prepared.messages)
+    assert any("[tool get_weather result: 9 C]" in m.text() for m in prepared.messages)
 
 
 def test_unanswered_tool_call_is_degraded_to_text() -> None:
@@ -69,7 +69,7 @@ def test_unanswered_tool_call_is_degraded_to_text() -> None:
     prepared = prepare_history(history)
 
     assert not any(isinstance(p, ToolCall) for m in prepared.messages for p in m.parts)
-    assert "[called tool get_weather" in prepared.messages[1].text
+    assert "[called tool get_weather" in prepared.messages[1].text()
 
 
 def test_foreign_tool_ids_are_normalized_the_same_way_for_call_and_result() -> None:
