@@ -100,7 +100,12 @@ def _authenticate(state: SimulatorState, family: Family, headers: dict[str, str]
         )
     fault = credential_failure(token, refusals_only=True)
     if fault is not None:
-        raise fault
+        # Like a careless provider, echo the whole key back: the app must never pass it on.
+        raise Failure(
+            "auth",
+            f"Incorrect API key provided: {token}. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.",
+        )
     if family == "qwen":
         check_oauth_bearer(state, "qwen", token)
     return token
