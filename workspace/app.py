@@ -21,9 +21,9 @@ from workspace.health import healthz, readyz
 from workspace.keys.eviction import listening
 from workspace.keys.routes import my_keys_router, ws_keys_router
 from workspace.keys.vault import SecretStore
-from workspace.providers import make_registry
 from workspace.logs import configure_logging
 from workspace.projects.routes import projects_router
+from workspace.providers import make_registry
 from workspace.runtime import Runtime
 from workspace.settings import Settings
 from workspace.teams.routes import invites_router, workspaces_router
@@ -65,6 +65,7 @@ def create_app(settings: Settings) -> Litestar:
             audit_router,
             ws_keys_router,
             my_keys_router,
+            *WEB_ROUTE_HANDLERS,
         ],
         dependencies=DEPENDENCIES,
         template_config=template_config(),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -121,7 +122,9 @@ def platform_key() -> None:
     """Platform (hosted) provider keys, charged to workspaces in credits."""
 
 
-def _with_store(action: Callable[[Settings], Awaitable[str]], data_dir: Path | None) -> None:
+def _with_store(
+    action: Callable[[Settings], Coroutine[Any, Any, str]], data_dir: Path | None
+) -> None:
     from workspace.infra.stack import local_services
 
     with local_services(_settings(data_dir=data_dir)) as services:

@@ -70,8 +70,15 @@ async def seed_demo(settings: Settings) -> None:
             owner = Owner(workspace_id=workspace.id)
             for provider, key in DEMO_KEYS.items():
                 await add_credential(
-                    session, secrets, registry, actor, owner, provider_id=provider,
-                    label=f"{provider} (simulator)", secret=key, base_url=None,
+                    session,
+                    secrets,
+                    registry,
+                    actor,
+                    owner,
+                    provider_id=provider,
+                    label=f"{provider} (simulator)",
+                    secret=key,
+                    base_url=None,
                 )
             for provider, key in DEMO_PLATFORM_KEYS.items():
                 await set_platform_key(session, secrets, registry, provider, key)

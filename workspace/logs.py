@@ -35,7 +35,7 @@ _base_factory = logging.getLogRecordFactory()
 
 def _redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
     """Every record, wherever it is handled (our handler, pytest's, a library's), is redacted."""
-    record = _base_factory(*args, **kwargs)  # type: ignore[arg-type]
+    record = _base_factory(*args, **kwargs)
     RedactingFilter().filter(record)
     return record
 

@@ -15,4 +15,8 @@ metadata = SQLModel.metadata
 __all__ = [
     "accounts_models",
     "audit_models",
-    "keys_models", "metadata", "projects_models", "teams_models"]
+    "keys_models",
+    "metadata",
+    "projects_models",
+    "teams_models",
+]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.manager import ProviderRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.manager import ProviderRegistry
 from workspace.keys.vault import SecretStore
 from workspace.settings import Settings
 

@@ -9,8 +9,14 @@ import pytest
 from workspace.keys.resolution import Available, Rules, choose_source
 
 
-def expected(request: bool, personal: bool, workspace: bool, platform: bool,
-             personal_allowed: bool, platform_allowed: bool) -> str | None:
+def expected(
+    request: bool,
+    personal: bool,
+    workspace: bool,
+    platform: bool,
+    personal_allowed: bool,
+    platform_allowed: bool,
+) -> str | None:
     # The documented order (DESIGN: Key resolution), written out independently of the code.
     if request:
         return "request"
@@ -26,7 +32,9 @@ def expected(request: bool, personal: bool, workspace: bool, platform: bool,
 CASES = list(itertools.product([False, True], repeat=6))
 
 
-@pytest.mark.parametrize("case", CASES, ids=["".join("1" if c else "0" for c in case) for case in CASES])
+@pytest.mark.parametrize(
+    "case", CASES, ids=["".join("1" if c else "0" for c in case) for case in CASES]
+)
 def test_resolution_table(case: tuple[bool, ...]) -> None:
     request, personal, workspace, platform, personal_allowed, platform_allowed = case
     got = choose_source(

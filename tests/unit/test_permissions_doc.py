@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -11,17 +12,21 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 
 
 def test_permission_table_in_docs_matches_code() -> None:
-    rows = re.findall(r"^\| `([a-z.]+)` \| (\w+) \| (\w+) \| (\w+) \| (\w+) \|$", DOC.read_text(), re.M)
+    rows = re.findall(
+        r"^\| `([a-z.]+)` \| (\w+) \| (\w+) \| (\w+) \| (\w+) \|$", DOC.read_text(), re.M
+    )
     documented = {perm: cells for perm, *cells in rows}
     assert set(documented) == {p.value for p in Permission}
     for perm, cells in documented.items():
-        for role, cell in zip((Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER), cells, strict=True):
+        for role, cell in zip(
+            (Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER), cells, strict=True
+        ):
             assert allows(role, Permission(perm)) == (cell == "yes"), (perm, role)
 
 
 def test_roles_are_nested() -> None:
     order = [Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER]
-    for lower, higher in zip(order, order[1:], strict=False):
+    for lower, higher in itertools.pairwise(order):
         assert PERMISSIONS[lower] < PERMISSIONS[higher]
 
 

@@ -22,6 +22,9 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from anyio import CancelScope
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from adapters.errors import InvalidCredentials, RateLimited
 from adapters.provider import Provider
 from adapters.types import (
@@ -36,9 +39,6 @@ from adapters.types import (
     TextDelta,
     Usage,
 )
-from anyio import CancelScope
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from workspace.billing import budgets, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
 from workspace.keys import service as key_service
@@ -58,7 +58,7 @@ class RequestKey:
 
 @dataclass(frozen=True)
 class FallbackNotice:
-    """Yielded by :meth:`ModelCall.events` when the BYOK key failed and the platform key took over."""
+    """Yielded by :meth:`ModelCall.events` when a BYOK key failed and the platform key took over."""
 
     from_source: KeySource
     reason: str
@@ -136,7 +136,9 @@ class ModelCall:
             ):
                 assert self.fallback is not None
                 yield self.fallback
-                async for retry_event in self._observe(self.provider.stream(self._chat(), self.credential), started):
+                async for retry_event in self._observe(
+                    self.provider.stream(self._chat(), self.credential), started
+                ):
                     yield retry_event
                 return
             async for observed in self._observe(_one(event), started):
@@ -185,7 +187,11 @@ class ModelCall:
         cost = plans.cost_usd(self.model, usage.input_tokens, usage.output_tokens)
         platform = self.key_source == "platform"
         credits = plans.credits_for_cost(cost) if platform else 0
-        status = "error" if outcome.error_code else ("complete" if outcome.finish_reason else "incomplete")
+        status = (
+            "error"
+            if outcome.error_code
+            else ("complete" if outcome.finish_reason else "incomplete")
+        )
         member = self.request.member
         async with self.runtime.sessionmaker() as session:
             event_id = await record_usage(
@@ -208,7 +214,9 @@ class ModelCall:
                 ),
             )
             if self._hold is not None:
-                outcome.credits_charged = await ledger.settle(session, self._hold, credits, event_id)
+                outcome.credits_charged = await ledger.settle(
+                    session, self._hold, credits, event_id
+                )
             if self.credential_id is not None:
                 await key_service.mark_used(session, self.credential_id)
             await session.commit()
@@ -232,7 +240,7 @@ async def _reserve(session: AsyncSession, runtime: Runtime, request: CallRequest
 
 
 async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
-    """Resolve model and key, check policy, budgets and credits; raise a problem before streaming."""
+    """Resolve model and key; check policy, budgets, credits. Raises a problem before streaming."""
     provider, model = runtime.registry.resolve_model(request.model_ref)
     member = request.member
     async with runtime.sessionmaker() as session:
@@ -246,13 +254,23 @@ async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
             else None
         )
         resolved = await resolve(
-            session, runtime.secrets, workspace_id=member.workspace_id,
-            user_id=member.principal.user_id, provider=provider.id,
-            request_key=request_secret, platform_allowed=platform_ok,
+            session,
+            runtime.secrets,
+            workspace_id=member.workspace_id,
+            user_id=member.principal.user_id,
+            provider=provider.id,
+            request_key=request_secret,
+            platform_allowed=platform_ok,
         )
         hold = await _reserve(session, runtime, request) if resolved.source == "platform" else None
     return ModelCall(
-        runtime, request, provider, model, resolved.source, resolved.credential,
-        credential_id=resolved.credential_id, _hold=hold,
+        runtime,
+        request,
+        provider,
+        model,
+        resolved.source,
+        resolved.credential,
+        credential_id=resolved.credential_id,
+        _hold=hold,
         _fallback_allowed=policy.byok_failure == "fallback",
     )

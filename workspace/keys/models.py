@@ -51,7 +51,9 @@ class WorkspacePolicy(SQLModel, table=True):
 
     __tablename__ = "workspace_policies"
 
-    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", primary_key=True, ondelete="CASCADE")
+    workspace_id: uuid.UUID = Field(
+        foreign_key="workspaces.id", primary_key=True, ondelete="CASCADE"
+    )
     allowed_providers: list[str] | None = Field(default=None, sa_column=sa.Column(JSONB))
     allowed_models: list[str] | None = Field(default=None, sa_column=sa.Column(JSONB))
     personal_keys_allowed: bool = True

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.manager import ProviderRegistry
-from adapters.types import Secret
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.manager import ProviderRegistry
+from adapters.types import Secret
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import InvalidInput
@@ -15,20 +15,32 @@ from workspace.keys.vault import SecretStore
 
 
 async def set_platform_key(
-    session: AsyncSession, secrets: SecretStore, registry: ProviderRegistry, provider: str, secret: str
+    session: AsyncSession,
+    secrets: SecretStore,
+    registry: ProviderRegistry,
+    provider: str,
+    secret: str,
 ) -> PlatformKey:
     if provider not in {p.id for p in registry.providers()}:
         raise InvalidInput(f"Unknown provider {provider!r}.")
     path = paths.platform_key(provider)
     version = await secrets.write(path, {"secret": secret})
-    older = [v for v, meta in (await secrets.versions(path)).items() if v < version and not meta.get("destroyed")]
+    older = [
+        v
+        for v, meta in (await secrets.versions(path)).items()
+        if v < version and not meta.get("destroyed")
+    ]
     await secrets.destroy_versions(path, older)
     row = await session.get(PlatformKey, provider) or PlatformKey(provider=provider, fingerprint="")
     row.fingerprint = Secret(secret).fingerprint()
     row.updated_at = utcnow()
     session.add(row)
     await record(
-        session, Actor(None, None), "platform_key.set", target_type="platform_key", target_id=provider,
+        session,
+        Actor(None, None),
+        "platform_key.set",
+        target_type="platform_key",
+        target_id=provider,
         details={"fingerprint": row.fingerprint},
     )
     await session.commit()
@@ -41,6 +53,10 @@ async def delete_platform_key(session: AsyncSession, secrets: SecretStore, provi
     if row is not None:
         await session.delete(row)
     await record(
-        session, Actor(None, None), "platform_key.deleted", target_type="platform_key", target_id=provider
+        session,
+        Actor(None, None),
+        "platform_key.deleted",
+        target_type="platform_key",
+        target_id=provider,
     )
     await session.commit()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from adapters.manager import ProviderRegistry
-from adapters.types import ModelInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.manager import ProviderRegistry
+from adapters.types import ModelInfo
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import Forbidden, InvalidInput
@@ -28,23 +28,34 @@ async def get_policy(session: AsyncSession, workspace_id: uuid.UUID) -> Workspac
 
 def to_io(policy: WorkspacePolicy) -> PolicyIO:
     return PolicyIO(
-        policy.allowed_providers, policy.allowed_models, policy.personal_keys_allowed,
+        policy.allowed_providers,
+        policy.allowed_models,
+        policy.personal_keys_allowed,
         "fallback" if policy.byok_failure == "fallback" else "fail",
     )
 
 
 async def put_policy(
-    session: AsyncSession, registry: ProviderRegistry, actor: Actor, workspace_id: uuid.UUID,
+    session: AsyncSession,
+    registry: ProviderRegistry,
+    actor: Actor,
+    workspace_id: uuid.UUID,
     data: PolicyIO,
 ) -> WorkspacePolicy:
     known = {p.id for p in registry.providers()}
     for provider in data.allowed_providers or []:
         if provider not in known:
-            raise InvalidInput(f"Unknown provider {provider!r}.", extra={"field": "allowed_providers"})
+            raise InvalidInput(
+                f"Unknown provider {provider!r}.", extra={"field": "allowed_providers"}
+            )
     for ref in data.allowed_models or []:
         if "/" not in ref or ref.split("/", 1)[0] not in known:
-            raise InvalidInput(f"{ref!r} is not a 'provider/model' id.", extra={"field": "allowed_models"})
-    policy = await session.get(WorkspacePolicy, workspace_id) or WorkspacePolicy(workspace_id=workspace_id)
+            raise InvalidInput(
+                f"{ref!r} is not a 'provider/model' id.", extra={"field": "allowed_models"}
+            )
+    policy = await session.get(WorkspacePolicy, workspace_id) or WorkspacePolicy(
+        workspace_id=workspace_id
+    )
     policy.allowed_providers = data.allowed_providers
     policy.allowed_models = data.allowed_models
     policy.personal_keys_allowed = data.personal_keys_allowed
@@ -52,9 +63,16 @@ async def put_policy(
     policy.updated_at = utcnow()
     session.add(policy)
     await record(
-        session, actor, "policy.updated", target_type="workspace", target_id=workspace_id,
+        session,
+        actor,
+        "policy.updated",
+        target_type="workspace",
+        target_id=workspace_id,
         workspace_id=workspace_id,
-        details={"personal_keys_allowed": data.personal_keys_allowed, "byok_failure": data.byok_failure},
+        details={
+            "personal_keys_allowed": data.personal_keys_allowed,
+            "byok_failure": data.byok_failure,
+        },
     )
     await session.commit()
     return policy
@@ -84,15 +102,24 @@ async def catalogue(session: AsyncSession, runtime: Runtime, member: Member) -> 
     for model in runtime.registry.models():
         if model.provider not in sources:
             available, rules, _, _ = await available_sources(
-                session, member.workspace_id, member.principal.user_id, model.provider,
-                request_key=False, platform_allowed=platform_ok,
+                session,
+                member.workspace_id,
+                member.principal.user_id,
+                model.provider,
+                request_key=False,
+                platform_allowed=platform_ok,
             )
             sources[model.provider] = choose_source(available, rules)
         out.append(
             ModelOut(
-                model.ref, model.provider, model.display_name, model.context_window,
-                model.input_price_per_mtok, model.output_price_per_mtok,
-                allows_model(policy, model), sources[model.provider],
+                model.ref,
+                model.provider,
+                model.display_name,
+                model.context_window,
+                model.input_price_per_mtok,
+                model.output_price_per_mtok,
+                allows_model(policy, model),
+                sources[model.provider],
             )
         )
     return out

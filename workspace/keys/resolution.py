@@ -15,10 +15,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from adapters.types import ApiKeyCredential, Secret
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.types import ApiKeyCredential, Secret
 from workspace.errors import AppError
 from workspace.keys import paths
 from workspace.keys.models import Credential, PlatformKey, WorkspacePolicy
@@ -75,7 +75,10 @@ async def policy_of(session: AsyncSession, workspace_id: uuid.UUID) -> Workspace
 
 
 async def usable_credential(
-    session: AsyncSession, provider: str, *, workspace_id: uuid.UUID | None = None,
+    session: AsyncSession,
+    provider: str,
+    *,
+    workspace_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
 ) -> Credential | None:
     """The newest usable credential of that owner for that provider."""
@@ -90,8 +93,13 @@ async def usable_credential(
 
 
 async def available_sources(
-    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID, provider: str,
-    *, request_key: bool, platform_allowed: bool,
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID,
+    provider: str,
+    *,
+    request_key: bool,
+    platform_allowed: bool,
 ) -> tuple[Available, Rules, Credential | None, Credential | None]:
     policy = await policy_of(session, workspace_id)
     personal = await usable_credential(session, provider, user_id=user_id)
@@ -131,8 +139,12 @@ async def resolve(
 ) -> ResolvedKey:
     """Apply the rule and load the chosen key (Vault errors propagate as 503, never a fallback)."""
     available, rules, personal, workspace = await available_sources(
-        session, workspace_id, user_id, provider,
-        request_key=request_key is not None, platform_allowed=platform_allowed,
+        session,
+        workspace_id,
+        user_id,
+        provider,
+        request_key=request_key is not None,
+        platform_allowed=platform_allowed,
     )
     source = choose_source(available, rules)
     if source == "request":

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from adapters.types import ValidationResult
 from litestar import Router, delete, get, post, put
 from litestar.di import Provide
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.types import ValidationResult
 from workspace.accounts.principal import Principal
 from workspace.audit.service import Actor
 from workspace.dependencies import AUTHENTICATED
@@ -16,7 +16,14 @@ from workspace.errors import InvalidInput
 from workspace.keys import policy as policy_service
 from workspace.keys import service
 from workspace.keys.models import Credential
-from workspace.keys.schemas import CredentialIn, CredentialOut, ModelOut, PolicyIO, SecretIn, ValidationOut
+from workspace.keys.schemas import (
+    CredentialIn,
+    CredentialOut,
+    ModelOut,
+    PolicyIO,
+    SecretIn,
+    ValidationOut,
+)
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member, provide_member
 from workspace.teams.roles import Permission as P
@@ -24,8 +31,18 @@ from workspace.teams.roles import Permission as P
 
 def _out(c: Credential, result: ValidationResult | None = None) -> CredentialOut:
     return CredentialOut(
-        c.id, c.scope, c.provider, c.label, c.kind, c.fingerprint, c.base_url, c.status,
-        c.status_message, c.last_validated_at, c.last_used_at, c.created_at,
+        c.id,
+        c.scope,
+        c.provider,
+        c.label,
+        c.kind,
+        c.fingerprint,
+        c.base_url,
+        c.status,
+        c.status_message,
+        c.last_validated_at,
+        c.last_used_at,
+        c.created_at,
         ValidationOut(result.status, result.message) if result else None,
     )
 
@@ -58,15 +75,24 @@ async def add_ws(
     """Add a workspace key; it is validated at once and the answer says how it went."""
     owner = service.Owner(workspace_id=member.workspace_id)
     cred, result = await service.add_credential(
-        db, runtime.secrets, runtime.registry, actor, owner, provider_id=data.provider,
-        label=data.label, secret=_secret_of(data), base_url=data.base_url,
+        db,
+        runtime.secrets,
+        runtime.registry,
+        actor,
+        owner,
+        provider_id=data.provider,
+        label=data.label,
+        secret=_secret_of(data),
+        base_url=data.base_url,
     )
     return _out(cred, result)
 
 
 @post(
-    WS + "/credentials/{cred_id:uuid}/validate", opt={"access": P.CREDENTIALS_MANAGE},
-    operation_id="validate_ws_credential", status_code=200,
+    WS + "/credentials/{cred_id:uuid}/validate",
+    opt={"access": P.CREDENTIALS_MANAGE},
+    operation_id="validate_ws_credential",
+    status_code=200,
 )
 async def validate_ws(
     cred_id: uuid.UUID, member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
@@ -80,11 +106,16 @@ async def validate_ws(
 
 
 @put(
-    WS + "/credentials/{cred_id:uuid}/secret", opt={"access": P.CREDENTIALS_MANAGE},
+    WS + "/credentials/{cred_id:uuid}/secret",
+    opt={"access": P.CREDENTIALS_MANAGE},
     operation_id="rotate_ws_credential",
 )
 async def rotate_ws(
-    cred_id: uuid.UUID, data: SecretIn, member: Member, actor: Actor, db: AsyncSession,
+    cred_id: uuid.UUID,
+    data: SecretIn,
+    member: Member,
+    actor: Actor,
+    db: AsyncSession,
     runtime: Runtime,
 ) -> CredentialOut:
     """Rotate: the new key must validate; older Vault versions are then destroyed."""
@@ -96,7 +127,8 @@ async def rotate_ws(
 
 
 @delete(
-    WS + "/credentials/{cred_id:uuid}", opt={"access": P.CREDENTIALS_MANAGE},
+    WS + "/credentials/{cred_id:uuid}",
+    opt={"access": P.CREDENTIALS_MANAGE},
     operation_id="delete_ws_credential",
 )
 async def delete_ws(
@@ -130,7 +162,16 @@ async def list_models(member: Member, db: AsyncSession, runtime: Runtime) -> lis
 
 ws_keys_router = Router(
     "/",
-    route_handlers=[list_ws, add_ws, validate_ws, rotate_ws, delete_ws, get_policy, put_policy, list_models],
+    route_handlers=[
+        list_ws,
+        add_ws,
+        validate_ws,
+        rotate_ws,
+        delete_ws,
+        get_policy,
+        put_policy,
+        list_models,
+    ],
     dependencies={"member": Provide(provide_member)},
     tags=["keys"],
 )
@@ -140,7 +181,10 @@ ws_keys_router = Router(
 @get("/", opt={"access": AUTHENTICATED}, operation_id="list_my_credentials")
 async def list_mine(principal: Principal, db: AsyncSession) -> list[CredentialOut]:
     """Your own keys: metadata and fingerprints only."""
-    return [_out(c) for c in await service.list_credentials(db, service.Owner(user_id=principal.user_id))]
+    return [
+        _out(c)
+        for c in await service.list_credentials(db, service.Owner(user_id=principal.user_id))
+    ]
 
 
 @post("/", opt={"access": AUTHENTICATED}, operation_id="add_my_credential")
@@ -149,25 +193,43 @@ async def add_mine(
 ) -> CredentialOut:
     """Add a personal key (used where a workspace allows personal keys)."""
     cred, result = await service.add_credential(
-        db, runtime.secrets, runtime.registry, actor, service.Owner(user_id=principal.user_id),
-        provider_id=data.provider, label=data.label, secret=_secret_of(data), base_url=data.base_url,
+        db,
+        runtime.secrets,
+        runtime.registry,
+        actor,
+        service.Owner(user_id=principal.user_id),
+        provider_id=data.provider,
+        label=data.label,
+        secret=_secret_of(data),
+        base_url=data.base_url,
     )
     return _out(cred, result)
 
 
-@post("/{cred_id:uuid}/validate", opt={"access": AUTHENTICATED}, operation_id="validate_my_credential", status_code=200)
+@post(
+    "/{cred_id:uuid}/validate",
+    opt={"access": AUTHENTICATED},
+    operation_id="validate_my_credential",
+    status_code=200,
+)
 async def validate_mine(
     cred_id: uuid.UUID, principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
 ) -> CredentialOut:
     """Check one of your keys again."""
     owner = service.Owner(user_id=principal.user_id)
-    cred, result = await service.validate_credential(db, runtime.secrets, runtime.registry, actor, owner, cred_id)
+    cred, result = await service.validate_credential(
+        db, runtime.secrets, runtime.registry, actor, owner, cred_id
+    )
     return _out(cred, result)
 
 
 @put("/{cred_id:uuid}/secret", opt={"access": AUTHENTICATED}, operation_id="rotate_my_credential")
 async def rotate_mine(
-    cred_id: uuid.UUID, data: SecretIn, principal: Principal, actor: Actor, db: AsyncSession,
+    cred_id: uuid.UUID,
+    data: SecretIn,
+    principal: Principal,
+    actor: Actor,
+    db: AsyncSession,
     runtime: Runtime,
 ) -> CredentialOut:
     """Rotate one of your keys."""
@@ -183,7 +245,9 @@ async def delete_mine(
     cred_id: uuid.UUID, principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
 ) -> None:
     """Delete one of your keys (every Vault version destroyed)."""
-    await service.delete_credential(db, runtime.secrets, actor, service.Owner(user_id=principal.user_id), cred_id)
+    await service.delete_credential(
+        db, runtime.secrets, actor, service.Owner(user_id=principal.user_id), cred_id
+    )
 
 
 my_keys_router = Router(

@@ -11,12 +11,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from adapters.manager import ProviderRegistry
-from adapters.provider import Provider
-from adapters.types import ApiKeyCredential, Secret, ValidationResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.manager import ProviderRegistry
+from adapters.provider import Provider
+from adapters.types import ApiKeyCredential, Secret, ValidationResult
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import AppError, InvalidInput, NotFound
@@ -55,8 +55,16 @@ async def _check(provider: Provider, secret: str, base_url: str | None) -> Valid
 
 
 async def add_credential(
-    session: AsyncSession, secrets: SecretStore, registry: ProviderRegistry, actor: Actor,
-    owner: Owner, *, provider_id: str, label: str, secret: str, base_url: str | None,
+    session: AsyncSession,
+    secrets: SecretStore,
+    registry: ProviderRegistry,
+    actor: Actor,
+    owner: Owner,
+    *,
+    provider_id: str,
+    label: str,
+    secret: str,
+    base_url: str | None,
 ) -> tuple[Credential, ValidationResult]:
     provider = _provider(registry, provider_id)
     if "api_key" not in provider.credential_kinds:
@@ -67,18 +75,33 @@ async def add_credential(
         raise InvalidInput("An OpenAI-compatible credential needs its base_url.")
     result = await _check(provider, secret, base_url)
     credential = Credential(
-        scope=owner.scope, workspace_id=owner.workspace_id, user_id=owner.user_id,
-        provider=provider_id, label=label.strip() or provider.display_name, kind="api_key",
-        fingerprint=Secret(secret).fingerprint(), base_url=base_url,
-        status=result.status, status_message=result.message, last_validated_at=utcnow(),
+        scope=owner.scope,
+        workspace_id=owner.workspace_id,
+        user_id=owner.user_id,
+        provider=provider_id,
+        label=label.strip() or provider.display_name,
+        kind="api_key",
+        fingerprint=Secret(secret).fingerprint(),
+        base_url=base_url,
+        status=result.status,
+        status_message=result.message,
+        last_validated_at=utcnow(),
         created_by=actor.user_id or uuid.uuid4(),
     )
     credential.vault_version = await secrets.write(vault_path(credential), {"secret": secret})
     session.add(credential)
     await record(
-        session, actor, "credential.created", target_type="credential", target_id=credential.id,
+        session,
+        actor,
+        "credential.created",
+        target_type="credential",
+        target_id=credential.id,
         workspace_id=owner.workspace_id,
-        details={"provider": provider_id, "fingerprint": credential.fingerprint, "scope": owner.scope},
+        details={
+            "provider": provider_id,
+            "fingerprint": credential.fingerprint,
+            "scope": owner.scope,
+        },
     )
     await session.commit()
     return credential, result
@@ -87,17 +110,23 @@ async def add_credential(
 async def list_credentials(session: AsyncSession, owner: Owner) -> Sequence[Credential]:
     stmt = select(Credential).order_by(col(Credential.created_at))
     if owner.workspace_id:
-        stmt = stmt.where(Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id)
+        stmt = stmt.where(
+            Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id
+        )
     else:
         stmt = stmt.where(Credential.scope == "personal", Credential.user_id == owner.user_id)
     return (await session.exec(stmt)).all()
 
 
-async def get_credential(session: AsyncSession, owner: Owner, credential_id: uuid.UUID) -> Credential:
+async def get_credential(
+    session: AsyncSession, owner: Owner, credential_id: uuid.UUID
+) -> Credential:
     """The credential if ``owner`` owns it; 404 otherwise (another tenant's id reveals nothing)."""
     stmt = select(Credential).where(Credential.id == credential_id)
     if owner.workspace_id:
-        stmt = stmt.where(Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id)
+        stmt = stmt.where(
+            Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id
+        )
     else:
         stmt = stmt.where(Credential.scope == "personal", Credential.user_id == owner.user_id)
     credential = (await session.exec(stmt)).first()
@@ -107,8 +136,12 @@ async def get_credential(session: AsyncSession, owner: Owner, credential_id: uui
 
 
 async def validate_credential(
-    session: AsyncSession, secrets: SecretStore, registry: ProviderRegistry, actor: Actor,
-    owner: Owner, credential_id: uuid.UUID,
+    session: AsyncSession,
+    secrets: SecretStore,
+    registry: ProviderRegistry,
+    actor: Actor,
+    owner: Owner,
+    credential_id: uuid.UUID,
 ) -> tuple[Credential, ValidationResult]:
     credential = await get_credential(session, owner, credential_id)
     provider = _provider(registry, credential.provider)
@@ -117,16 +150,26 @@ async def validate_credential(
     credential.last_validated_at = utcnow()
     session.add(credential)
     await record(
-        session, actor, "credential.validated", target_type="credential", target_id=credential.id,
-        workspace_id=owner.workspace_id, details={"status": result.status},
+        session,
+        actor,
+        "credential.validated",
+        target_type="credential",
+        target_id=credential.id,
+        workspace_id=owner.workspace_id,
+        details={"status": result.status},
     )
     await session.commit()
     return credential, result
 
 
 async def rotate_credential(
-    session: AsyncSession, secrets: SecretStore, registry: ProviderRegistry, actor: Actor,
-    owner: Owner, credential_id: uuid.UUID, secret: str,
+    session: AsyncSession,
+    secrets: SecretStore,
+    registry: ProviderRegistry,
+    actor: Actor,
+    owner: Owner,
+    credential_id: uuid.UUID,
+    secret: str,
 ) -> tuple[Credential, ValidationResult]:
     """Check the new secret, write it as a new version, then destroy every older version."""
     credential = await get_credential(session, owner, credential_id)
@@ -136,7 +179,11 @@ async def rotate_credential(
         raise CredentialRejected(result.message, extra={"validation": result.status})
     path = vault_path(credential)
     new_version = await secrets.write(path, {"secret": secret})
-    older = [v for v, meta in (await secrets.versions(path)).items() if v < new_version and not meta.get("destroyed")]
+    older = [
+        v
+        for v, meta in (await secrets.versions(path)).items()
+        if v < new_version and not meta.get("destroyed")
+    ]
     await secrets.destroy_versions(path, older)
     await announce(session, secrets, path)
     old_fingerprint = credential.fingerprint
@@ -146,7 +193,11 @@ async def rotate_credential(
     credential.last_validated_at = utcnow()
     session.add(credential)
     await record(
-        session, actor, "credential.rotated", target_type="credential", target_id=credential.id,
+        session,
+        actor,
+        "credential.rotated",
+        target_type="credential",
+        target_id=credential.id,
         workspace_id=owner.workspace_id,
         details={"from": old_fingerprint, "to": credential.fingerprint},
     )
@@ -155,7 +206,11 @@ async def rotate_credential(
 
 
 async def delete_credential(
-    session: AsyncSession, secrets: SecretStore, actor: Actor, owner: Owner, credential_id: uuid.UUID
+    session: AsyncSession,
+    secrets: SecretStore,
+    actor: Actor,
+    owner: Owner,
+    credential_id: uuid.UUID,
 ) -> None:
     """Destroy every Vault version and the metadata, then the row."""
     credential = await get_credential(session, owner, credential_id)
@@ -163,7 +218,11 @@ async def delete_credential(
     await announce(session, secrets, vault_path(credential))
     await session.delete(credential)
     await record(
-        session, actor, "credential.deleted", target_type="credential", target_id=credential.id,
+        session,
+        actor,
+        "credential.deleted",
+        target_type="credential",
+        target_id=credential.id,
         workspace_id=owner.workspace_id,
         details={"provider": credential.provider, "fingerprint": credential.fingerprint},
     )

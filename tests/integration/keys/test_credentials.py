@@ -17,7 +17,8 @@ async def test_add_workspace_key_is_validated_and_only_fingerprinted(alice: User
     ws = await alice.create_workspace()
     secret = "sk-test-abcdefghijklmnop1234"
     resp = await alice.post(
-        f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": secret, "label": "main"}
+        f"/api/workspaces/{ws}/credentials",
+        json={"provider": "openai", "secret": secret, "label": "main"},
     )
     assert resp.status_code == 201, resp.text
     body = resp.json()
@@ -33,7 +34,8 @@ async def test_add_workspace_key_is_validated_and_only_fingerprinted(alice: User
 async def test_bad_key_is_stored_with_a_sentence_a_person_understands(alice: UserClient) -> None:
     ws = await alice.create_workspace()
     resp = await alice.post(
-        f"/api/workspaces/{ws}/credentials", json={"provider": "anthropic", "secret": "sk-ant-invalid-key-0000"}
+        f"/api/workspaces/{ws}/credentials",
+        json={"provider": "anthropic", "secret": "sk-ant-invalid-key-0000"},
     )
     assert resp.status_code == 201
     body = resp.json()
@@ -44,9 +46,14 @@ async def test_bad_key_is_stored_with_a_sentence_a_person_understands(alice: Use
 
 async def test_rate_limited_and_quota_keys_are_reported(alice: UserClient) -> None:
     ws = await alice.create_workspace()
-    for secret, expected in (("sk-ratelimit-key-1", "rate_limited"), ("AIza-quota-key-0001", "quota")):
+    for secret, expected in (
+        ("sk-ratelimit-key-1", "rate_limited"),
+        ("AIza-quota-key-0001", "quota"),
+    ):
         provider = "openai" if secret.startswith("sk") else "gemini"
-        resp = await alice.post(f"/api/workspaces/{ws}/credentials", json={"provider": provider, "secret": secret})
+        resp = await alice.post(
+            f"/api/workspaces/{ws}/credentials", json={"provider": provider, "secret": secret}
+        )
         if provider == "gemini" and resp.json()["status"] == "valid":
             continue  # listing models does not spend quota on Gemini; validation can still pass
         assert resp.json()["status"] in (expected, "valid"), resp.text
@@ -54,23 +61,43 @@ async def test_rate_limited_and_quota_keys_are_reported(alice: UserClient) -> No
 
 async def test_secret_lives_in_vault_under_an_id_path(alice: UserClient, stack: Stack) -> None:
     ws = await alice.create_workspace()
-    cred = (await alice.post(f"/api/workspaces/{ws}/credentials", json={"provider": "groq", "secret": "gsk_vaulttest_123456"})).json()
+    cred = (
+        await alice.post(
+            f"/api/workspaces/{ws}/credentials",
+            json={"provider": "groq", "secret": "gsk_vaulttest_123456"},
+        )
+    ).json()
     import uuid
 
     path = paths.workspace_credential(uuid.UUID(ws), uuid.UUID(cred["id"]))
-    stored = _vault(stack).secrets.kv.v2.read_secret_version(path, mount_point="switchboard", raise_on_deleted_version=True)
+    stored = _vault(stack).secrets.kv.v2.read_secret_version(
+        path, mount_point="switchboard", raise_on_deleted_version=True
+    )
     assert stored["data"]["data"] == {"secret": "gsk_vaulttest_123456"}
 
 
-async def test_rotate_validates_first_and_destroys_older_versions(alice: UserClient, stack: Stack) -> None:
+async def test_rotate_validates_first_and_destroys_older_versions(
+    alice: UserClient, stack: Stack
+) -> None:
     import uuid
 
     ws = await alice.create_workspace()
-    cred = (await alice.post(f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-first-key-aaaa1111"})).json()
-    bad = await alice.put(f"/api/workspaces/{ws}/credentials/{cred['id']}/secret", json={"secret": "sk-invalid-new-2222"})
+    cred = (
+        await alice.post(
+            f"/api/workspaces/{ws}/credentials",
+            json={"provider": "openai", "secret": "sk-first-key-aaaa1111"},
+        )
+    ).json()
+    bad = await alice.put(
+        f"/api/workspaces/{ws}/credentials/{cred['id']}/secret",
+        json={"secret": "sk-invalid-new-2222"},
+    )
     assert bad.status_code == 422
     assert bad.json()["code"] == "credential_rejected"
-    ok = await alice.put(f"/api/workspaces/{ws}/credentials/{cred['id']}/secret", json={"secret": "sk-second-key-bbbb3333"})
+    ok = await alice.put(
+        f"/api/workspaces/{ws}/credentials/{cred['id']}/secret",
+        json={"secret": "sk-second-key-bbbb3333"},
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["fingerprint"] == "sk-...3333"
     path = paths.workspace_credential(uuid.UUID(ws), uuid.UUID(cred["id"]))
@@ -84,8 +111,16 @@ async def test_delete_leaves_no_readable_vault_version(alice: UserClient, stack:
     import uuid
 
     ws = await alice.create_workspace()
-    cred = (await alice.post(f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-delete-me-0000"})).json()
-    await alice.put(f"/api/workspaces/{ws}/credentials/{cred['id']}/secret", json={"secret": "sk-delete-me-1111"})
+    cred = (
+        await alice.post(
+            f"/api/workspaces/{ws}/credentials",
+            json={"provider": "openai", "secret": "sk-delete-me-0000"},
+        )
+    ).json()
+    await alice.put(
+        f"/api/workspaces/{ws}/credentials/{cred['id']}/secret",
+        json={"secret": "sk-delete-me-1111"},
+    )
     assert (await alice.delete(f"/api/workspaces/{ws}/credentials/{cred['id']}")).status_code == 204
     path = paths.workspace_credential(uuid.UUID(ws), uuid.UUID(cred["id"]))
     try:
@@ -99,12 +134,19 @@ async def test_delete_leaves_no_readable_vault_version(alice: UserClient, stack:
 
 async def test_another_workspaces_credentials_are_404(alice: UserClient, bob: UserClient) -> None:
     ws_b = await bob.create_workspace()
-    cred = (await bob.post(f"/api/workspaces/{ws_b}/credentials", json={"provider": "openai", "secret": "sk-bobs-key-0000"})).json()
+    cred = (
+        await bob.post(
+            f"/api/workspaces/{ws_b}/credentials",
+            json={"provider": "openai", "secret": "sk-bobs-key-0000"},
+        )
+    ).json()
     await alice.create_workspace()
     base = f"/api/workspaces/{ws_b}/credentials"
     assert (await alice.get(base)).status_code == 404
     assert (await alice.post(f"{base}/{cred['id']}/validate")).status_code == 404
-    assert (await alice.put(f"{base}/{cred['id']}/secret", json={"secret": "sk-x-000000"})).status_code == 404
+    assert (
+        await alice.put(f"{base}/{cred['id']}/secret", json={"secret": "sk-x-000000"})
+    ).status_code == 404
     assert (await alice.delete(f"{base}/{cred['id']}")).status_code == 404
     # Nor through the personal routes.
     assert (await alice.delete(f"/api/me/credentials/{cred['id']}")).status_code == 404
@@ -114,20 +156,31 @@ async def test_another_workspaces_credentials_are_404(alice: UserClient, bob: Us
 async def test_members_cannot_manage_workspace_keys(alice: UserClient, bob: UserClient) -> None:
     ws = await alice.create_workspace()
     await bob.join(alice, ws, "member")
-    resp = await bob.post(f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-member-0000"})
+    resp = await bob.post(
+        f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-member-0000"}
+    )
     assert resp.status_code == 403
 
 
 async def test_personal_keys(alice: UserClient) -> None:
-    resp = await alice.post("/api/me/credentials", json={"provider": "anthropic", "secret": "sk-ant-personal-9999"})
+    resp = await alice.post(
+        "/api/me/credentials", json={"provider": "anthropic", "secret": "sk-ant-personal-9999"}
+    )
     assert resp.status_code == 201, resp.text
     assert resp.json()["scope"] == "personal"
-    assert [c["fingerprint"] for c in (await alice.get("/api/me/credentials")).json()] == ["sk-...9999"]
+    assert [c["fingerprint"] for c in (await alice.get("/api/me/credentials")).json()] == [
+        "sk-...9999"
+    ]
 
 
 async def test_audit_rows_for_credential_changes_hold_no_secret(alice: UserClient) -> None:
     ws = await alice.create_workspace()
-    cred = (await alice.post(f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-audited-key-7777"})).json()
+    cred = (
+        await alice.post(
+            f"/api/workspaces/{ws}/credentials",
+            json={"provider": "openai", "secret": "sk-audited-key-7777"},
+        )
+    ).json()
     await alice.delete(f"/api/workspaces/{ws}/credentials/{cred['id']}")
     events = await alice.get(f"/api/workspaces/{ws}/audit")
     assert [e["action"] for e in events.json()][:2] == ["credential.deleted", "credential.created"]
@@ -136,7 +189,11 @@ async def test_audit_rows_for_credential_changes_hold_no_secret(alice: UserClien
 
 async def test_unknown_provider_and_missing_base_url_are_clear_errors(alice: UserClient) -> None:
     ws = await alice.create_workspace()
-    resp = await alice.post(f"/api/workspaces/{ws}/credentials", json={"provider": "nope", "secret": "x"})
+    resp = await alice.post(
+        f"/api/workspaces/{ws}/credentials", json={"provider": "nope", "secret": "x"}
+    )
     assert resp.status_code == 422
-    resp = await alice.post(f"/api/workspaces/{ws}/credentials", json={"provider": "openai_compatible", "secret": "x"})
+    resp = await alice.post(
+        f"/api/workspaces/{ws}/credentials", json={"provider": "openai_compatible", "secret": "x"}
+    )
     assert resp.status_code == 422

@@ -1,4 +1,4 @@
-"""Vault sealed or unreachable is a 503 ``secret_store_unavailable``, and recovery needs no restart."""
+"""Vault sealed is a 503 ``secret_store_unavailable``; unsealing recovers without a restart."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ async def test_sealed_vault_is_503_and_unseal_recovers(
     ws = await alice.create_workspace()
     cred = (
         await alice.post(
-            f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-seal-test-0000"}
+            f"/api/workspaces/{ws}/credentials",
+            json={"provider": "openai", "secret": "sk-seal-test-0000"},
         )
     ).json()
     stack.openbao.seal()
@@ -23,7 +24,8 @@ async def test_sealed_vault_is_503_and_unseal_recovers(
         assert resp.status_code == 503
         assert resp.json()["code"] == "secret_store_unavailable"
         added = await alice.post(
-            f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-during-seal-1"}
+            f"/api/workspaces/{ws}/credentials",
+            json={"provider": "openai", "secret": "sk-during-seal-1"},
         )
         assert added.status_code == 503
         ready = await anon.get("/readyz")
