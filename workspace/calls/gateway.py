@@ -39,6 +39,7 @@ from adapters.types import (
     TextDelta,
     Usage,
 )
+from workspace.audit.service import Actor, record
 from workspace.billing import budgets, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
 from workspace.keys import service as key_service
@@ -216,6 +217,20 @@ class ModelCall:
             if self._hold is not None:
                 outcome.credits_charged = await ledger.settle(
                     session, self._hold, credits, event_id
+                )
+            crossed = await budgets.over_budget_after(
+                session, member.workspace_id, member.principal.user_id, plans.usd_to_micros(cost)
+            )
+            if crossed:
+                # Enforced from the next call on (check_budgets refuses it); the log says when.
+                await record(
+                    session,
+                    Actor(member.principal.user_id, None),
+                    "budget.exceeded",
+                    target_type="workspace",
+                    target_id=member.workspace_id,
+                    workspace_id=member.workspace_id,
+                    details={"budget": crossed},
                 )
             if self.credential_id is not None:
                 await key_service.mark_used(session, self.credential_id)

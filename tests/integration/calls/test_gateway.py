@@ -240,3 +240,25 @@ async def test_failing_byok_key_falls_back_to_platform_when_policy_says_so(
     assert call.outcome.text
     rows = await _usage_rows(runtime, ws)
     assert any(r["fallback"] and r["key_source"] == "platform" and r["credits"] for r in rows)  # type: ignore[operator]
+
+
+async def test_budget_is_checked_before_and_enforced_after(
+    alice: UserClient, runtime: Runtime
+) -> None:
+    from workspace.billing.budgets import BudgetExceeded
+
+    ws = await alice.create_workspace()
+    await alice.post(
+        f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-budget-0008"}
+    )
+    resp = await alice.put(
+        f"/api/workspaces/{ws}/budgets", json={"workspace_monthly_usd": 0.00001, "members": {}}
+    )
+    assert resp.status_code == 200, resp.text
+    member = member_of(alice, ws)
+    await _drain(await start_call(runtime, CallRequest(member, "openai/gpt-4o", HELLO)))
+    with pytest.raises(BudgetExceeded) as refused:
+        await start_call(runtime, CallRequest(member, "openai/gpt-4o", HELLO))
+    assert refused.value.extra["budget"] == "workspace"
+    audit = await alice.get(f"/api/workspaces/{ws}/audit", params={"action": "budget.exceeded"})
+    assert len(audit.json()) == 1
