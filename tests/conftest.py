@@ -20,9 +20,13 @@ import uvicorn
 
 from tests.support import Stack, UserClient, new_user
 from workspace.app import create_app
+from workspace.db import make_engine, make_sessionmaker
 from workspace.infra.ports import free_port
 from workspace.infra.stack import local_services
+from workspace.keys.vault import SecretStore
 from workspace.migrate import upgrade
+from workspace.providers import make_registry
+from workspace.runtime import Runtime
 from workspace.settings import Settings
 
 
@@ -74,6 +78,20 @@ def _start_simulator():  # type: ignore[no-untyped-def]
     except ImportError:
         return None
     return serve_in_thread()
+
+
+@pytest.fixture
+async def runtime(stack: Stack) -> AsyncIterator[Runtime]:
+    """A runtime like the app's, for calling services in the test process."""
+    engine = make_engine(stack.settings.database_url or "", pool_size=20)
+    yield Runtime(
+        settings=stack.settings,
+        engine=engine,
+        sessionmaker=make_sessionmaker(engine),
+        secrets=SecretStore(stack.settings),
+        registry=make_registry(stack.settings),
+    )
+    await engine.dispose()
 
 
 @pytest.fixture
