@@ -1,4 +1,4 @@
-"""`switchboard adapters` lists plugins installed through the entry point, and obeys the allow-list."""
+"""`switchboard adapters` lists entry-point plugins and obeys the allow-list."""
 
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ def _adapters(tmp_path: Path, **env: str) -> str:
     full_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(FIXTURES)]), **env}
     result = subprocess.run(
         [sys.executable, "-m", "workspace.cli", "adapters"],
-        env=full_env, capture_output=True, text=True, check=True, timeout=60,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return result.stdout
 

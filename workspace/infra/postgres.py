@@ -50,9 +50,7 @@ def start_embedded_postgres(data_dir: Path, *, delete_on_stop: bool = False) -> 
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = (data_dir / "postgres").resolve()
-    server = get_server(
-        pgdata, cleanup_mode="delete" if delete_on_stop else "stop"
-    )
+    server = get_server(pgdata, cleanup_mode="delete" if delete_on_stop else "stop")
     uri: str = server.get_uri()
     socket_dir = uri.split("host=", 1)[1]
     # DATABASE_NAME is a constant of this module, not input.

@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 from itertools import groupby
 
-from adapters.manager import ProviderRegistry
-from adapters.types import ModelInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.manager import ProviderRegistry
+from adapters.types import ModelInfo
 from workspace.teams.guards import Member
 
 # DESIGN.md: "N up to a setting, default 6"; read the setting here once chat adds it.

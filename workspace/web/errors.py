@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response
@@ -11,6 +12,8 @@ from litestar.types import ExceptionHandlersMap
 
 from workspace.errors import AppError
 from workspace.web.pages import LoginRequired, is_htmx, login_url
+
+log = logging.getLogger(__name__)
 
 
 def _page_error(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
@@ -48,9 +51,15 @@ def _login_required(request: Request[Any, Any, Any], exc: LoginRequired) -> Resp
     return Redirect(login_url(exc.next_path), status_code=303)
 
 
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("page %s %s failed", request.method, request.url.path, exc_info=exc)
+    return _page_error(request, 500, "Something went wrong on our side. Please try again.")
+
+
 PAGE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     LoginRequired: _login_required,
     AppError: _app_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    Exception: _unexpected,
 }

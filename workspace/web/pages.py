@@ -32,7 +32,7 @@ CSRF_FIELD = "csrf_token"
 HTMX_HEADER = "hx-request"
 
 
-class LoginRequired(Exception):  # noqa: N818 - a control-flow signal, not an error shown to anyone
+class LoginRequired(Exception):
     """Raised by page handlers for a signed-out visitor; turned into a redirect to /login."""
 
     def __init__(self, next_path: str) -> None:

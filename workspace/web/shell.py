@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.billing import ledger
 from workspace.teams import service as teams
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission
@@ -13,18 +14,16 @@ from workspace.web.pages import can_map
 from workspace.web.sidebar import conversation_page, project_page
 
 
-async def credits_left(db: AsyncSession, member: Member) -> int | None:
-    """Credits the workspace has left, or None while billing is not wired.
-
-    WIRE (billing): return the ledger balance of ``member.workspace_id`` from
-    ``workspace/billing/`` here; the header shows "Credits: —" while this returns None.
-    """
-    del db, member
-    return None
+async def credits_left(db: AsyncSession, member: Member) -> int:
+    """Credits the workspace can still spend (balance above its floor), this month's grant in."""
+    if await ledger.ensure_monthly_grant(db, member.workspace_id):
+        await db.commit()
+    row = await ledger.balance_row(db, member.workspace_id)
+    return max(row.balance - row.floor, 0)
 
 
 async def shell_context(db: AsyncSession, member: Member, active: str) -> dict[str, Any]:
-    """Everything base.html and the sidebar need; three indexed queries, each bounded."""
+    """Everything base.html and the sidebar need: a handful of indexed, bounded queries."""
     rows = await teams.list_workspaces(db, member.principal.user_id)
     current = next(ws for ws, _ in rows if ws.id == member.workspace_id)
     return {

@@ -5,11 +5,10 @@ Every URL here is a 404 for members and viewers (see :func:`workspace.web.pages.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
@@ -17,7 +16,12 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.audit.service import AuditFilter, list_events
+from workspace.billing.plans import MICROS_PER_USD
 from workspace.errors import InvalidInput
+from workspace.keys import service as keys
+from workspace.keys.policy import get_policy, put_policy, to_io
+from workspace.keys.schemas import PolicyIO
+from workspace.runtime import Runtime
 from workspace.settings import Settings
 from workspace.teams import service as teams
 from workspace.teams.guards import Member
@@ -91,7 +95,9 @@ async def _members_response(
         # Without JavaScript the link is shown on a full page, once.
         context = await shell_context(db, member, "admin") | await _members_context(db, member)
         context |= {"tab": "members", "new_invite": new_invite}
-        return Template("admin/members.html", context=context, headers={"Cache-Control": "no-store"})
+        return Template(
+            "admin/members.html", context=context, headers={"Cache-Control": "no-store"}
+        )
     return Redirect(f"/w/{member.workspace_id}/admin", status_code=303)
 
 
@@ -179,21 +185,39 @@ def _day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
+def _parse_filters(
+    member: str | None, since: str | None, until: str | None
+) -> tuple[uuid.UUID | None, date | None, date | None]:
+    """Empty form fields mean "any"; anything else must parse."""
+    try:
+        return (
+            uuid.UUID(member) if member else None,
+            date.fromisoformat(since) if since else None,
+            date.fromisoformat(until) if until else None,
+        )
+    except ValueError:
+        raise InvalidInput("Those filters are not valid.") from None
+
+
+Short = Annotated[str | None, Parameter(max_length=64)]
+
+
 @get(ADMIN + "/audit", opt={"access": P.AUDIT_READ}, include_in_schema=False)
 async def admin_audit(
     ws_id: uuid.UUID,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    action: Annotated[str | None, Parameter(max_length=64)] = None,
-    actor: uuid.UUID | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    action: Short = None,
+    by_member: Annotated[str | None, Parameter(query="member", max_length=64)] = None,
+    since: Short = None,
+    until: Short = None,
     before: Annotated[int | None, Parameter(ge=1)] = None,
 ) -> Template:
     """The audit log, newest first, filtered by action, member and date range (UTC days)."""
     member = await page_member(request, db, ws_id)
-    end = _day_start(until + timedelta(days=1)) if until else None
-    filt = AuditFilter(action or None, actor, _day_start(since), end, AUDIT_PAGE + 1, before)
+    actor_id, since_day, until_day = _parse_filters(by_member, since, until)
+    end = _day_start(until_day + timedelta(days=1)) if until_day else None
+    filt = AuditFilter(action or None, actor_id, _day_start(since_day), end, AUDIT_PAGE + 1, before)
     events = list(await list_events(db, member.workspace_id, filt))
     older = events[AUDIT_PAGE - 1].id if len(events) > AUDIT_PAGE else None
     people = {u.id: u for _, u in await teams.list_members(db, member.workspace_id)}
@@ -203,9 +227,9 @@ async def admin_audit(
         "actions": KNOWN_ACTIONS,
         "filters": {
             "action": action or "",
-            "actor": str(actor) if actor else "",
-            "since": since.isoformat() if since else "",
-            "until": until.isoformat() if until else "",
+            "member": str(actor_id) if actor_id else "",
+            "since": since_day.isoformat() if since_day else "",
+            "until": until_day.isoformat() if until_day else "",
         },
         "older": older,
         "tab": "audit",
@@ -217,21 +241,61 @@ async def admin_audit(
 
 @get(ADMIN + "/keys", opt={"access": P.CREDENTIALS_MANAGE}, include_in_schema=False)
 async def admin_keys(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
+    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime
 ) -> Template:
-    """Workspace provider keys (placeholder until the keys service is wired)."""
+    """Workspace provider keys: metadata and fingerprints only (secrets stay in Vault)."""
     member = await page_member(request, db, ws_id)
-    context = await shell_context(db, member, "admin") | {"tab": "keys"}
+    credentials = await keys.list_credentials(db, keys.Owner(workspace_id=member.workspace_id))
+    names = {p.id: p.display_name for p in runtime.registry.providers()}
+    context = await shell_context(db, member, "admin") | {
+        "tab": "keys",
+        "credentials": credentials,
+        "provider_names": names,
+    }
     return Template("admin/keys.html", context=context)
+
+
+async def _policy_context(db: AsyncSession, member: Member, runtime: Runtime) -> dict[str, Any]:
+    policy = to_io(await get_policy(db, member.workspace_id))
+    return await shell_context(db, member, "admin") | {
+        "tab": "policy",
+        "policy": policy,
+        "providers": runtime.registry.providers(),
+        "saved": False,
+    }
 
 
 @get(ADMIN + "/policy", opt={"access": P.POLICY_MANAGE}, include_in_schema=False)
 async def admin_policy(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
+    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime
 ) -> Template:
-    """Workspace key policy (placeholder until the policy service is wired)."""
+    """Which providers may be used, personal keys, and what a failing workspace key does."""
     member = await page_member(request, db, ws_id)
-    context = await shell_context(db, member, "admin") | {"tab": "policy"}
+    return Template("admin/policy.html", context=await _policy_context(db, member, runtime))
+
+
+@post(ADMIN + "/policy", opt={"access": P.POLICY_MANAGE}, include_in_schema=False)
+async def save_policy(
+    ws_id: uuid.UUID,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    runtime: Runtime,
+    settings: Settings,
+) -> Template:
+    """Save the policy form (the keys service validates provider ids and audits the change)."""
+    member = await page_member(request, db, ws_id)
+    form = await form_of(request)
+    current = to_io(await get_policy(db, member.workspace_id))
+    chosen = [p for p in form.getall("providers", []) if isinstance(p, str)]
+    data = PolicyIO(
+        allowed_providers=None if field(form, "restrict_providers") != "on" else chosen,
+        allowed_models=current.allowed_models,
+        personal_keys_allowed=field(form, "personal_keys_allowed") == "on",
+        byok_failure="fallback" if field(form, "byok_failure") == "fallback" else "fail",
+    )
+    actor = actor_of(request, member.principal, settings.trust_forwarded_for)
+    await put_policy(db, runtime.registry, actor, member.workspace_id, data)
+    context = await _policy_context(db, member, runtime) | {"saved": True}
     return Template("admin/policy.html", context=context)
 
 
@@ -239,34 +303,25 @@ async def admin_policy(
 async def admin_usage(
     ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
 ) -> Template:
-    """Usage per day as inline SVG bars, with a CSV export."""
+    """Usage per day as inline SVG bars; the CSV export is the usage API's own."""
     member = await page_member(request, db, ws_id)
-    days = await usage_by_day(db, member, USAGE_DAYS)
+    report = await usage_by_day(db, member, USAGE_DAYS)
     context = await shell_context(db, member, "admin") | {
         "tab": "usage",
-        "days": days,
-        "request_bars": bars([(d.day.isoformat(), d.requests) for d in days]),
-        "credit_bars": bars([(d.day.isoformat(), d.credits) for d in days]),
+        "report": report,
+        "usd_per_micro": 1 / MICROS_PER_USD,
+        "call_bars": bars([(r.group, r.totals.calls) for r in report.rows]),
+        "credit_bars": bars([(r.group, r.totals.credits) for r in report.rows]),
+        "csv_url": f"/api/workspaces/{ws_id}/usage.csv?"
+        + urlencode(
+            {
+                "group_by": "day",
+                "since": report.since.isoformat(),
+                "until": report.until.isoformat(),
+            }
+        ),
     }
     return Template("admin/usage.html", context=context)
-
-
-@get(ADMIN + "/usage.csv", opt={"access": P.USAGE_READ}, include_in_schema=False)
-async def admin_usage_csv(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
-) -> Response[str]:
-    """The usage table as CSV (one row per day)."""
-    member = await page_member(request, db, ws_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["day", "requests", "input_tokens", "output_tokens", "credits"])
-    for d in await usage_by_day(db, member, USAGE_DAYS):
-        writer.writerow([d.day.isoformat(), d.requests, d.input_tokens, d.output_tokens, d.credits])
-    return Response(
-        out.getvalue(),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="usage-{ws_id}.csv"'},
-    )
 
 
 ADMIN_PAGES = [
@@ -278,6 +333,6 @@ ADMIN_PAGES = [
     admin_audit,
     admin_keys,
     admin_policy,
+    save_policy,
     admin_usage,
-    admin_usage_csv,
 ]

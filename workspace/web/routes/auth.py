@@ -176,4 +176,12 @@ async def logout_submit(request: Request[Any, Any, Any], db: AsyncSession) -> Re
     return response
 
 
-AUTH_PAGES = [home, signup_page, signup_submit, login_page, login_submit, logout_page, logout_submit]
+AUTH_PAGES = [
+    home,
+    signup_page,
+    signup_submit,
+    login_page,
+    login_submit,
+    logout_page,
+    logout_submit,
+]

@@ -42,7 +42,9 @@ async def new_chat(
     return Template("chat.html", context=context | {"conversation": None})
 
 
-@get(WS + "/c/{conversation_id:uuid}", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
+@get(
+    WS + "/c/{conversation_id:uuid}", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False
+)
 async def chat_page(
     ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
