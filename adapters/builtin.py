@@ -9,10 +9,11 @@ from adapters.provider import Provider
 
 @hookimpl
 def switchboard_providers(config: AdapterConfig) -> list[Provider]:
-    """OpenAI, Anthropic, Gemini, Groq and OpenAI-compatible servers."""
+    """OpenAI, Anthropic, Gemini, Groq, OpenAI-compatible servers and credential-file logins."""
     from adapters.anthropic import AnthropicProvider
     from adapters.gemini import GeminiProvider
     from adapters.groq import GroqProvider
+    from adapters.oauth import oauth_providers
     from adapters.openai import OpenAIProvider
     from adapters.openai_compatible import OpenAICompatibleProvider
 
@@ -22,4 +23,5 @@ def switchboard_providers(config: AdapterConfig) -> list[Provider]:
         GeminiProvider(config),
         GroqProvider(config),
         OpenAICompatibleProvider(config),
+        *oauth_providers(config),
     ]

@@ -49,6 +49,11 @@ def simulator_settings(settings: Settings, simulator_url: str) -> Settings:
             "google_token_url": f"{simulator_url}/oauth/google/token",
             "qwen_token_url": f"{simulator_url}/oauth/qwen/token",
             "claude_token_url": f"{simulator_url}/oauth/claude/token",
+            "google_oauth_client_id": "simulator-google-client",
+            "google_oauth_client_secret": "simulator-google-secret",
+            "qwen_oauth_client_id": "simulator-qwen-client",
+            "claude_oauth_client_id": "simulator-claude-client",
+            "credential_file_providers": "gemini_cli,claude_code,qwen_code",
         }
     )
 

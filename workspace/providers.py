@@ -20,6 +20,11 @@ def adapter_config(settings: Settings) -> AdapterConfig:
         request_timeout_s=settings.provider_timeout_s,
         connect_timeout_s=settings.provider_connect_timeout_s,
         allow_private_base_urls=settings.allow_private_base_urls,
+        google_oauth_client_id=settings.google_oauth_client_id,
+        google_oauth_client_secret=settings.google_oauth_client_secret,
+        qwen_oauth_client_id=settings.qwen_oauth_client_id,
+        claude_oauth_client_id=settings.claude_oauth_client_id,
+        oauth_refresh_margin_s=settings.oauth_refresh_margin_s,
     )
 
 

@@ -85,6 +85,16 @@ class Settings(BaseSettings):
     google_token_url: str = Field("https://oauth2.googleapis.com/token")
     qwen_token_url: str = Field("https://chat.qwen.ai/api/v1/oauth2/token")
     claude_token_url: str = Field("https://platform.claude.com/v1/oauth/token")
+    credential_file_providers: str = Field(
+        "",
+        description="Comma list of credential-file logins members may paste (gemini_cli, "
+        "claude_code, qwen_code); empty = none. Vendors' terms may forbid this use.",
+    )
+    google_oauth_client_id: str = Field("", description="Gemini CLI's OAuth client id.")
+    google_oauth_client_secret: str = Field("", description="Gemini CLI's OAuth client secret.")
+    qwen_oauth_client_id: str = Field("", description="Qwen Code's OAuth client id.")
+    claude_oauth_client_id: str = Field("", description="Claude Code's OAuth client id.")
+    oauth_refresh_margin_s: int = Field(300, description="Refresh a login this long before expiry.")
     allow_private_base_urls: bool = Field(
         False, description="Let user base URLs reach private/loopback addresses (SSRF guard off)."
     )

@@ -15,7 +15,16 @@ from adapters.manager import ProviderRegistry, load_entrypoint_plugins, make_plu
 from adapters.types import ChatRequest, Finish, Message, Text, TextDelta
 
 FIXTURES = Path(__file__).parent / "fixtures"
-BUILTIN_IDS = ["openai", "anthropic", "gemini", "groq", "openai_compatible"]
+BUILTIN_IDS = [
+    "openai",
+    "anthropic",
+    "gemini",
+    "groq",
+    "openai_compatible",
+    "gemini_cli",
+    "claude_code",
+    "qwen_code",
+]
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters.errors import InvalidCredentials, RateLimited
 from adapters.provider import Provider
 from adapters.types import (
-    ApiKeyCredential,
     ChatRequest,
+    Credential,
     ErrorEvent,
     Finish,
     Message,
@@ -103,7 +103,7 @@ class ModelCall:
     provider: Provider
     model: ModelInfo
     key_source: KeySource
-    credential: ApiKeyCredential
+    credential: Credential
     credential_id: uuid.UUID | None = None
     fallback: FallbackNotice | None = None
     outcome: CallOutcome = field(default_factory=CallOutcome)
@@ -270,6 +270,7 @@ async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
         )
         resolved = await resolve(
             session,
+            runtime.engine,
             runtime.secrets,
             workspace_id=member.workspace_id,
             user_id=member.principal.user_id,

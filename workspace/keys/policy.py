@@ -99,7 +99,11 @@ async def catalogue(session: AsyncSession, runtime: Runtime, member: Member) -> 
     platform_ok = await platform_allowed_for(session, member.workspace_id)
     sources: dict[str, str | None] = {}
     out: list[ModelOut] = []
+    enabled = {p.strip() for p in runtime.settings.credential_file_providers.split(",")}
     for model in runtime.registry.models():
+        provider = runtime.registry.get(model.provider)
+        if provider.requires_operator_opt_in and provider.id not in enabled:
+            continue  # credential-file logins the operator has not enabled are not offered
         if model.provider not in sources:
             available, rules, _, _ = await available_sources(
                 session,

@@ -15,10 +15,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.types import ApiKeyCredential, Secret
+from adapters.types import Credential as AdapterCredential
 from workspace.errors import AppError
 from workspace.keys import paths
 from workspace.keys.models import Credential, PlatformKey, WorkspacePolicy
@@ -65,7 +67,7 @@ def choose_source(available: Available, rules: Rules) -> KeySource | None:
 @dataclass(frozen=True)
 class ResolvedKey:
     source: KeySource
-    credential: ApiKeyCredential
+    credential: AdapterCredential
     credential_id: uuid.UUID | None
 
 
@@ -117,7 +119,14 @@ def vault_path(credential: Credential) -> str:
     return paths.personal_credential(credential.user_id, credential.id)
 
 
-async def load_credential(secrets: SecretStore, credential: Credential) -> ApiKeyCredential:
+async def load_credential(
+    engine: AsyncEngine, secrets: SecretStore, credential: Credential
+) -> AdapterCredential:
+    """The adapter credential for a stored row: an API key, or a credential-file login."""
+    if credential.kind == "oauth_credentials":
+        from workspace.keys.oauth_service import load_oauth_credential
+
+        return await load_oauth_credential(engine, secrets, credential)
     data, _ = await secrets.read(vault_path(credential))
     return ApiKeyCredential(Secret(data["secret"]), credential.base_url)
 
@@ -129,6 +138,7 @@ async def load_platform_key(secrets: SecretStore, provider: str) -> ApiKeyCreden
 
 async def resolve(
     session: AsyncSession,
+    engine: AsyncEngine,
     secrets: SecretStore,
     *,
     workspace_id: uuid.UUID,
@@ -152,10 +162,14 @@ async def resolve(
         return ResolvedKey("request", ApiKeyCredential(request_key), None)
     if source == "personal":
         assert personal is not None
-        return ResolvedKey("personal", await load_credential(secrets, personal), personal.id)
+        return ResolvedKey(
+            "personal", await load_credential(engine, secrets, personal), personal.id
+        )
     if source == "workspace":
         assert workspace is not None
-        return ResolvedKey("workspace", await load_credential(secrets, workspace), workspace.id)
+        return ResolvedKey(
+            "workspace", await load_credential(engine, secrets, workspace), workspace.id
+        )
     if source == "platform":
         return ResolvedKey("platform", await load_platform_key(secrets, provider), None)
     raise NoKeyAvailable(

@@ -16,6 +16,11 @@ from workspace.errors import InvalidInput
 from workspace.keys import policy as policy_service
 from workspace.keys import service
 from workspace.keys.models import Credential
+from workspace.keys.oauth_service import (
+    CredentialFileNotPersonal,
+    add_oauth_credential,
+    enabled_providers,
+)
 from workspace.keys.schemas import (
     CredentialIn,
     CredentialOut,
@@ -49,8 +54,8 @@ def _out(c: Credential, result: ValidationResult | None = None) -> CredentialOut
 
 def _secret_of(data: CredentialIn) -> str:
     if data.credentials_json is not None:
-        raise InvalidInput(
-            f"{data.provider} takes an API key in 'secret'; credential-file logins are not enabled."
+        raise CredentialFileNotPersonal(
+            "Credential-file logins are personal: paste them under your own keys (/api/me)."
         )
     if not data.secret:
         raise InvalidInput("Send the key in 'secret'.", extra={"field": "secret"})
@@ -100,7 +105,7 @@ async def validate_ws(
     """Check a stored workspace key again."""
     owner = service.Owner(workspace_id=member.workspace_id)
     cred, result = await service.validate_credential(
-        db, runtime.secrets, runtime.registry, actor, owner, cred_id
+        db, runtime.engine, runtime.secrets, runtime.registry, actor, owner, cred_id
     )
     return _out(cred, result)
 
@@ -191,7 +196,20 @@ async def list_mine(principal: Principal, db: AsyncSession) -> list[CredentialOu
 async def add_mine(
     data: CredentialIn, principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
 ) -> CredentialOut:
-    """Add a personal key (used where a workspace allows personal keys)."""
+    """Add a personal key, or paste a credential-file login (operator-enabled providers only)."""
+    if data.credentials_json is not None:
+        cred, result = await add_oauth_credential(
+            db,
+            runtime.secrets,
+            runtime.registry,
+            actor,
+            service.Owner(user_id=principal.user_id),
+            provider_id=data.provider,
+            label=data.label,
+            credentials_json=data.credentials_json,
+            enabled=enabled_providers(runtime.settings.credential_file_providers),
+        )
+        return _out(cred, result)
     cred, result = await service.add_credential(
         db,
         runtime.secrets,
@@ -218,7 +236,7 @@ async def validate_mine(
     """Check one of your keys again."""
     owner = service.Owner(user_id=principal.user_id)
     cred, result = await service.validate_credential(
-        db, runtime.secrets, runtime.registry, actor, owner, cred_id
+        db, runtime.engine, runtime.secrets, runtime.registry, actor, owner, cred_id
     )
     return _out(cred, result)
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -137,6 +138,7 @@ async def get_credential(
 
 async def validate_credential(
     session: AsyncSession,
+    engine: AsyncEngine,
     secrets: SecretStore,
     registry: ProviderRegistry,
     actor: Actor,
@@ -145,7 +147,7 @@ async def validate_credential(
 ) -> tuple[Credential, ValidationResult]:
     credential = await get_credential(session, owner, credential_id)
     provider = _provider(registry, credential.provider)
-    result = await provider.validate(await load_credential(secrets, credential))
+    result = await provider.validate(await load_credential(engine, secrets, credential))
     credential.status, credential.status_message = result.status, result.message
     credential.last_validated_at = utcnow()
     session.add(credential)
@@ -173,6 +175,10 @@ async def rotate_credential(
 ) -> tuple[Credential, ValidationResult]:
     """Check the new secret, write it as a new version, then destroy every older version."""
     credential = await get_credential(session, owner, credential_id)
+    if credential.kind != "api_key":
+        raise InvalidInput(
+            "A credential-file login is renewed by pasting a fresh file as a new one."
+        )
     provider = _provider(registry, credential.provider)
     result = await _check(provider, secret, credential.base_url)
     if not result.ok:
