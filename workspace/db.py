@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -24,12 +23,3 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One session per request; rolled back if the handler did not commit."""
-    async with maker() as session:
-        try:
-            yield session
-        finally:
-            await session.rollback()

@@ -16,7 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import Principal, client_ip, require_principal
 from workspace.audit.service import Actor
-from workspace.db import session_scope
 from workspace.runtime import Runtime
 from workspace.settings import Settings
 
@@ -30,8 +29,12 @@ def runtime_of(state: State) -> Runtime:
 
 
 async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(runtime_of(state).sessionmaker):
-        yield session
+    """One session per request; whatever the handler did not commit is rolled back."""
+    async with runtime_of(state).sessionmaker() as session:
+        try:
+            yield session
+        finally:
+            await session.rollback()
 
 
 def provide_settings(state: State) -> Settings:
@@ -39,7 +42,11 @@ def provide_settings(state: State) -> Settings:
 
 
 async def provide_principal(request: Request[Any, Any, Any], db: AsyncSession) -> Principal:
-    return await require_principal(request, db)
+    try:
+        return await require_principal(request, db)
+    except BaseException:
+        await db.rollback()  # see teams.guards.provide_member: return the connection now
+        raise
 
 
 def provide_actor(

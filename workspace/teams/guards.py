@@ -70,4 +70,10 @@ async def provide_member(
     access = request.route_handler.opt.get("access")
     if not isinstance(access, Permission):
         raise RuntimeError("a workspace route must declare a Permission in opt['access']")
-    return await require_member(db, principal, ws_id, access)
+    try:
+        return await require_member(db, principal, ws_id, access)
+    except BaseException:
+        # Litestar does not finalize already-started generator dependencies when a later one
+        # raises; hand the connection back now instead of leaving it to the garbage collector.
+        await db.rollback()
+        raise
