@@ -83,7 +83,9 @@ def problem(
 
 
 def _app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
-    return problem(exc.status, exc.code, exc.detail, extra=exc.extra)
+    retry_after = exc.extra.get("retry_after")
+    headers = {"Retry-After": str(retry_after)} if isinstance(retry_after, int) else None
+    return problem(exc.status, exc.code, exc.detail, headers=headers, extra=exc.extra)
 
 
 _HTTP_CODES = {

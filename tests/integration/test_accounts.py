@@ -100,6 +100,7 @@ async def test_login_is_rate_limited_per_account(alice: UserClient, stack: Stack
         )
     assert resp.status_code == 429
     assert resp.json()["code"] == "login_rate_limited"
+    assert 0 < int(resp.headers["retry-after"]) <= stack.settings.login_window_s
 
 
 async def test_login_is_rate_limited_per_ip(stack: Stack) -> None:
