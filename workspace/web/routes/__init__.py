@@ -14,6 +14,7 @@ from workspace.web.routes.admin import ADMIN_PAGES
 from workspace.web.routes.auth import AUTH_PAGES
 from workspace.web.routes.chat import CHAT_PAGES
 from workspace.web.routes.invites import INVITE_PAGES
+from workspace.web.routes.keys import KEY_PAGES
 from workspace.web.routes.workspaces import WORKSPACE_PAGES
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -34,7 +35,14 @@ PAGE_HEADERS = [
 
 pages_router = Router(
     "/",
-    route_handlers=[*AUTH_PAGES, *INVITE_PAGES, *WORKSPACE_PAGES, *ADMIN_PAGES, *CHAT_PAGES],
+    route_handlers=[
+        *AUTH_PAGES,
+        *INVITE_PAGES,
+        *WORKSPACE_PAGES,
+        *ADMIN_PAGES,
+        *KEY_PAGES,
+        *CHAT_PAGES,
+    ],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
     response_headers=PAGE_HEADERS,
     cache_control=CacheControlHeader(no_store=True),

@@ -1,4 +1,6 @@
-"""The admin console: members and roles, invites, the audit log, keys, policy and usage.
+"""The admin console: members and roles, invites, the audit log, policy and usage.
+
+The keys tab lives in :mod:`workspace.web.routes.keys` with the "My keys" page it shares forms with.
 
 Every URL here is a 404 for members and viewers (see :func:`workspace.web.pages.page_member`).
 """
@@ -18,7 +20,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.audit.service import AuditFilter, list_events
 from workspace.billing.plans import MICROS_PER_USD
 from workspace.errors import InvalidInput
-from workspace.keys import service as keys
 from workspace.keys.policy import get_policy, put_policy, to_io
 from workspace.keys.schemas import PolicyIO
 from workspace.runtime import Runtime
@@ -239,22 +240,6 @@ async def admin_audit(
     return Template("admin/audit.html", context=await shell_context(db, member, "admin") | context)
 
 
-@get(ADMIN + "/keys", opt={"access": P.CREDENTIALS_MANAGE}, include_in_schema=False)
-async def admin_keys(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime
-) -> Template:
-    """Workspace provider keys: metadata and fingerprints only (secrets stay in Vault)."""
-    member = await page_member(request, db, ws_id)
-    credentials = await keys.list_credentials(db, keys.Owner(workspace_id=member.workspace_id))
-    names = {p.id: p.display_name for p in runtime.registry.providers()}
-    context = await shell_context(db, member, "admin") | {
-        "tab": "keys",
-        "credentials": credentials,
-        "provider_names": names,
-    }
-    return Template("admin/keys.html", context=context)
-
-
 async def _policy_context(db: AsyncSession, member: Member, runtime: Runtime) -> dict[str, Any]:
     policy = to_io(await get_policy(db, member.workspace_id))
     return await shell_context(db, member, "admin") | {
@@ -331,7 +316,6 @@ ADMIN_PAGES = [
     create_invite,
     revoke_invite,
     admin_audit,
-    admin_keys,
     admin_policy,
     save_policy,
     admin_usage,
