@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from workspace.accounts.routes import auth_router, tokens_router
 from workspace.audit.routes import audit_router
 from workspace.billing.routes import billing_router
+from workspace.chat.routes import chat_router
 from workspace.db import make_engine, make_sessionmaker
 from workspace.dependencies import DEPENDENCIES
 from workspace.errors import EXCEPTION_HANDLERS
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> Litestar:
             projects_router,
             audit_router,
             billing_router,
+            chat_router,
             ws_keys_router,
             my_keys_router,
             *WEB_ROUTE_HANDLERS,

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     platform_hold_credits: int = Field(
         50, description="Credits held per platform-key call until its real cost is known."
     )
+    sse_keepalive_s: float = Field(
+        15.0, description="Seconds of silence before an SSE keep-alive comment is sent."
+    )
     compare_max_models: int = Field(6, description="Most models one compare may fan out to.")
     provider_timeout_s: float = Field(120.0, description="Read timeout of one provider call.")
     provider_connect_timeout_s: float = Field(10.0, description="Connect timeout to a provider.")

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.chat import service as chat
 from workspace.projects import service as projects
 from workspace.teams.guards import Member
 
@@ -51,9 +52,13 @@ async def conversation_page(
 ) -> Page[ConversationLink]:
     """The caller's conversations and those shared with them, newest first.
 
-    WIRE (chat): ``workspace/chat/`` has no service yet. Once it exists, call its list function
-    here with ``limit=SIDEBAR_PAGE + 1, offset=offset`` (scoped by ``member``) and map each row
-    to :class:`ConversationLink`; the templates and the "More" button already handle the rest.
+    Scoped by the chat service's query (mine + shared in this workspace).
     """
-    del db, member, offset
-    return Page((), None)
+    rows = await chat.list_conversations(
+        db, member, project_id=None, limit=SIDEBAR_PAGE + 1, offset=offset
+    )
+    items = tuple(
+        ConversationLink(c.id, c.title or "New chat", c.updated_at, c.visibility == "shared")
+        for c in rows[:SIDEBAR_PAGE]
+    )
+    return Page(items, offset + SIDEBAR_PAGE if len(rows) > SIDEBAR_PAGE else None)

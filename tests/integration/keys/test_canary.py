@@ -1,4 +1,4 @@
-"""Canary: one unique key goes through every flow, then no piece of it is anywhere.
+"""Canary: unique keys go through every flow, then no piece of them is anywhere.
 
 Flows: add, validate, rotate (to a second canary), a model call, chat and compare over SSE, a
 provider error that echoes the key back (the simulator does that on purpose), admin listing and
@@ -93,6 +93,27 @@ async def test_canary_key_appears_nowhere(
     async for _ in bad_call.events():
         pass
     assert bad_call.outcome.error_code == "invalid_credentials"
+    # Chat and compare over SSE on the rotated workspace key, and a chat on the echoed key
+    # sent per request (its provider error travels back in an SSE error event).
+    conv = (await alice.post(f"/api/workspaces/{ws}/conversations", json={"title": "c"})).json()
+    chat = await alice.post(
+        f"/api/conversations/{conv['id']}/messages",
+        json={"content": "hi", "model": "openai/gpt-4o"},
+    )
+    assert "message.end" in chat.text
+    compared = await alice.post(
+        f"/api/conversations/{conv['id']}/compare",
+        json={"content": "both?", "models": ["openai/gpt-4o", "openai/gpt-4o-mini"]},
+    )
+    assert compared.text.count("message.end") == 2
+    conv2 = (await alice.post(f"/api/workspaces/{ws}/conversations", json={"title": "d"})).json()
+    refused = await alice.post(
+        f"/api/conversations/{conv2['id']}/messages",
+        json={"content": "hi", "model": "openai/gpt-4o"},
+        headers={"X-Provider": "openai", "X-Provider-Key": echoed},
+    )
+    assert "invalid_credentials" in refused.text
+    await alice.get(f"/api/conversations/{conv['id']}")
     await alice.get(f"/api/workspaces/{ws}/credentials")
     await alice.get(f"/api/workspaces/{ws}/audit")
     await alice.get(f"/api/workspaces/{ws}/usage")

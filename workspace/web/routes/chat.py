@@ -16,19 +16,20 @@ from workspace.errors import NotFound
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
-from workspace.web.conversations import COMPARE_LANES_MAX, load_conversation, model_groups
+from workspace.web.conversations import load_conversation, model_groups
 from workspace.web.pages import page_member
 from workspace.web.shell import shell_context
 
 WS = "/w/{ws_id:uuid}"
 
 
-def _composer(member: Member, runtime: Runtime) -> dict[str, Any]:
+async def _composer(db: AsyncSession, member: Member, runtime: Runtime) -> dict[str, Any]:
     can_send = member.can(P.CONVERSATIONS_WRITE) and member.can(P.MODELS_USE)
     return {
         "can_send": can_send,
-        "model_groups": model_groups(runtime.registry) if can_send else [],
-        "compare_max": COMPARE_LANES_MAX,
+        "model_groups": await model_groups(db, runtime, member) if can_send else [],
+        "compare_max": runtime.settings.compare_max_models,
+        "member_can_manage_keys": member.can(P.CREDENTIALS_MANAGE),
     }
 
 
@@ -38,7 +39,7 @@ async def new_chat(
 ) -> Template:
     """An empty conversation: the first message creates it."""
     member = await page_member(request, db, ws_id)
-    context = await shell_context(db, member, "new-chat") | _composer(member, runtime)
+    context = await shell_context(db, member, "new-chat") | await _composer(db, member, runtime)
     return Template("chat.html", context=context | {"conversation": None})
 
 
@@ -58,7 +59,9 @@ async def chat_page(
     conversation = await load_conversation(db, member, conversation_id, leaf)
     if conversation is None:
         raise NotFound("No such conversation.")
-    context = await shell_context(db, member, str(conversation_id)) | _composer(member, runtime)
+    context = await shell_context(db, member, str(conversation_id)) | await _composer(
+        db, member, runtime
+    )
     return Template("chat.html", context=context | {"conversation": conversation})
 
 
@@ -90,7 +93,7 @@ async def compare_page(
 ) -> Template:
     """One prompt, several models side by side (lanes fill from one multiplexed SSE stream)."""
     member = await page_member(request, db, ws_id)
-    context = await shell_context(db, member, "compare") | _composer(member, runtime)
+    context = await shell_context(db, member, "compare") | await _composer(db, member, runtime)
     return Template("compare.html", context=context)
 
 

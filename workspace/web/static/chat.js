@@ -124,32 +124,79 @@
     }
   }
 
-  async function sendCompare(content, models) {
+  async function jsonPost(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`refused (${response.status})`);
+    return response.json();
+  }
+
+  function reveal(byLane, view) {
+    for (const info of view.lanes || []) {
+      const lane = byLane.get(info.lane);
+      if (lane && info.model) lane.querySelector("[data-lane-model]").textContent = info.model;
+    }
+  }
+
+  async function decide(compareId, conversationId, byLane, winner) {
+    // Vote (this reveals a blind comparison), then continue on the chosen lane.
+    const view = await jsonPost(`/api/compare/${compareId}/vote`, { winner });
+    reveal(byLane, view);
+    if (typeof winner === "number") {
+      await jsonPost(`/api/compare/${compareId}/continue`, { lane: winner });
+      window.location.assign(`/w/${form.dataset.workspace}/c/${conversationId}`);
+    } else {
+      say(winner === "tie" ? "Recorded: a tie." : "Recorded: both answers were bad.");
+    }
+  }
+
+  async function sendCompare(content, models, blind) {
     const lanes = document.querySelector("[data-lanes]");
     const template = document.querySelector("[data-lane-template]");
+    const verdicts = document.querySelector("[data-verdicts]");
     lanes.replaceChildren();
+    verdicts.hidden = true;
     const byLane = new Map();
     models.forEach((model, index) => {
       const lane = template.content.firstElementChild.cloneNode(true);
-      lane.querySelector("[data-lane-model]").textContent = model;
+      lane.querySelector("[data-lane-model]").textContent = blind ? `Model ${"ABCDEFGH"[index]}` : model;
+      lane.dataset.lane = String(index);
       lanes.append(lane);
       byLane.set(index, lane);
-      byLane.set(model, lane);
     });
     const conversationId = await ensureConversation(content);
-    const response = await post(`/api/conversations/${conversationId}/compare`, { content, models });
+    const response = await post(`/api/conversations/${conversationId}/compare`, { content, models, blind });
     if (!response.ok) throw new Error(`the comparison was refused (${response.status})`);
+    let compareId = null;
     for await (const { event, payload } of sseEvents(response)) {
+      if (payload.compare_id) compareId = payload.compare_id;
       const lane = byLane.get(payload.lane);
       if (!lane) continue;
       if (event === "delta") {
         lane.querySelector("[data-lane-body]").append(document.createTextNode(payload.text || ""));
       } else if (event === "error") {
-        lane.querySelector("[data-lane-status]").textContent = payload.detail || "failed";
+        lane.querySelector("[data-lane-status]").textContent = payload.message || "failed";
+        lane.dataset.failed = "true";
       } else if (event === "message.end") {
-        lane.querySelector("[data-lane-status]").textContent = "done";
-        lane.querySelector("[data-vote]").disabled = false;
+        if (lane.dataset.failed !== "true") {
+          lane.querySelector("[data-lane-status]").textContent = "done";
+          lane.querySelector("[data-vote]").disabled = false;
+        }
       }
+    }
+    if (!compareId) return;
+    byLane.forEach((lane, index) => {
+      lane.querySelector("[data-vote]").addEventListener("click", () =>
+        decide(compareId, conversationId, byLane, index).catch((e) => say(`Could not vote: ${e.message}`)));
+    });
+    verdicts.hidden = false;
+    for (const button of verdicts.querySelectorAll("[data-verdict]")) {
+      button.onclick = () => decide(compareId, conversationId, byLane, button.dataset.verdict)
+        .catch((e) => say(`Could not vote: ${e.message}`));
     }
   }
 
@@ -167,7 +214,7 @@
           say(`Pick between 2 and ${form.dataset.maxModels} models.`);
           return;
         }
-        await sendCompare(content, models);
+        await sendCompare(content, models, Boolean(form.elements.blind?.checked));
       } else {
         await sendChat(content, form.elements.model.value);
       }

@@ -1,0 +1,99 @@
+"""The real stack for benchmarks, each server in its own process so none steals the client's CPU.
+
+Embedded PostgreSQL and OpenBao (as the tests start them), the provider simulator as
+``python -m adapters.simulator`` and the app under uvicorn in a spawned process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+import httpx
+
+from workspace.demo import simulator_settings
+from workspace.infra.ports import free_port
+from workspace.infra.stack import local_services
+from workspace.migrate import upgrade
+from workspace.settings import Settings
+
+
+@dataclass
+class BenchStack:
+    app_url: str
+    simulator_url: str
+    app_pid: int
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from workspace.app import create_app
+
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+
+
+def _wait(url: str, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start")
+
+
+@contextmanager
+def bench_stack() -> Iterator[BenchStack]:
+    data_dir = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
+    data_dir.chmod(0o755)
+    base = Settings(data_dir=data_dir, database_url=None, vault_addr=None, port=free_port())
+    sim_port = free_port()
+    simulator = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "adapters.simulator",
+            "--port",
+            str(sim_port),
+            "--log-level",
+            "warning",
+        ]
+    )
+    app: BaseProcess | None = None
+    try:
+        with local_services(base, ephemeral=True) as services:
+            assert services.settings.database_url is not None
+            upgrade(services.settings.database_url)
+            sim_url = f"http://127.0.0.1:{sim_port}"
+            _wait(f"{sim_url}/_simulator/health", "the simulator")
+            settings = simulator_settings(
+                services.settings.model_copy(
+                    update={"allow_private_base_urls": True, "log_level": "WARNING"}
+                ),
+                sim_url,
+            )
+            app = multiprocessing.get_context("spawn").Process(target=_serve, args=(settings,))
+            app.start()
+            app_url = f"http://127.0.0.1:{settings.port}"
+            _wait(f"{app_url}/healthz", "the app")
+            assert app.pid is not None
+            yield BenchStack(app_url, sim_url, app.pid)
+    finally:
+        if app is not None:
+            app.terminate()
+            app.join(10)
+        simulator.terminate()
+        simulator.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Conversations as message trees: branches, model switching mid-conversation, compare."""

@@ -1,0 +1,135 @@
+"""Who may see and change a conversation, checked in the query that loads it.
+
+Routes addressed by a conversation (or compare) id find the workspace through the conversation,
+joined with the caller's membership in that same query: a conversation of another workspace,
+or someone else's private one, is simply not found (404). A member whose role lacks the route's
+permission gets a 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Request
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts.principal import Principal
+from workspace.chat.models import CompareRun, Conversation
+from workspace.errors import NotFound
+from workspace.teams.guards import Member
+from workspace.teams.models import Membership
+from workspace.teams.roles import Permission, Role
+
+
+@dataclass(frozen=True)
+class ConversationAccess:
+    """The caller as a member of the conversation's workspace, and the conversation."""
+
+    member: Member
+    conversation: Conversation
+
+    @property
+    def is_creator(self) -> bool:
+        return self.conversation.created_by == self.member.principal.user_id
+
+
+def _visible(principal: Principal) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        col(Conversation.visibility) == "shared",
+        col(Conversation.created_by) == principal.user_id,
+    )
+
+
+def _membership_join() -> sa.ColumnElement[bool]:
+    return col(Membership.workspace_id) == col(Conversation.workspace_id)
+
+
+async def conversation_access(
+    session: AsyncSession,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    permission: Permission,
+    *,
+    for_update: bool = False,
+) -> ConversationAccess:
+    stmt = (
+        select(Conversation, Membership.role)
+        .join(Membership, _membership_join())
+        .where(
+            Conversation.id == conversation_id,
+            Membership.user_id == principal.user_id,
+            _visible(principal),
+        )
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Conversation)
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        raise NotFound("No such conversation.")
+    conversation, role = row
+    member = Member(principal, conversation.workspace_id, Role(role))
+    member.require(permission)
+    return ConversationAccess(member, conversation)
+
+
+@dataclass(frozen=True)
+class CompareAccess:
+    member: Member
+    conversation: Conversation
+    run: CompareRun
+
+
+async def compare_access(
+    session: AsyncSession, principal: Principal, compare_id: uuid.UUID, permission: Permission
+) -> CompareAccess:
+    stmt = (
+        select(CompareRun, Conversation, Membership.role)
+        .join(Conversation, col(Conversation.id) == col(CompareRun.conversation_id))
+        .join(Membership, _membership_join())
+        .where(
+            CompareRun.id == compare_id,
+            Membership.user_id == principal.user_id,
+            _visible(principal),
+        )
+    )
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        raise NotFound("No such comparison.")
+    run, conversation, role = row
+    member = Member(principal, conversation.workspace_id, Role(role))
+    member.require(permission)
+    return CompareAccess(member, conversation, run)
+
+
+def _permission(request: Request[Any, Any, Any]) -> Permission:
+    access = request.route_handler.opt.get("access")
+    if not isinstance(access, Permission):
+        raise RuntimeError("a conversation route must declare a Permission in opt['access']")
+    return access
+
+
+async def provide_conversation(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+) -> ConversationAccess:
+    try:
+        return await conversation_access(db, principal, conversation_id, _permission(request))
+    except BaseException:
+        await db.rollback()  # hand the connection back now (see teams.guards.provide_member)
+        raise
+
+
+async def provide_compare(
+    request: Request[Any, Any, Any], db: AsyncSession, principal: Principal, compare_id: uuid.UUID
+) -> CompareAccess:
+    try:
+        return await compare_access(db, principal, compare_id, _permission(request))
+    except BaseException:
+        await db.rollback()
+        raise

@@ -1,0 +1,129 @@
+"""``Idempotency-Key`` on message and compare requests: run once, replay afterwards.
+
+The first request with a key inserts a ``running`` record (a unique constraint on user + key
+decides the race); it becomes ``done`` with the ids of the answers once the stream ends. A retry
+with the same key and the same body replays the stored answers; while the first is still running
+it gets 409 ``request_in_progress``; the same key with a different body is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.chat.models import IDEMPOTENCY_KEY_MAX, ChatIdempotency
+from workspace.db import utcnow
+from workspace.errors import Conflict, InvalidInput
+from workspace.teams.guards import Member
+
+
+class RequestInProgress(Conflict):
+    code = "request_in_progress"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    code = "idempotency_key_reused"
+
+
+class InvalidIdempotencyKey(InvalidInput):
+    code = "invalid_idempotency_key"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Either this request owns the key (``record_id``) or it replays ``previous``."""
+
+    record_id: uuid.UUID | None
+    previous: ChatIdempotency | None
+
+
+def request_hash(kind: str, conversation_id: uuid.UUID, body: object) -> str:
+    encoded = msgspec.json.encode(
+        {"kind": kind, "conversation": str(conversation_id), "body": body}
+    )
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise InvalidIdempotencyKey(
+            f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} printable characters."
+        )
+    return key
+
+
+async def claim(
+    session: AsyncSession,
+    member: Member,
+    key: str,
+    digest: str,
+    conversation_id: uuid.UUID,
+) -> Claim:
+    """Own the key, or learn what the earlier request with it did."""
+    stmt = (
+        pg_insert(ChatIdempotency)
+        .values(
+            id=uuid.uuid4(),
+            workspace_id=member.workspace_id,
+            user_id=member.principal.user_id,
+            key=key,
+            request_hash=digest,
+            status="running",
+            conversation_id=conversation_id,
+            message_ids=[],
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        .on_conflict_do_nothing(constraint="uq_chat_idempotency_user_key")
+        .returning(col(ChatIdempotency.id))
+    )
+    inserted = (await session.execute(stmt)).scalar_one_or_none()
+    await session.commit()
+    if inserted is not None:
+        return Claim(inserted, None)
+    existing = (
+        await session.exec(
+            select(ChatIdempotency).where(
+                ChatIdempotency.user_id == member.principal.user_id, ChatIdempotency.key == key
+            )
+        )
+    ).one()
+    if existing.request_hash != digest:
+        raise IdempotencyKeyReused("This Idempotency-Key was already used for another request.")
+    if existing.status == "running":
+        raise RequestInProgress(
+            "A request with this Idempotency-Key is still running; retry once it has finished."
+        )
+    return Claim(None, existing)
+
+
+async def finish(
+    session: AsyncSession,
+    record_id: uuid.UUID,
+    message_ids: list[uuid.UUID],
+    compare_id: uuid.UUID | None = None,
+) -> None:
+    await session.execute(
+        sa.update(ChatIdempotency)
+        .where(col(ChatIdempotency.id) == record_id)
+        .values(
+            status="done",
+            message_ids=[str(m) for m in message_ids],
+            compare_id=compare_id,
+            updated_at=utcnow(),
+        )
+    )
+    await session.commit()
+
+
+async def release(session: AsyncSession, record_id: uuid.UUID) -> None:
+    """Forget a claim whose request was refused before anything ran, so a retry can run."""
+    await session.execute(sa.delete(ChatIdempotency).where(col(ChatIdempotency.id) == record_id))
+    await session.commit()

@@ -1,0 +1,89 @@
+"""Canonical message parts to and from the JSON stored in ``chat_messages.parts``.
+
+Images are stored base64-encoded; every other part keeps its fields by name. Unknown part types
+are skipped on load rather than failing a whole conversation.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+
+from adapters.types import Image, Message, Part, Reasoning, Role, Text, ToolCall, ToolResult
+
+StoredPart = dict[str, object]
+
+
+def dump_part(part: Part) -> StoredPart:
+    """One canonical part as a JSON object with a ``type``."""
+    if isinstance(part, Text):
+        return {"type": "text", "text": part.text}
+    if isinstance(part, Image):
+        data = base64.b64encode(part.data).decode("ascii")
+        return {"type": "image", "media_type": part.media_type, "data": data}
+    if isinstance(part, ToolCall):
+        return {"type": "tool_call", "id": part.id, "name": part.name, "arguments": part.arguments}
+    if isinstance(part, ToolResult):
+        return {
+            "type": "tool_result",
+            "call_id": part.call_id,
+            "name": part.name,
+            "content": part.content,
+            "is_error": part.is_error,
+        }
+    return {
+        "type": "reasoning",
+        "text": part.text,
+        "signature": part.signature,
+        "provider": part.provider,
+    }
+
+
+def dump_parts(parts: Iterable[Part]) -> list[StoredPart]:
+    return [dump_part(p) for p in parts]
+
+
+def _str(stored: StoredPart, name: str) -> str:
+    value = stored.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def load_part(stored: StoredPart) -> Part | None:
+    """The canonical part, or None for a type this version does not know."""
+    kind = stored.get("type")
+    if kind == "text":
+        return Text(_str(stored, "text"))
+    if kind == "image":
+        return Image(_str(stored, "media_type"), base64.b64decode(_str(stored, "data")))
+    if kind == "tool_call":
+        arguments = stored.get("arguments")
+        args = {str(k): v for k, v in arguments.items()} if isinstance(arguments, dict) else {}
+        return ToolCall(_str(stored, "id"), _str(stored, "name"), args)
+    if kind == "tool_result":
+        return ToolResult(
+            _str(stored, "call_id"),
+            _str(stored, "name"),
+            _str(stored, "content"),
+            bool(stored.get("is_error", False)),
+        )
+    if kind == "reasoning":
+        signature, provider = stored.get("signature"), stored.get("provider")
+        return Reasoning(
+            _str(stored, "text"),
+            signature if isinstance(signature, str) else None,
+            provider if isinstance(provider, str) else None,
+        )
+    return None
+
+
+def load_parts(stored: Sequence[StoredPart]) -> tuple[Part, ...]:
+    return tuple(p for p in (load_part(s) for s in stored) if p is not None)
+
+
+def text_of(stored: Sequence[StoredPart]) -> str:
+    """The concatenated text parts, for listings and replays."""
+    return "".join(_str(s, "text") for s in stored if s.get("type") == "text")
+
+
+def message(role: Role, stored: Sequence[StoredPart]) -> Message:
+    return Message(role, load_parts(stored))

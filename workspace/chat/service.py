@@ -1,0 +1,310 @@
+"""Conversations and their message trees: create, list, read, branch, and the history to send.
+
+Every query is scoped by the workspace of a membership (``Member``) or by a conversation already
+loaded through :mod:`workspace.chat.access`, never by ids alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from adapters.types import Message, Part, Text
+from workspace.audit.service import Actor, record
+from workspace.chat.access import ConversationAccess
+from workspace.chat.models import ChatMessage, CompareRun, CompareVote, Conversation
+from workspace.chat.parts import dump_parts, load_parts
+from workspace.db import utcnow
+from workspace.errors import Conflict, InvalidInput, NotFound
+from workspace.projects import service as projects
+from workspace.teams.guards import Member, MissingPermission
+from workspace.teams.roles import Permission
+
+
+class InvalidParent(InvalidInput):
+    code = "invalid_parent"
+
+
+class AnswerPending(Conflict):
+    code = "answer_pending"
+
+
+@dataclass(frozen=True)
+class Tree:
+    """All messages of a conversation, indexed for walking."""
+
+    messages: tuple[ChatMessage, ...]
+    by_id: dict[uuid.UUID, ChatMessage]
+
+    def path(self, leaf_id: uuid.UUID | None) -> list[ChatMessage]:
+        """Root -> ``leaf_id`` (empty for None)."""
+        out: list[ChatMessage] = []
+        node = self.by_id.get(leaf_id) if leaf_id else None
+        while node is not None:
+            out.append(node)
+            node = self.by_id.get(node.parent_id) if node.parent_id else None
+        out.reverse()
+        return out
+
+    def newest_leaf_under(self, node_id: uuid.UUID) -> uuid.UUID:
+        """Follow the newest child down from ``node_id`` to a leaf."""
+        children: dict[uuid.UUID, list[ChatMessage]] = {}
+        for m in self.messages:
+            if m.parent_id is not None:
+                children.setdefault(m.parent_id, []).append(m)
+        current = node_id
+        while children.get(current):
+            current = max(children[current], key=lambda m: m.created_at).id
+        return current
+
+
+async def create_conversation(
+    session: AsyncSession,
+    actor: Actor,
+    member: Member,
+    *,
+    title: str,
+    project_id: uuid.UUID | None,
+    visibility: str,
+) -> Conversation:
+    if project_id is not None:
+        await projects.get_project(session, member.workspace_id, project_id)
+    conversation = Conversation(
+        workspace_id=member.workspace_id,
+        project_id=project_id,
+        title=title.strip(),
+        created_by=member.principal.user_id,
+        visibility=visibility,
+    )
+    session.add(conversation)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        "conversation.created",
+        target_type="conversation",
+        target_id=conversation.id,
+        workspace_id=member.workspace_id,
+    )
+    await session.commit()
+    return conversation
+
+
+async def list_conversations(
+    session: AsyncSession,
+    member: Member,
+    *,
+    project_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> Sequence[Conversation]:
+    """The caller's conversations and the workspace's shared ones, newest activity first."""
+    stmt = select(Conversation).where(
+        Conversation.workspace_id == member.workspace_id,
+        sa.or_(
+            col(Conversation.visibility) == "shared",
+            col(Conversation.created_by) == member.principal.user_id,
+        ),
+    )
+    if project_id is not None:
+        stmt = stmt.where(Conversation.project_id == project_id)
+    stmt = (
+        stmt.order_by(col(Conversation.updated_at).desc(), col(Conversation.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return (await session.exec(stmt)).all()
+
+
+def require_owner_or_admin(access: ConversationAccess) -> None:
+    """Visibility, project and deletion belong to the creator (or workspace admins)."""
+    if not access.is_creator and not access.member.can(Permission.MEMBERS_MANAGE):
+        raise MissingPermission("Only the conversation's creator or an admin can do this.")
+
+
+@dataclass(frozen=True)
+class ConversationChanges:
+    title: str | None = None
+    visibility: str | None = None
+    project_id: uuid.UUID | None = None
+    clear_project: bool = False
+
+
+async def update_conversation(
+    session: AsyncSession, actor: Actor, access: ConversationAccess, changes: ConversationChanges
+) -> Conversation:
+    conversation = access.conversation
+    if changes.visibility is not None or changes.project_id is not None or changes.clear_project:
+        require_owner_or_admin(access)
+    if changes.title is not None:
+        conversation.title = changes.title.strip()
+    if changes.visibility is not None:
+        conversation.visibility = changes.visibility
+    if changes.project_id is not None:
+        await projects.get_project(session, conversation.workspace_id, changes.project_id)
+        conversation.project_id = changes.project_id
+    elif changes.clear_project:
+        conversation.project_id = None
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    await record(
+        session,
+        actor,
+        "conversation.updated",
+        target_type="conversation",
+        target_id=conversation.id,
+        workspace_id=conversation.workspace_id,
+    )
+    await session.commit()
+    return conversation
+
+
+async def delete_conversation(
+    session: AsyncSession, actor: Actor, access: ConversationAccess
+) -> None:
+    require_owner_or_admin(access)
+    conversation = access.conversation
+    # Messages, compare runs and votes go with it (ON DELETE CASCADE).
+    await session.delete(conversation)
+    await record(
+        session,
+        actor,
+        "conversation.deleted",
+        target_type="conversation",
+        target_id=conversation.id,
+        workspace_id=conversation.workspace_id,
+    )
+    await session.commit()
+
+
+async def load_tree(session: AsyncSession, conversation_id: uuid.UUID) -> Tree:
+    stmt = (
+        select(ChatMessage)
+        .where(ChatMessage.conversation_id == conversation_id)
+        .order_by(col(ChatMessage.created_at), col(ChatMessage.lane))
+    )
+    messages = tuple((await session.exec(stmt)).all())
+    return Tree(messages, {m.id: m for m in messages})
+
+
+async def hidden_compares(session: AsyncSession, conversation_id: uuid.UUID) -> set[uuid.UUID]:
+    """Blind compares of this conversation that nobody has voted on yet (models stay hidden)."""
+    stmt = (
+        select(CompareRun.id)
+        .outerjoin(CompareVote, col(CompareVote.compare_id) == col(CompareRun.id))
+        .where(
+            CompareRun.conversation_id == conversation_id,
+            col(CompareRun.blind).is_(True),
+            col(CompareVote.id).is_(None),
+        )
+    )
+    return set((await session.exec(stmt)).all())
+
+
+CURRENT_LEAF: Final = "current"
+
+
+def resolve_parent(
+    tree: Tree, conversation: Conversation, parent_id: uuid.UUID | Literal["current"] | None
+) -> uuid.UUID | None:
+    """The message a new user message follows: ``parent_id`` (None = a new root), or the
+    conversation's current leaf for ``CURRENT_LEAF``.
+
+    A user message may follow only an assistant message (or start the tree): a user message as
+    parent means its answer is still missing (streaming, or a compare waiting for a lane).
+    """
+    target = conversation.current_leaf_id if parent_id == CURRENT_LEAF else parent_id
+    if target is None:
+        return None
+    node = tree.by_id.get(target)
+    if node is None:
+        raise InvalidParent("parent_id is not a message of this conversation.")
+    if node.role == "user":
+        raise AnswerPending(
+            "This message has no answer to continue from yet. Wait for it, or continue a "
+            "comparison on one lane (POST /api/compare/{id}/continue).",
+            extra={"message_id": str(node.id)},
+        )
+    return target
+
+
+def history(path: Sequence[ChatMessage]) -> tuple[Message, ...]:
+    """The canonical history of a branch, as every provider receives it.
+
+    Failed answers without text are left out; consecutive messages of the same role (a user
+    message whose answer failed, then the next one) are merged, which every provider accepts.
+    """
+    out: list[Message] = []
+    for stored in path:
+        parts: tuple[Part, ...] = load_parts(stored.parts)
+        if stored.role == "assistant" and not any(isinstance(p, Text) and p.text for p in parts):
+            continue
+        role = stored.role
+        if role not in ("system", "user", "assistant", "tool"):
+            continue
+        if out and out[-1].role == role and role in ("user", "assistant"):
+            out[-1] = Message(out[-1].role, out[-1].parts + parts)
+        else:
+            out.append(Message(role, parts))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+async def add_user_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    parent_id: uuid.UUID | None,
+    author_id: uuid.UUID,
+    content: str,
+    *,
+    make_current: bool = True,
+) -> ChatMessage:
+    message = ChatMessage(
+        conversation_id=conversation.id,
+        parent_id=parent_id,
+        role="user",
+        parts=dump_parts((Text(content),)),
+        author_id=author_id,
+    )
+    session.add(message)
+    await session.flush()
+    if make_current:
+        conversation.current_leaf_id = message.id
+    conversation.updated_at = utcnow()
+    if not conversation.title:
+        conversation.title = content.strip()[:80]
+    session.add(conversation)
+    await session.commit()
+    return message
+
+
+async def set_current(
+    session: AsyncSession, access: ConversationAccess, node_id: uuid.UUID
+) -> tuple[Conversation, Tree]:
+    """Show the branch through ``node_id`` (down to its newest leaf)."""
+    conversation = access.conversation
+    tree = await load_tree(session, conversation.id)
+    if node_id not in tree.by_id:
+        raise NotFound("No such message in this conversation.")
+    conversation.current_leaf_id = tree.newest_leaf_under(node_id)
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    await session.commit()
+    return conversation, tree
+
+
+async def get_message(
+    session: AsyncSession, conversation_id: uuid.UUID, message_id: uuid.UUID
+) -> ChatMessage:
+    stmt = select(ChatMessage).where(
+        ChatMessage.id == message_id, ChatMessage.conversation_id == conversation_id
+    )
+    message = (await session.exec(stmt)).first()
+    if message is None:
+        raise NotFound("No such message in this conversation.")
+    return message

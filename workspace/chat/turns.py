@@ -1,0 +1,286 @@
+"""Sending a message (or regenerating an answer): from the request to a stream of events.
+
+Everything that can refuse the request (unknown model, a message too long for the model, no key,
+policy, budget, credits, a reused Idempotency-Key) does so before the stream starts, as a problem
+document; once streaming, failures are ``error`` events.
+
+Switching model needs nothing special: the branch's canonical history (root -> parent) is sent to
+whichever model the message names, and the adapters translate it for that provider.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from litestar.response import ServerSentEventMessage
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from adapters.errors import ProviderError
+from adapters.manager import ProviderRegistry
+from adapters.types import Message, ModelInfo, Text
+from workspace.calls.gateway import CallRequest, RequestKey, start_call
+from workspace.chat import context, idempotency, service
+from workspace.chat.access import ConversationAccess
+from workspace.chat.models import ChatIdempotency, ChatMessage, CompareRun
+from workspace.chat.parts import text_of
+from workspace.chat.streaming import Lane, Stored, StreamContext, multiplex, replay
+from workspace.errors import InvalidInput
+from workspace.runtime import Runtime
+from workspace.teams.roles import Permission
+
+ParentRef = uuid.UUID | Literal["current"] | None
+"""Where a new user message goes: after a message, a new root (None), or the current leaf."""
+
+
+class UnknownModel(InvalidInput):
+    code = "model_not_found"
+
+
+class MessageTooLong(InvalidInput):
+    code = "context_too_long"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What the HTTP layer hands over besides the body."""
+
+    request_key: RequestKey | None
+    idempotency_key: str | None
+
+
+def resolve_model(registry: ProviderRegistry, model_ref: str) -> ModelInfo:
+    try:
+        _, model = registry.resolve_model(model_ref)
+    except ProviderError as exc:
+        raise UnknownModel(exc.message, extra={"model": model_ref}) from None
+    return model
+
+
+def prepare_lane(model_ref: str, model: ModelInfo, messages: tuple[Message, ...]) -> Lane:
+    """The lane with the history trimmed to the model's window (see :mod:`.context`)."""
+    try:
+        fitted = context.fit(messages, model)
+    except context.DoesNotFit as exc:
+        raise MessageTooLong(
+            f"The message is too long for {model_ref}: about {exc.tokens} tokens, "
+            f"{exc.budget} fit.",
+            extra={"model": model_ref, "tokens": exc.tokens, "budget": exc.budget},
+        ) from None
+    return Lane(
+        model_ref=model_ref,
+        model=model,
+        messages=fitted.messages,
+        turns_dropped=fitted.turns_dropped,
+        messages_dropped=fitted.messages_dropped,
+        max_output_tokens=context.reserved_output(model) if fitted.turns_dropped else None,
+    )
+
+
+async def _stored(
+    session: AsyncSession, previous: ChatIdempotency
+) -> AsyncIterator[ServerSentEventMessage]:
+    ids = [uuid.UUID(i) for i in previous.message_ids]
+    rows = (await session.exec(select(ChatMessage).where(col(ChatMessage.id).in_(ids)))).all()
+    hidden: set[uuid.UUID] = set()
+    if previous.compare_id is not None:
+        hidden = await service.hidden_compares(session, previous.conversation_id)
+    for m in rows:
+        # The replay runs after the request's session is rolled back (which expires objects).
+        session.expunge(m)
+    answers = [
+        Stored(m, text_of(m.parts), m.compare_id in hidden)
+        for m in sorted(rows, key=lambda m: (m.lane or 0, m.created_at))
+    ]
+    return replay(answers)
+
+
+async def send_message(
+    runtime: Runtime,
+    db: AsyncSession,
+    access: ConversationAccess,
+    caller: Caller,
+    *,
+    content: str,
+    model_ref: str,
+    parent_id: ParentRef,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """Store the user message and stream the answer; replays a finished idempotent retry."""
+    access.member.require(Permission.CONVERSATIONS_WRITE)
+    model = resolve_model(runtime.registry, model_ref)
+    conversation = access.conversation
+    body: dict[str, object] = {"content": content, "model": model_ref, "parent": str(parent_id)}
+    claim = await _claim(db, access, caller, "message", body)
+    if claim is not None and claim.previous is not None:
+        return await _stored(db, claim.previous)
+    record_id = claim.record_id if claim else None
+    try:
+        tree = await service.load_tree(db, conversation.id)
+        parent = service.resolve_parent(tree, conversation, parent_id)
+        messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
+        lane = prepare_lane(model_ref, model, messages)
+        await db.commit()  # hand the connection back: start_call takes its own (no pool deadlock)
+        lane.call = await start_call(runtime, _request(access, caller, lane))
+        user = await service.add_user_message(
+            db, conversation, parent, access.member.principal.user_id, content
+        )
+    except BaseException:
+        if record_id is not None:
+            await idempotency.release(db, record_id)
+        raise
+    ctx = _context(runtime, access, caller, user.id)
+    return multiplex(ctx, [lane], _finisher(runtime, record_id))
+
+
+async def regenerate(
+    runtime: Runtime,
+    db: AsyncSession,
+    access: ConversationAccess,
+    caller: Caller,
+    *,
+    message_id: uuid.UUID,
+    model_ref: str,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """Answer the same user message again (possibly with another model), as a sibling."""
+    access.member.require(Permission.CONVERSATIONS_WRITE)
+    model = resolve_model(runtime.registry, model_ref)
+    conversation = access.conversation
+    tree = await service.load_tree(db, conversation.id)
+    target = tree.by_id.get(message_id)
+    if target is None:
+        raise service.InvalidParent("No such message in this conversation.")
+    user_id = target.id if target.role == "user" else target.parent_id
+    user = tree.by_id.get(user_id) if user_id else None
+    if user is None or user.role != "user":
+        raise service.InvalidParent("Only an answer to a user message can be regenerated.")
+    lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)))
+    await db.commit()  # hand the connection back: start_call takes its own (no pool deadlock)
+    lane.call = await start_call(runtime, _request(access, caller, lane))
+    conversation.current_leaf_id = user.id
+    db.add(conversation)
+    await db.commit()
+    return multiplex(_context(runtime, access, caller, user.id), [lane], _finisher(runtime, None))
+
+
+async def start_compare(
+    runtime: Runtime,
+    db: AsyncSession,
+    access: ConversationAccess,
+    caller: Caller,
+    *,
+    content: str,
+    model_refs: Sequence[str],
+    blind: bool,
+    parent_id: ParentRef,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """One prompt, several models at once; each answer is stored as a sibling branch."""
+    access.member.require(Permission.CONVERSATIONS_WRITE)
+    limit = runtime.settings.compare_max_models
+    if not 2 <= len(model_refs) <= limit:
+        raise CompareModelCount(
+            f"A comparison needs between 2 and {limit} models; got {len(model_refs)}.",
+            extra={"min": 2, "max": limit},
+        )
+    models = [resolve_model(runtime.registry, ref) for ref in model_refs]
+    conversation = access.conversation
+    body = {
+        "content": content,
+        "models": list(model_refs),
+        "blind": blind,
+        "parent_id": str(parent_id),
+    }
+    claim = await _claim(db, access, caller, "compare", body)
+    if claim is not None and claim.previous is not None:
+        return await _stored(db, claim.previous)
+    record_id = claim.record_id if claim else None
+    try:
+        tree = await service.load_tree(db, conversation.id)
+        parent = service.resolve_parent(tree, conversation, parent_id)
+        messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
+        lanes = [prepare_lane(ref, m, messages) for ref, m in zip(model_refs, models, strict=True)]
+        user = await service.add_user_message(
+            db, conversation, parent, access.member.principal.user_id, content
+        )
+        run = CompareRun(
+            workspace_id=conversation.workspace_id,
+            conversation_id=conversation.id,
+            user_message_id=user.id,
+            models=list(model_refs),
+            blind=blind,
+            created_by=access.member.principal.user_id,
+        )
+        db.add(run)
+        await db.commit()
+    except BaseException:
+        if record_id is not None:
+            await idempotency.release(db, record_id)
+        raise
+    for index, lane in enumerate(lanes):
+        lane.lane, lane.compare_id, lane.blind, lane.make_current = index, run.id, blind, False
+    ctx = _context(runtime, access, caller, user.id)
+    return multiplex(ctx, lanes, _finisher(runtime, record_id, run.id))
+
+
+class CompareModelCount(InvalidInput):
+    code = "compare_model_count"
+
+
+async def _claim(
+    db: AsyncSession,
+    access: ConversationAccess,
+    caller: Caller,
+    kind: str,
+    body: dict[str, object],
+) -> idempotency.Claim | None:
+    if caller.idempotency_key is None:
+        return None
+    key = idempotency.check_key(caller.idempotency_key)
+    digest = idempotency.request_hash(kind, access.conversation.id, body)
+    return await idempotency.claim(db, access.member, key, digest, access.conversation.id)
+
+
+def _request(access: ConversationAccess, caller: Caller, lane: Lane) -> CallRequest:
+    return CallRequest(
+        access.member,
+        lane.model_ref,
+        lane.messages,
+        conversation_id=access.conversation.id,
+        request_key=caller.request_key,
+        idempotency_key=caller.idempotency_key,
+        max_output_tokens=lane.max_output_tokens,
+    )
+
+
+def _context(
+    runtime: Runtime, access: ConversationAccess, caller: Caller, parent_id: uuid.UUID
+) -> StreamContext:
+    return StreamContext(
+        runtime,
+        access.member,
+        access.conversation.id,
+        parent_id,
+        request_key=caller.request_key,
+        idempotency_key=caller.idempotency_key,
+    )
+
+
+def _finisher(
+    runtime: Runtime, record_id: uuid.UUID | None, compare_id: uuid.UUID | None = None
+) -> Callable[[Sequence[Lane]], Awaitable[None]]:
+    async def finish(lanes: Sequence[Lane]) -> None:
+        async with runtime.sessionmaker() as session:
+            if compare_id is not None:
+                run = await session.get(CompareRun, compare_id)
+                if run is not None:
+                    run.status = "done"
+                    session.add(run)
+                    await session.commit()
+            if record_id is not None:
+                await idempotency.finish(
+                    session, record_id, [lane.message_id for lane in lanes], compare_id
+                )
+
+    return finish
