@@ -32,6 +32,7 @@ class BenchStack:
     app_url: str
     simulator_url: str
     app_pid: int
+    database_url: str
 
 
 def _serve(settings: Settings) -> None:
@@ -89,7 +90,7 @@ def bench_stack() -> Iterator[BenchStack]:
             app_url = f"http://127.0.0.1:{settings.port}"
             _wait(f"{app_url}/healthz", "the app")
             assert app.pid is not None
-            yield BenchStack(app_url, sim_url, app.pid)
+            yield BenchStack(app_url, sim_url, app.pid, services.settings.database_url)
     finally:
         if app is not None:
             app.terminate()
