@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     sse_keepalive_s: float = Field(
         15.0, description="Seconds of silence before an SSE keep-alive comment is sent."
     )
+    idempotency_stale_s: float = Field(
+        600.0, description="A request still 'running' this long is taken over by its retry."
+    )
     compare_max_models: int = Field(6, description="Most models one compare may fan out to.")
     provider_timeout_s: float = Field(120.0, description="Read timeout of one provider call.")
     provider_connect_timeout_s: float = Field(10.0, description="Connect timeout to a provider.")

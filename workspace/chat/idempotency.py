@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import msgspec
 import sqlalchemy as sa
@@ -65,8 +66,14 @@ async def claim(
     key: str,
     digest: str,
     conversation_id: uuid.UUID,
+    *,
+    stale_after_s: float,
 ) -> Claim:
-    """Own the key, or learn what the earlier request with it did."""
+    """Own the key, or learn what the earlier request with it did.
+
+    A claim still "running" after ``stale_after_s`` belonged to a process that died mid-request;
+    it is taken over (atomically, so only one retry wins) instead of answering 409 forever.
+    """
     stmt = (
         pg_insert(ChatIdempotency)
         .values(
@@ -98,6 +105,22 @@ async def claim(
     if existing.request_hash != digest:
         raise IdempotencyKeyReused("This Idempotency-Key was already used for another request.")
     if existing.status == "running":
+        cutoff = utcnow() - timedelta(seconds=stale_after_s)
+        taken = (
+            await session.execute(
+                sa.update(ChatIdempotency)
+                .where(
+                    col(ChatIdempotency.id) == existing.id,
+                    col(ChatIdempotency.status) == "running",
+                    col(ChatIdempotency.updated_at) < cutoff,
+                )
+                .values(updated_at=utcnow())
+                .returning(col(ChatIdempotency.id))
+            )
+        ).scalar_one_or_none()
+        await session.commit()
+        if taken is not None:
+            return Claim(taken, None)
         raise RequestInProgress(
             "A request with this Idempotency-Key is still running; retry once it has finished."
         )

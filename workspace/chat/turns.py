@@ -113,7 +113,14 @@ async def send_message(
     model = resolve_model(runtime.registry, model_ref)
     conversation = access.conversation
     body: dict[str, object] = {"content": content, "model": model_ref, "parent": str(parent_id)}
-    claim = await _claim(db, access, caller, "message", body)
+    claim = await _claim(
+        db,
+        access,
+        caller,
+        "message",
+        body,
+        stale_after_s=runtime.settings.idempotency_stale_s,
+    )
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
@@ -192,7 +199,14 @@ async def start_compare(
         "blind": blind,
         "parent_id": str(parent_id),
     }
-    claim = await _claim(db, access, caller, "compare", body)
+    claim = await _claim(
+        db,
+        access,
+        caller,
+        "compare",
+        body,
+        stale_after_s=runtime.settings.idempotency_stale_s,
+    )
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
@@ -234,12 +248,21 @@ async def _claim(
     caller: Caller,
     kind: str,
     body: dict[str, object],
+    *,
+    stale_after_s: float,
 ) -> idempotency.Claim | None:
     if caller.idempotency_key is None:
         return None
     key = idempotency.check_key(caller.idempotency_key)
     digest = idempotency.request_hash(kind, access.conversation.id, body)
-    return await idempotency.claim(db, access.member, key, digest, access.conversation.id)
+    return await idempotency.claim(
+        db,
+        access.member,
+        key,
+        digest,
+        access.conversation.id,
+        stale_after_s=stale_after_s,
+    )
 
 
 def _request(access: ConversationAccess, caller: Caller, lane: Lane) -> CallRequest:

@@ -17,7 +17,7 @@ from tests.integration.chat.conftest import (
     stream,
     text_of,
 )
-from tests.support import UserClient
+from tests.support import Stack, UserClient
 
 
 async def _poll(check: Any, timeout: float = 10.0) -> Any:
@@ -126,3 +126,30 @@ async def test_refused_call_streams_nothing_and_stores_nothing(alice: UserClient
     assert unknown.status_code == 422
     assert unknown.json()["code"] == "model_not_found"
     assert (await alice.get(f"/api/conversations/{c}")).json()["messages"] == []
+
+
+async def test_a_claim_left_running_by_a_dead_process_is_taken_over(
+    alice: UserClient, stack: Stack
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    ws = await chat_workspace(alice)
+    c = await new_conversation(alice, ws)
+    body = {"content": "after a crash", "model": "openai/gpt-4o"}
+    headers = {"Idempotency-Key": "chat-idem-stale"}
+    first = await stream(alice, f"/api/conversations/{c}/messages", body, headers)
+    assert one(first, "message.end")["status"] == "complete"
+    # Make the record look like a request whose process died long ago, mid-stream.
+    engine = create_async_engine(stack.settings.database_url or "")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE chat_idempotency SET status = 'running', message_ids = '[]',"
+                " updated_at = now() - make_interval(secs => :age) WHERE key = :k"
+            ),
+            {"age": stack.settings.idempotency_stale_s + 5, "k": "chat-idem-stale"},
+        )
+    await engine.dispose()
+    retry = await stream(alice, f"/api/conversations/{c}/messages", body, headers)
+    assert one(retry, "message.end")["status"] == "complete"
