@@ -153,6 +153,20 @@ def start_embedded_openbao(data_dir: Path, *, mount: str = "switchboard") -> Emb
         start_new_session=True,
     )
     addr = f"http://127.0.0.1:{port}"
+    try:
+        return _bootstrap(directory, addr, mount, process)
+    except BaseException:
+        # Never leave a server behind when start-up fails half-way.
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+        raise
+
+
+def _bootstrap(
+    directory: Path, addr: str, mount: str, process: subprocess.Popen[bytes]
+) -> EmbeddedOpenBao:
+    """Initialise on first start, unseal, wait until active, provision."""
     client = hvac.Client(url=addr, timeout=30)
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
@@ -173,14 +187,10 @@ def start_embedded_openbao(data_dir: Path, *, mount: str = "switchboard") -> Emb
         )
     init = json.loads(init_file.read_text())
     bao = EmbeddedOpenBao(directory=directory, addr=addr, mount=mount, process=process, _init=init)
-    try:
-        if client.sys.is_sealed():
-            client.sys.submit_unseal_key(init["unseal_key"])
-        _wait_active(client)
-        _provision(bao)
-    except BaseException:
-        bao.stop()
-        raise
+    if client.sys.is_sealed():
+        client.sys.submit_unseal_key(init["unseal_key"])
+    _wait_active(client)
+    _provision(bao)
     log.info("embedded OpenBao ready at %s", addr)
     return bao
 
