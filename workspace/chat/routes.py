@@ -254,12 +254,11 @@ async def regenerate_message(
     runtime: Runtime,
 ) -> ServerSentEvent:
     """Answer the same user message again, possibly with another model (a sibling answer)."""
-    caller = _caller(request)
     events = await turns.regenerate(
         runtime,
         db,
         conversation,
-        turns.Caller(caller.request_key, None),
+        _caller(request),
         message_id=message_id,
         model_ref=data.model,
     )

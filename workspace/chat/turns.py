@@ -163,13 +163,31 @@ async def regenerate(
     user = tree.by_id.get(user_id) if user_id else None
     if user is None or user.role != "user":
         raise service.InvalidParent("Only an answer to a user message can be regenerated.")
-    lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)))
-    await db.commit()  # hand the connection back: start_call takes its own (no pool deadlock)
-    lane.call = await start_call(runtime, _request(access, caller, lane))
-    conversation.current_leaf_id = user.id
-    db.add(conversation)
-    await db.commit()
-    return multiplex(_context(runtime, access, caller, user.id), [lane], _finisher(runtime, None))
+    body: dict[str, object] = {"regenerate": str(message_id), "model": model_ref}
+    claim = await _claim(
+        db,
+        access,
+        caller,
+        "regenerate",
+        body,
+        stale_after_s=runtime.settings.idempotency_stale_s,
+    )
+    if claim is not None and claim.previous is not None:
+        return await _stored(db, claim.previous)
+    record_id = claim.record_id if claim else None
+    try:
+        lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)))
+        await db.commit()  # hand the connection back: start_call takes its own (no pool deadlock)
+        lane.call = await start_call(runtime, _request(access, caller, lane))
+        conversation.current_leaf_id = user.id
+        db.add(conversation)
+        await db.commit()
+    except BaseException:
+        if record_id is not None:
+            await idempotency.release(db, record_id)
+        raise
+    ctx = _context(runtime, access, caller, user.id)
+    return multiplex(ctx, [lane], _finisher(runtime, record_id))
 
 
 async def start_compare(

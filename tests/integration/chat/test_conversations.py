@@ -96,3 +96,21 @@ async def test_editing_a_user_message_creates_a_sibling_branch(alice: UserClient
     roots = [m for m in after["messages"] if m["parent_id"] is None]
     assert len(roots) == 2
     assert after["current_path"][0] != original_user
+
+
+async def test_regenerate_with_the_same_idempotency_key_runs_once(alice: UserClient) -> None:
+    ws = await chat_workspace(alice)
+    c = await new_conversation(alice, ws)
+    path = f"/api/conversations/{c}"
+    first = one(await stream(alice, path + "/messages", MESSAGE), "message.end")["message_id"]
+    again = {"model": "openai/gpt-4o-mini"}
+    headers = {"Idempotency-Key": "regen-once"}
+    one_end = one(
+        await stream(alice, f"{path}/messages/{first}/regenerate", again, headers), "message.end"
+    )
+    replay_end = one(
+        await stream(alice, f"{path}/messages/{first}/regenerate", again, headers), "message.end"
+    )
+    assert replay_end["message_id"] == one_end["message_id"]
+    answers = [m for m in (await alice.get(path)).json()["messages"] if m["role"] == "assistant"]
+    assert len(answers) == 2
