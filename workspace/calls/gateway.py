@@ -65,10 +65,6 @@ class FallbackNotice:
     reason: str
 
 
-# Kept for callers that read ``call.fallback`` after the stream.
-Fallback = FallbackNotice
-
-
 @dataclass(frozen=True)
 class CallRequest:
     member: Member
@@ -272,7 +268,7 @@ async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
             session,
             runtime.engine,
             runtime.secrets,
-            workspace_id=member.workspace_id,
+            policy=policy,
             user_id=member.principal.user_id,
             provider=provider.id,
             request_key=request_secret,

@@ -113,14 +113,7 @@ async def send_message(
     model = resolve_model(runtime.registry, model_ref)
     conversation = access.conversation
     body: dict[str, object] = {"content": content, "model": model_ref, "parent": str(parent_id)}
-    claim = await _claim(
-        db,
-        access,
-        caller,
-        "message",
-        body,
-        stale_after_s=runtime.settings.idempotency_stale_s,
-    )
+    claim = await _claim(runtime, db, access, caller, "message", body)
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
@@ -164,14 +157,7 @@ async def regenerate(
     if user is None or user.role != "user":
         raise service.InvalidParent("Only an answer to a user message can be regenerated.")
     body: dict[str, object] = {"regenerate": str(message_id), "model": model_ref}
-    claim = await _claim(
-        db,
-        access,
-        caller,
-        "regenerate",
-        body,
-        stale_after_s=runtime.settings.idempotency_stale_s,
-    )
+    claim = await _claim(runtime, db, access, caller, "regenerate", body)
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
@@ -217,14 +203,7 @@ async def start_compare(
         "blind": blind,
         "parent_id": str(parent_id),
     }
-    claim = await _claim(
-        db,
-        access,
-        caller,
-        "compare",
-        body,
-        stale_after_s=runtime.settings.idempotency_stale_s,
-    )
+    claim = await _claim(runtime, db, access, caller, "compare", body)
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
@@ -261,13 +240,12 @@ class CompareModelCount(InvalidInput):
 
 
 async def _claim(
+    runtime: Runtime,
     db: AsyncSession,
     access: ConversationAccess,
     caller: Caller,
     kind: str,
     body: dict[str, object],
-    *,
-    stale_after_s: float,
 ) -> idempotency.Claim | None:
     if caller.idempotency_key is None:
         return None
@@ -279,7 +257,7 @@ async def _claim(
         key,
         digest,
         access.conversation.id,
-        stale_after_s=stale_after_s,
+        stale_after_s=runtime.settings.idempotency_stale_s,
     )
 
 

@@ -10,7 +10,6 @@ credential, never a shared workspace one. The whole file lives in Vault as
 from __future__ import annotations
 
 import json
-import uuid
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,7 +27,7 @@ from workspace.errors import AppError, InvalidInput
 from workspace.keys.models import Credential
 from workspace.keys.oauth_store import EXPIRED_MESSAGE, FIELD, VaultOAuthStore, decode
 from workspace.keys.resolution import vault_path
-from workspace.keys.service import Owner
+from workspace.keys.service import Owner, creator
 from workspace.keys.vault import SecretStore
 
 KIND = "oauth_credentials"
@@ -145,7 +144,7 @@ async def add_oauth_credential(
         status=status,
         status_message=message[:500],
         last_validated_at=utcnow(),
-        created_by=actor.user_id or uuid.uuid4(),
+        created_by=creator(actor),
     )
     credential.vault_version = await secrets.write(
         vault_path(credential), {FIELD: json.dumps(data)}

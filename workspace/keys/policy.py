@@ -107,7 +107,7 @@ async def catalogue(session: AsyncSession, runtime: Runtime, member: Member) -> 
         if model.provider not in sources:
             available, rules, _, _ = await available_sources(
                 session,
-                member.workspace_id,
+                policy,
                 member.principal.user_id,
                 model.provider,
                 request_key=False,

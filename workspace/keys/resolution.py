@@ -96,16 +96,15 @@ async def usable_credential(
 
 async def available_sources(
     session: AsyncSession,
-    workspace_id: uuid.UUID,
+    policy: WorkspacePolicy,
     user_id: uuid.UUID,
     provider: str,
     *,
     request_key: bool,
     platform_allowed: bool,
 ) -> tuple[Available, Rules, Credential | None, Credential | None]:
-    policy = await policy_of(session, workspace_id)
     personal = await usable_credential(session, provider, user_id=user_id)
-    workspace = await usable_credential(session, provider, workspace_id=workspace_id)
+    workspace = await usable_credential(session, provider, workspace_id=policy.workspace_id)
     platform = await session.get(PlatformKey, provider) is not None
     available = Available(request_key, personal is not None, workspace is not None, platform)
     return available, Rules(policy.personal_keys_allowed, platform_allowed), personal, workspace
@@ -141,7 +140,7 @@ async def resolve(
     engine: AsyncEngine,
     secrets: SecretStore,
     *,
-    workspace_id: uuid.UUID,
+    policy: WorkspacePolicy,
     user_id: uuid.UUID,
     provider: str,
     request_key: Secret | None,
@@ -150,7 +149,7 @@ async def resolve(
     """Apply the rule and load the chosen key (Vault errors propagate as 503, never a fallback)."""
     available, rules, personal, workspace = await available_sources(
         session,
-        workspace_id,
+        policy,
         user_id,
         provider,
         request_key=request_key is not None,

@@ -44,6 +44,13 @@ class Owner:
         return "workspace" if self.workspace_id else "personal"
 
 
+def creator(actor: Actor) -> uuid.UUID:
+    """Credentials are always added by a signed-in user (the row's ``created_by``)."""
+    if actor.user_id is None:
+        raise ValueError("a credential needs the user who adds it")
+    return actor.user_id
+
+
 def _provider(registry: ProviderRegistry, provider_id: str) -> Provider:
     for provider in registry.providers():
         if provider.id == provider_id:
@@ -87,7 +94,7 @@ async def add_credential(
         status=result.status,
         status_message=result.message,
         last_validated_at=utcnow(),
-        created_by=actor.user_id or uuid.uuid4(),
+        created_by=creator(actor),
     )
     credential.vault_version = await secrets.write(vault_path(credential), {"secret": secret})
     session.add(credential)
