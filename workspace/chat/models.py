@@ -79,6 +79,12 @@ class ChatMessage(SQLModel, table=True):
     finish_reason: str | None = Field(default=None, max_length=32)
     status: str = Field(default="complete", max_length=16)
     error_code: str | None = Field(default=None, max_length=64)
+    # The adapter's sentence for a failed answer (never holds a key: adapters scrub at source).
+    error_message: str | None = Field(default=None, sa_type=sa.Text)
+    # Set when a BYOK key failed and the platform key answered instead (shown on the message).
+    fallback_from: str | None = Field(default=None, max_length=16)
+    fallback_reason: str | None = Field(default=None, max_length=64)
+    cost_usd_micros: int = Field(default=0, sa_type=sa.BigInteger)
     credits_charged: int = Field(default=0, sa_type=sa.BigInteger)
     # No foreign key: compare runs point at their user message; lanes only need to be grouped.
     compare_id: uuid.UUID | None = Field(default=None, index=True)
