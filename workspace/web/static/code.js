@@ -1,0 +1,2 @@
+// Code blocks in rendered answers (copy buttons).
+"use strict";

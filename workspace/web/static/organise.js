@@ -1,0 +1,2 @@
+// Conversation organisation: rename, delete, share, projects.
+"use strict";
