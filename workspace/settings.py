@@ -109,6 +109,9 @@ class Settings(BaseSettings):
         600.0, description="A request still 'running' this long is taken over by its retry."
     )
     compare_max_models: int = Field(6, description="Most models one compare may fan out to.")
+    cost_preview_output_tokens: int = Field(
+        500, description="Answer length the picker's cost preview assumes for the next turn."
+    )
     provider_timeout_s: float = Field(120.0, description="Read timeout of one provider call.")
     provider_connect_timeout_s: float = Field(10.0, description="Connect timeout to a provider.")
 

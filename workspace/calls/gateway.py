@@ -88,6 +88,7 @@ class CallOutcome:
     latency_ms: int | None = None
     first_token_ms: int | None = None
     credits_charged: int = 0
+    cost_usd_micros: int = 0
 
 
 @dataclass
@@ -181,7 +182,10 @@ class ModelCall:
             # Cut short before the provider reported usage: estimate what was generated.
             prompt_chars = sum(len(m.text()) for m in self.request.messages)
             usage = Usage(input_tokens=prompt_chars // 4, output_tokens=len(outcome.text) // 4)
-        cost = plans.cost_usd(self.model, usage.input_tokens, usage.output_tokens)
+        outcome.cost_usd_micros = plans.cost_usd_micros(
+            self.model, usage.input_tokens, usage.output_tokens
+        )
+        cost = outcome.cost_usd_micros / plans.MICROS_PER_USD
         platform = self.key_source == "platform"
         credits = plans.credits_for_cost(cost) if platform else 0
         status = (

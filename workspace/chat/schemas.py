@@ -58,10 +58,14 @@ class MessageOut(msgspec.Struct):
     status: str
     finish_reason: str | None
     error_code: str | None
+    error_message: str | None
+    fallback_from: str | None
     usage: UsageOut
     latency_ms: int | None
     first_token_ms: int | None
     credits: int
+    cost_usd_micros: int
+    author_id: uuid.UUID | None
     compare_id: uuid.UUID | None
     lane: int | None
     created_at: datetime

@@ -7,14 +7,15 @@ another, and the response sends each chunk the moment it arrives (nothing is buf
 Events (``data`` is JSON; compare events also carry ``lane``):
 
 * ``message.start`` ``{conversation_id, message_id, parent_id, model, provider, key_source,
-  compare_id}`` (``model``/``provider`` are null in blind compares)
+  compare_id, title}`` (``model``/``provider`` are null in blind compares; ``title`` is the
+  conversation's, which the first message sets)
 * ``context.trimmed`` ``{turns_dropped, messages_dropped}``
 * ``fallback`` ``{from_source, key_source, reason}``
 * ``delta`` ``{text}``
 * ``usage`` ``{input_tokens, output_tokens, cached_tokens}``
 * ``error`` ``{code, message, detail}``
-* ``message.end`` ``{message_id, status, finish_reason, usage, credits, latency_ms,
-  first_token_ms}``
+* ``message.end`` ``{message_id, status, finish_reason, usage, credits, cost_usd_micros,
+  latency_ms, first_token_ms}``
 
 While nothing has been sent for ``SWITCHBOARD_SSE_KEEPALIVE_S`` seconds (a slow first token), a
 ``: keep-alive`` comment keeps proxies from closing the connection.
@@ -85,6 +86,7 @@ class StreamContext:
     parent_id: uuid.UUID
     request_key: RequestKey | None = None
     idempotency_key: str | None = None
+    title: str = ""
 
 
 @dataclass
@@ -164,6 +166,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
                     provider=None if lane.blind else lane.model.provider,
                     key_source=call.key_source if call else None,
                     compare_id=str(lane.compare_id) if lane.compare_id else None,
+                    title=ctx.title,
                 ),
             )
         )
@@ -218,6 +221,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
                 finish_reason=outcome.finish_reason if outcome else None,
                 usage=_usage(outcome.usage) if outcome else None,
                 credits=outcome.credits_charged if outcome else 0,
+                cost_usd_micros=outcome.cost_usd_micros if outcome else 0,
                 latency_ms=outcome.latency_ms if outcome else None,
                 first_token_ms=outcome.first_token_ms if outcome else None,
             ),
@@ -235,10 +239,13 @@ async def _store(
     signature: ReasoningSignature | None,
 ) -> None:
     outcome = call.outcome if call else None
+    error_message: str | None = None
     if refused is not None or outcome is None:
         status, error_code = "error", (refused.code if refused else "internal_error")
+        error_message = refused.detail if refused else "The answer could not be produced."
     elif outcome.error_code:
         status, error_code = "error", outcome.error_code
+        error_message = outcome.error_message
     elif cancelled or not outcome.finish_reason:
         status, error_code = "incomplete", None
     else:
@@ -272,6 +279,10 @@ async def _store(
         finish_reason=("cancelled" if cancelled else outcome.finish_reason) if outcome else None,
         status=status,
         error_code=error_code,
+        error_message=error_message,
+        fallback_from=call.fallback.from_source if call and call.fallback else None,
+        fallback_reason=call.fallback.reason if call and call.fallback else None,
+        cost_usd_micros=outcome.cost_usd_micros if outcome else 0,
         credits_charged=outcome.credits_charged if outcome else 0,
         compare_id=lane.compare_id,
         lane=lane.lane,
@@ -386,9 +397,9 @@ async def replay(answers: Sequence[Stored]) -> AsyncIterator[ServerSentEventMess
         if answer.text:
             yield sse("delta", base | {"text": answer.text})
         if m.error_code:
+            sentence = m.error_message or m.error_code
             yield sse(
-                "error",
-                base | {"code": m.error_code, "message": m.error_code, "detail": m.error_code},
+                "error", base | {"code": m.error_code, "message": sentence, "detail": sentence}
             )
         usage = (
             {"input_tokens": m.input_tokens, "output_tokens": m.output_tokens, "cached_tokens": 0}

@@ -283,6 +283,7 @@ def _context(
         parent_id,
         request_key=caller.request_key,
         idempotency_key=caller.idempotency_key,
+        title=access.conversation.title,
     )
 
 
