@@ -13,6 +13,7 @@ from workspace.web.errors import PAGE_EXCEPTION_HANDLERS
 from workspace.web.routes.admin import ADMIN_PAGES
 from workspace.web.routes.auth import AUTH_PAGES
 from workspace.web.routes.chat import CHAT_PAGES
+from workspace.web.routes.conversations import CONVERSATION_PAGES
 from workspace.web.routes.invites import INVITE_PAGES
 from workspace.web.routes.keys import KEY_PAGES
 from workspace.web.routes.workspaces import WORKSPACE_PAGES
@@ -42,6 +43,7 @@ pages_router = Router(
         *ADMIN_PAGES,
         *KEY_PAGES,
         *CHAT_PAGES,
+        *CONVERSATION_PAGES,
     ],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
     response_headers=PAGE_HEADERS,
