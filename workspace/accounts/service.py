@@ -168,3 +168,13 @@ async def revoke_api_token(
     session.add(token)
     await record(session, actor, "api_token.revoked", target_type="api_token", target_id=token.id)
     await session.commit()
+
+
+async def display_names(
+    session: AsyncSession, user_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Names to show for authors (a shared conversation names each one); one query."""
+    if not user_ids:
+        return {}
+    stmt = select(User.id, User.name).where(col(User.id).in_(set(user_ids)))
+    return dict((await session.exec(stmt)).all())

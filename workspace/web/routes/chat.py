@@ -13,6 +13,7 @@ from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.errors import NotFound
+from workspace.projects import service as projects
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
@@ -23,24 +24,44 @@ from workspace.web.shell import shell_context
 WS = "/w/{ws_id:uuid}"
 
 
-async def _composer(db: AsyncSession, member: Member, runtime: Runtime) -> dict[str, Any]:
+async def _composer(
+    db: AsyncSession, member: Member, runtime: Runtime, context_tokens: int = 0
+) -> dict[str, Any]:
     can_send = member.can(P.CONVERSATIONS_WRITE) and member.can(P.MODELS_USE)
+    groups = await model_groups(db, runtime, member, context_tokens) if can_send else []
     return {
         "can_send": can_send,
-        "model_groups": await model_groups(db, runtime, member) if can_send else [],
+        "model_groups": groups,
         "compare_max": runtime.settings.compare_max_models,
         "member_can_manage_keys": member.can(P.CREDENTIALS_MANAGE),
+        "context_tokens": context_tokens,
+        "answer_tokens": runtime.settings.cost_preview_output_tokens,
     }
 
 
 @get(WS + "/c/new", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
 async def new_chat(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime
+    ws_id: uuid.UUID,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    runtime: Runtime,
+    project: uuid.UUID | None = None,
 ) -> Template:
-    """An empty conversation: the first message creates it."""
+    """An empty conversation: the first message creates it (in ``?project=`` if given)."""
     member = await page_member(request, db, ws_id)
     context = await shell_context(db, member, "new-chat") | await _composer(db, member, runtime)
-    return Template("chat.html", context=context | {"conversation": None})
+    return Template(
+        "chat.html",
+        context=context | {"conversation": None, "project_id": await _project(db, member, project)},
+    )
+
+
+async def _project(db: AsyncSession, member: Member, project: uuid.UUID | None) -> uuid.UUID | None:
+    """A project of this workspace to start the chat in; another workspace's id is a 404."""
+    if project is None:
+        return None
+    await projects.get_project(db, member.workspace_id, project)
+    return project
 
 
 @get(
@@ -60,9 +81,12 @@ async def chat_page(
     if conversation is None:
         raise NotFound("No such conversation.")
     context = await shell_context(db, member, str(conversation_id)) | await _composer(
-        db, member, runtime
+        db, member, runtime, conversation.context_tokens
     )
-    return Template("chat.html", context=context | {"conversation": conversation})
+    return Template(
+        "chat.html",
+        context=context | {"conversation": conversation, "project_id": conversation.project_id},
+    )
 
 
 @get(
@@ -83,7 +107,13 @@ async def message_fragment(
     found = [m for m in conversation.messages if m.id == message_id] if conversation else []
     if not found:
         raise NotFound("No such message.")
-    context = {"m": found[0], "ws_id": ws_id, "conversation_id": conversation_id}
+    can_send = member.can(P.CONVERSATIONS_WRITE) and member.can(P.MODELS_USE)
+    context = {
+        "m": found[0],
+        "ws_id": ws_id,
+        "conversation_id": conversation_id,
+        "can_send": can_send,
+    }
     return Template("partials/message.html", context=context)
 
 

@@ -1,6 +1,7 @@
-// Streams chat and compare answers from the JSON API (POST -> text/event-stream).
+// Chat and compare: streams answers from the JSON API (POST -> text/event-stream).
 // Model text is only ever appended as text nodes; when a message ends, its server-rendered,
-// sanitized fragment (markdown) replaces the streamed text. EventSource cannot POST, hence fetch.
+// sanitized fragment (markdown, notices, actions) replaces the streamed bubble. EventSource
+// cannot POST, hence fetch. Every failure is said on the message or the status line and stays.
 "use strict";
 
 (() => {
@@ -10,18 +11,45 @@
   const status = form.querySelector("[data-status]");
   const stopButton = form.querySelector("[data-stop]");
   const sendButton = form.querySelector("[data-send]");
+  const prompt = form.elements.content;
   const mode = form.dataset.mode;
+  const workspace = form.dataset.workspace;
   let controller = null;
 
-  const say = (text) => { status.textContent = text; };
+  // --- small helpers -------------------------------------------------------------------------
+
+  const say = (text, isError = false) => {
+    status.textContent = text;
+    status.classList.toggle("error", isError);
+  };
 
   function busy(on) {
     stopButton.hidden = !on;
     sendButton.disabled = on;
+    form.classList.toggle("busy", on);
+  }
+
+  // Follow the stream while the reader is at the bottom; stop as soon as they scroll up.
+  let follow = true;
+  const nearBottom = () => {
+    const el = document.scrollingElement;
+    return el.scrollHeight - el.scrollTop - el.clientHeight < 120;
+  };
+  window.addEventListener("scroll", () => { follow = nearBottom(); }, { passive: true });
+  const keepInView = () => { if (follow) window.scrollTo(0, document.scrollingElement.scrollHeight); };
+
+  async function problemOf(response) {
+    // A refusal before the stream is problem+json with a sentence for people.
+    try {
+      const body = await response.json();
+      return body.detail || body.title || `refused (${response.status})`;
+    } catch {
+      return `refused (${response.status})`;
+    }
   }
 
   async function* sseEvents(response) {
-    // Minimal SSE parser: "event:" and "data:" lines, frames separated by a blank line.
+    // SSE framing: "event:" and "data:" lines, frames separated by a blank line.
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {
@@ -38,47 +66,101 @@
           if (line.startsWith("event:")) event = line.slice(6).trim();
           else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
         }
+        if (!data.length) continue;  // keep-alive comments
         let payload = {};
-        try { payload = JSON.parse(data.join("\n") || "{}"); } catch { payload = { text: data.join("\n") }; }
+        try { payload = JSON.parse(data.join("\n")); } catch { payload = { text: data.join("\n") }; }
         yield { event, payload };
       }
     }
   }
 
-  async function post(url, body) {
-    return fetch(url, {
+  function headers(extra = {}) {
+    return { "Content-Type": "application/json", "X-CSRF-Token": csrf, ...extra };
+  }
+
+  async function stream(url, body) {
+    const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
       signal: controller.signal,
-      headers: {
-        "Content-Type": "application/json",
-        "Accept": "text/event-stream",
-        "X-CSRF-Token": csrf,
-        "Idempotency-Key": crypto.randomUUID(),
-      },
+      headers: headers({ "Accept": "text/event-stream", "Idempotency-Key": crypto.randomUUID() }),
       body: JSON.stringify(body),
     });
+    if (!response.ok) throw new Refused(await problemOf(response));
+    return response;
   }
 
-  async function ensureConversation(title) {
-    if (form.dataset.conversation) return form.dataset.conversation;
-    const response = await fetch(form.dataset.createUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ title: title.slice(0, 80) }),
+  class Refused extends Error {}
+
+  async function jsonPost(url, body) {
+    const response = await fetch(url, {
+      method: "POST", credentials: "same-origin", headers: headers(), body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`could not start a conversation (${response.status})`);
-    const created = await response.json();
+    if (!response.ok) throw new Refused(await problemOf(response));
+    return response.json();
+  }
+
+  async function refreshCredits() {
+    const counter = document.querySelector("[data-credits]");
+    if (!counter) return;
+    const response = await fetch(`/api/workspaces/${workspace}/credits`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const { available } = await response.json();
+    counter.textContent = Number(available).toLocaleString("en-US");
+  }
+
+  async function createConversation() {
+    const body = form.dataset.project ? { project_id: form.dataset.project } : {};
+    const created = await jsonPost(form.dataset.createUrl, body);
     form.dataset.conversation = created.id;
-    history.replaceState(null, "", `/w/${form.dataset.workspace}/c/${created.id}`);
     return created.id;
   }
 
-  function bubble(container, role, label) {
+  function announce(conversationId, title) {
+    // The sidebar and the heading follow without a reload (static/organise.js listens).
+    const url = `/w/${workspace}/c/${conversationId}`;
+    document.dispatchEvent(new CustomEvent("switchboard:conversation", {
+      detail: { id: conversationId, title, url, workspace },
+    }));
+  }
+
+  function messageUrl(conversationId, messageId) {
+    return form.dataset.messageUrl
+      .replace("{conversation}", encodeURIComponent(conversationId))
+      .replace("{message}", encodeURIComponent(messageId));
+  }
+
+  async function fragment(conversationId, messageId) {
+    // The server's rendering of a stored message: sanitized markdown, never raw model text.
+    // A stopped answer is stored a moment after the stream closes, hence the short retry.
+    let response;
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      response = await fetch(messageUrl(conversationId, messageId), {
+        credentials: "same-origin", headers: { "HX-Request": "true" },
+      });
+      if (response.status !== 404) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (!response.ok) return null;
+    const template = document.createElement("template");
+    template.innerHTML = await response.text();
+    return template.content.firstElementChild;
+  }
+
+  async function rerender(article, conversationId, messageId) {
+    const fresh = await fragment(conversationId, messageId);
+    if (fresh) article.replaceWith(fresh);
+    return fresh || article;
+  }
+
+  // --- chat ----------------------------------------------------------------------------------
+
+  function bubble(role, label) {
+    const container = document.querySelector("[data-messages]");
     container.querySelector("[data-empty]")?.remove();
     const article = document.createElement("article");
     article.className = `message ${role}`;
+    article.dataset.role = role;
     const meta = document.createElement("header");
     meta.className = "message-meta";
     const who = document.createElement("span");
@@ -89,68 +171,165 @@
     body.className = "message-body streaming";
     article.append(meta, body);
     container.append(article);
-    return { article, body };
+    return { article, body, meta };
   }
 
-  async function rerender(article, conversationId, messageId) {
-    // Swap streamed text for the server's sanitized markdown rendering of the stored message.
-    const url = form.dataset.messageUrl
-      .replace("{conversation}", encodeURIComponent(conversationId))
-      .replace("{message}", encodeURIComponent(messageId));
-    const response = await fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } });
-    if (!response.ok) return;
-    const html = await response.text();  // server-rendered and sanitized, never raw model text
-    const template = document.createElement("template");
-    template.innerHTML = html;
-    const fresh = template.content.firstElementChild;
-    if (fresh) article.replaceWith(fresh);
+  function notice(article, kind, text) {
+    let p = article.querySelector(`[data-notice="${kind}"]`);
+    if (!p) {
+      p = document.createElement("p");
+      p.className = `notice ${kind}`;
+      p.dataset.notice = kind;
+      article.append(p);
+    }
+    p.textContent = text;
   }
 
-  async function sendChat(content, model) {
-    const messages = document.querySelector("[data-messages]");
-    const conversationId = await ensureConversation(content);
-    bubble(messages, "user", "You").body.textContent = content;
-    const answer = bubble(messages, "assistant", model);
-    const response = await post(`/api/conversations/${conversationId}/messages`, { content, model });
-    if (!response.ok) throw new Error(`the model call was refused (${response.status})`);
-    for await (const { event, payload } of sseEvents(response)) {
-      if (event === "delta") answer.body.append(document.createTextNode(payload.text || ""));
-      else if (event === "context.trimmed") say("Older messages were left out to fit the model.");
-      else if (event === "fallback") say("Your key failed; the platform key answered (charged).");
-      else if (event === "error") say(payload.detail || "The model returned an error.");
-      else if (event === "message.end" && payload.message_id) {
-        await rerender(answer.article, conversationId, payload.message_id);
+  function dropAfter(article) {
+    // Messages below belong to the branch being replaced.
+    while (article.nextElementSibling) article.nextElementSibling.remove();
+  }
+
+  async function answer(response, conversationId, user, reply) {
+    // One lane: forward deltas, say failures on the answer itself, then show the stored message.
+    let messageId = null;
+    let userId = null;
+    let failed = false;
+    try {
+      for await (const { event, payload } of sseEvents(response)) {
+        if (event === "message.start") {
+          messageId = payload.message_id;
+          userId = payload.parent_id;
+          if (payload.title) announce(conversationId, payload.title);
+        } else if (event === "delta") {
+          reply.body.append(document.createTextNode(payload.text || ""));
+          keepInView();
+        } else if (event === "context.trimmed") {
+          notice(reply.article, "trimmed", `${payload.turns_dropped} older turn(s) were left out to fit the model's context window.`);
+        } else if (event === "fallback") {
+          notice(reply.article, "fallback", "Your key failed; the platform key answered, charged in credits.");
+        } else if (event === "error") {
+          failed = true;
+          notice(reply.article, "error", `This answer failed: ${payload.message || payload.code}`);
+        }
       }
+    } finally {
+      if (messageId) {
+        form.dataset.leaf = messageId;
+        const url = `/w/${workspace}/c/${conversationId}`;
+        if (location.pathname + location.search !== url) history.replaceState(null, "", url);
+        // The stored message carries the notice, the stats and the actions (also after Stop).
+        const rendered = await rerender(reply.article, conversationId, messageId);
+        if (user && userId) await rerender(user.article, conversationId, userId);
+        rendered.scrollIntoView({ block: "nearest" });
+        refreshCredits();
+      }
+    }
+    return !failed;
+  }
+
+  async function sendChat(content, model, parentId, replaceFrom) {
+    const conversationId = form.dataset.conversation || await createConversation();
+    if (replaceFrom) { dropAfter(replaceFrom); replaceFrom.remove(); }
+    const user = bubble("user", "You");
+    user.body.textContent = content;
+    const reply = bubble("assistant", model);
+    follow = true;
+    keepInView();
+    const body = { content, model };
+    if (parentId !== undefined) body.parent_id = parentId;
+    let response;
+    try {
+      response = await stream(`/api/conversations/${conversationId}/messages`, body);
+    } catch (error) {
+      // Refused before anything was saved: take the bubbles back, keep the prompt.
+      user.article.remove();
+      reply.article.remove();
+      throw error;
+    }
+    prompt.value = "";
+    updatePreview();
+    return answer(response, conversationId, user, reply);
+  }
+
+  async function regenerate(article, model) {
+    const conversationId = form.dataset.conversation;
+    dropAfter(article);
+    const reply = bubble("assistant", model);
+    article.replaceWith(reply.article);
+    follow = true;
+    const response = await stream(
+      `/api/conversations/${conversationId}/messages/${article.dataset.messageId}/regenerate`, { model });
+    return answer(response, conversationId, null, reply);
+  }
+
+  function usableModels() {
+    return [...(form.elements.model?.options || [])].filter((o) => !o.disabled);
+  }
+
+  function fillRegenMenu(details) {
+    const menu = details.querySelector("[data-regen-menu]");
+    if (menu.childElementCount) return;
+    const article = details.closest("article");
+    const current = article.dataset.model;
+    const models = usableModels();
+    models.sort((a, b) => (b.value === current) - (a.value === current));
+    for (const option of models) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "menu-item";
+      button.dataset.regenerate = option.value;
+      button.textContent = option.value === current ? `Same model (${option.textContent.split(" · ")[0]})` : option.textContent;
+      menu.append(button);
     }
   }
 
-  async function jsonPost(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(body),
+  function startEdit(article) {
+    if (article.querySelector("[data-edit-form]")) return;
+    const raw = article.querySelector("template[data-raw]")?.content.textContent || "";
+    const box = document.createElement("div");
+    box.className = "edit-box";
+    box.dataset.editForm = "";
+    const area = document.createElement("textarea");
+    area.value = raw;
+    area.rows = Math.min(12, raw.split("\n").length + 1);
+    area.setAttribute("aria-label", "Edit your message");
+    const save = document.createElement("button");
+    save.type = "button";
+    save.className = "button primary small";
+    save.textContent = "Save and send";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button small";
+    cancel.textContent = "Cancel";
+    const row = document.createElement("div");
+    row.className = "button-row";
+    row.append(save, cancel);
+    box.append(area, row);
+    article.querySelector("[data-body]").hidden = true;
+    article.append(box);
+    area.focus();
+    const close = () => { box.remove(); article.querySelector("[data-body]").hidden = false; };
+    cancel.addEventListener("click", close);
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") close();
+      else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); save.click(); }
     });
-    if (!response.ok) throw new Error(`refused (${response.status})`);
-    return response.json();
+    save.addEventListener("click", () => {
+      const content = area.value.trim();
+      if (!content) return;
+      // A new branch: the edited message's parent (null = a new first message) gets a sibling.
+      const parentId = article.dataset.parentId || null;
+      run(() => sendChat(content, form.elements.model.value, parentId, article));
+    });
   }
+
+  // --- compare -------------------------------------------------------------------------------
 
   function reveal(byLane, view) {
     for (const info of view.lanes || []) {
       const lane = byLane.get(info.lane);
       if (lane && info.model) lane.querySelector("[data-lane-model]").textContent = info.model;
-    }
-  }
-
-  async function decide(compareId, conversationId, byLane, winner) {
-    // Vote (this reveals a blind comparison), then continue on the chosen lane.
-    const view = await jsonPost(`/api/compare/${compareId}/vote`, { winner });
-    reveal(byLane, view);
-    if (typeof winner === "number") {
-      await jsonPost(`/api/compare/${compareId}/continue`, { lane: winner });
-      window.location.assign(`/w/${form.dataset.workspace}/c/${conversationId}`);
-    } else {
-      say(winner === "tie" ? "Recorded: a tie." : "Recorded: both answers were bad.");
     }
   }
 
@@ -165,73 +344,181 @@
       const lane = template.content.firstElementChild.cloneNode(true);
       lane.querySelector("[data-lane-model]").textContent = blind ? `Model ${"ABCDEFGH"[index]}` : model;
       lane.dataset.lane = String(index);
+      lane.dataset.model = model;
       lanes.append(lane);
       byLane.set(index, lane);
     });
-    const conversationId = await ensureConversation(content);
-    const response = await post(`/api/conversations/${conversationId}/compare`, { content, models, blind });
-    if (!response.ok) throw new Error(`the comparison was refused (${response.status})`);
+    // Every comparison is a conversation of its own; picking a lane continues it as a chat.
+    const conversationId = await createConversation();
+    const response = await stream(`/api/conversations/${conversationId}/compare`, { content, models, blind });
+    prompt.value = "";
     let compareId = null;
     for await (const { event, payload } of sseEvents(response)) {
       if (payload.compare_id) compareId = payload.compare_id;
+      if (event === "message.start" && payload.title && payload.lane === 0) announce(conversationId, payload.title);
       const lane = byLane.get(payload.lane);
       if (!lane) continue;
-      if (event === "delta") {
+      const laneStatus = lane.querySelector("[data-lane-status]");
+      if (event === "message.start") {
+        lane.dataset.messageId = payload.message_id;
+      } else if (event === "delta") {
         lane.querySelector("[data-lane-body]").append(document.createTextNode(payload.text || ""));
       } else if (event === "error") {
-        lane.querySelector("[data-lane-status]").textContent = payload.message || "failed";
+        laneStatus.textContent = "failed";
+        notice(lane, "error", `This answer failed: ${payload.message || payload.code}`);
         lane.dataset.failed = "true";
       } else if (event === "message.end") {
         if (lane.dataset.failed !== "true") {
-          lane.querySelector("[data-lane-status]").textContent = "done";
+          laneStatus.textContent = "done";
           lane.querySelector("[data-vote]").disabled = false;
         }
+        showLane(lane, conversationId, payload.message_id);
       }
     }
-    if (!compareId) return;
+    if (compareId) armVerdicts(compareId, conversationId, byLane, verdicts);
+  }
+
+  async function showLane(lane, conversationId, messageId) {
+    // Swap the streamed text for the stored answer's sanitized rendering and its stats.
+    const fresh = await fragment(conversationId, messageId);
+    if (!fresh) return;
+    lane.querySelector("[data-lane-body]").replaceWith(fresh.querySelector("[data-body]"));
+    const stats = fresh.querySelector("[data-stats]");
+    if (stats) lane.querySelector("[data-lane-stats]").replaceChildren(...stats.childNodes);
+  }
+
+  function armVerdicts(compareId, conversationId, byLane, verdicts) {
+    let voted = false;
+    const vote = async (winner) => {
+      // One verdict per comparison: after a tie, picking a lane only continues on it.
+      if (!voted) reveal(byLane, await jsonPost(`/api/compare/${compareId}/vote`, { winner }));
+      voted = true;
+    };
     byLane.forEach((lane, index) => {
-      lane.querySelector("[data-vote]").addEventListener("click", () =>
-        decide(compareId, conversationId, byLane, index).catch((e) => say(`Could not vote: ${e.message}`)));
+      lane.querySelector("[data-vote]").addEventListener("click", () => {
+        (async () => {
+          await vote(index);
+          await jsonPost(`/api/compare/${compareId}/continue`, { lane: index });
+          window.location.assign(`/w/${workspace}/c/${conversationId}`);
+        })().catch((e) => say(`Could not continue: ${e.message}`, true));
+      });
     });
     verdicts.hidden = false;
     for (const button of verdicts.querySelectorAll("[data-verdict]")) {
-      button.onclick = () => decide(compareId, conversationId, byLane, button.dataset.verdict)
-        .catch((e) => say(`Could not vote: ${e.message}`));
+      button.onclick = () => vote(button.dataset.verdict).then(() => {
+        for (const b of verdicts.querySelectorAll("[data-verdict]")) b.disabled = true;
+        say(button.dataset.verdict === "tie"
+          ? "Recorded: a tie. Pick an answer to continue with it, or send a new prompt."
+          : "Recorded: both answers were bad. Pick one to continue anyway, or send a new prompt.");
+      }).catch((e) => say(`Could not vote: ${e.message}`, true));
     }
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const content = form.elements.content.value.trim();
-    if (!content) return;
+  // --- cost preview --------------------------------------------------------------------------
+
+  function estimate(input, priceIn, priceOut, source) {
+    const micros = priceIn * input + priceOut * Number(form.dataset.answerTokens || 0);
+    if (source === "platform") {
+      const credits = Math.ceil(micros / 1000);
+      return `≈ ${credits.toLocaleString("en-US")} credit${credits === 1 ? "" : "s"}`;
+    }
+    const usd = micros / 1e6;
+    if (usd < 0.0001) return "≈ < $0.0001";
+    return `≈ $${usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2)}`;
+  }
+
+  function updatePreview() {
+    const typed = Math.ceil((prompt.value || "").length / 4);
+    const input = Number(form.dataset.contextTokens || 0) + typed;
+    if (mode === "compare") {
+      for (const box of form.querySelectorAll("input[name=models][data-price-in]")) {
+        const out = box.closest("label").querySelector("[data-estimate]");
+        if (out) out.textContent = estimate(input, Number(box.dataset.priceIn), Number(box.dataset.priceOut), box.dataset.source);
+      }
+      return;
+    }
+    const preview = form.querySelector("[data-cost-preview]");
+    const option = form.elements.model?.selectedOptions[0];
+    if (!preview || !option) return;
+    preview.textContent = option.dataset.priceIn === undefined
+      ? `Next turn: price unknown · ${option.dataset.paidBy}`
+      : `Next turn ${estimate(input, Number(option.dataset.priceIn), Number(option.dataset.priceOut), option.dataset.source)} · ${option.dataset.paidBy}`;
+  }
+
+  // --- wiring --------------------------------------------------------------------------------
+
+  async function run(action) {
+    if (controller) return;
     controller = new AbortController();
     busy(true);
     say(mode === "compare" ? "Comparing…" : "Thinking…");
     try {
-      if (mode === "compare") {
-        const models = [...form.querySelectorAll('input[name="models"]:checked')].map((i) => i.value);
-        if (models.length < 2 || models.length > Number(form.dataset.maxModels)) {
-          say(`Pick between 2 and ${form.dataset.maxModels} models.`);
-          return;
-        }
-        await sendCompare(content, models, Boolean(form.elements.blind?.checked));
-      } else {
-        await sendChat(content, form.elements.model.value);
-      }
-      form.elements.content.value = "";
-      say("");
+      const ok = await action();
+      say(ok === false ? "The model returned an error: see the answer." : "", ok === false);
     } catch (error) {
-      say(error.name === "AbortError" ? "Stopped." : `Could not send: ${error.message}`);
+      if (error.name === "AbortError") say("Stopped.");
+      else say(`Could not send: ${error.message}`, true);
     } finally {
       busy(false);
       controller = null;
     }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const content = prompt.value.trim();
+    if (!content) return;
+    if (mode === "compare") {
+      const models = [...form.querySelectorAll('input[name="models"]:checked')].map((i) => i.value);
+      if (models.length < 2 || models.length > Number(form.dataset.maxModels)) {
+        say(`Pick between 2 and ${form.dataset.maxModels} models.`, true);
+        return;
+      }
+      run(() => sendCompare(content, models, Boolean(form.elements.blind?.checked)));
+    } else {
+      // Continue the branch on screen, never whichever branch the server last moved to.
+      const parent = form.dataset.leaf;
+      run(() => sendChat(content, form.elements.model.value, parent || undefined));
+    }
   });
 
-  // Stopping closes the stream; the server cancels the provider call(s) on disconnect.
+  // Stopping closes the stream; the server cancels the provider call(s) and keeps the partial answer.
   stopButton.addEventListener("click", () => controller?.abort());
 
-  form.elements.content.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+  prompt.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && controller) controller.abort();
+  });
+  prompt.addEventListener("input", updatePreview);
+  form.elements.model?.addEventListener("change", updatePreview);
+  updatePreview();
+
+  document.addEventListener("toggle", (event) => {
+    if (event.target.matches?.("details.regen") && event.target.open) fillRegenMenu(event.target);
+  }, true);
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const article = target?.closest("article.message");
+    if (!article) return;
+    if (target.closest("[data-copy-message]")) {
+      const button = target.closest("[data-copy-message]");
+      const raw = article.querySelector("template[data-raw]")?.content.textContent || "";
+      navigator.clipboard?.writeText(raw).then(() => {
+        button.textContent = "Copied";
+        setTimeout(() => { button.textContent = "Copy"; }, 1500);
+      });
+    } else if (target.closest("[data-edit]")) {
+      startEdit(article);
+    } else if (target.closest("[data-regenerate]")) {
+      const model = target.closest("[data-regenerate]").dataset.regenerate;
+      target.closest("details").open = false;
+      run(() => regenerate(article, model));
+    }
   });
 })();
