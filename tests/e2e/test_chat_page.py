@@ -70,9 +70,9 @@ async def test_sending_from_an_older_branch_continues_that_branch(
         await page.reload()
         await expect(page.locator(".message.user").last).to_contain_text("Follow-up")
         await expect(page.locator(".branches").first).to_contain_text("1/2")
-        assert await page.locator(".message.assistant").first.get_attribute(
-            "data-message-id"
-        ) == first
+        assert (
+            await page.locator(".message.assistant").first.get_attribute("data-message-id") == first
+        )
         # Saved answers are labelled once: provider/model, never provider/provider/model.
         await expect(page.locator(".message.assistant .who").first).to_have_text("openai/gpt-4o")
         await shot(page, "01-continued-older-branch")
@@ -143,9 +143,8 @@ async def test_keys_enter_sends_shift_enter_breaks_escape_stops_and_autoscroll(
             await page.wait_for_timeout(1000)
             assert await page.evaluate("document.scrollingElement.scrollTop") == held
             await page.keyboard.press("Escape")
-            await expect(page.locator(".message.assistant [data-notice=incomplete]")).to_contain_text(
-                "Stopped", timeout=15_000
-            )
+            stopped = page.locator(".message.assistant [data-notice=incomplete]")
+            await expect(stopped).to_contain_text("Stopped", timeout=15_000)
         await shot(page, "01-stopped")
         await page.reload()
         await expect(page.locator(".message.assistant [data-notice=incomplete]")).to_contain_text(
@@ -157,9 +156,10 @@ async def test_keys_enter_sends_shift_enter_breaks_escape_stops_and_autoscroll(
 async def test_shared_conversation_names_each_author(
     chromium: Browser, stack: Stack, shot: Shot
 ) -> None:
-    async with member_session(chromium, stack, name="Olive Owner") as s, new_user(
-        stack, "Sam"
-    ) as sam:
+    async with (
+        member_session(chromium, stack, name="Olive Owner") as s,
+        new_user(stack, "Sam") as sam,
+    ):
         page = s.page
         await page.goto(s.ws_url + "/c/new")
         await s.send("Owner speaking")
