@@ -20,6 +20,7 @@ from workspace.audit.service import Actor, record
 from workspace.chat.access import ConversationAccess
 from workspace.chat.models import ChatMessage, CompareRun, CompareVote, Conversation
 from workspace.chat.parts import dump_parts, load_parts
+from workspace.chat.titles import title_from_prompt
 from workspace.db import utcnow
 from workspace.errors import Conflict, InvalidInput, NotFound
 from workspace.projects import service as projects
@@ -277,7 +278,7 @@ async def add_user_message(
         conversation.current_leaf_id = message.id
     conversation.updated_at = utcnow()
     if not conversation.title:
-        conversation.title = content.strip()[:80]
+        conversation.title = title_from_prompt(content)
     session.add(conversation)
     await session.commit()
     return message
