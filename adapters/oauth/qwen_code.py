@@ -1,14 +1,18 @@
 """Qwen Code logins (``~/.qwen/oauth_creds.json``): OpenAI-compatible chat at ``resource_url``.
 
 The base URL comes from the pasted file (and from each refresh), so it is user input: it goes
-through the same SSRF guard and pinned transport as user-entered OpenAI-compatible URLs.
+through the same SSRF guard and pinned transport as user-entered OpenAI-compatible URLs. One
+exception: a ``resource_url`` on an origin the operator configured for Qwen (the token endpoint
+``qwen_token_url`` or ``qwen_default_base_url``) is not refused for being private, because the
+server already talks to that origin on the operator's say-so. That is what lets the offline demo,
+whose Qwen endpoints are the loopback simulator, work with the guard on for everything else.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
+from urllib.parse import urlsplit
 
-import httpx2
 from openai import AsyncOpenAI
 
 from adapters.config import AdapterConfig
@@ -42,6 +46,20 @@ def base_url_of(resource_url: str, default: str) -> str:
     if "://" not in url:
         url = f"https://{url}"
     return url if url.endswith("/v1") else f"{url}/v1"
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """Scheme, host and port of an http(s) URL (default ports filled in), None if it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".").lower()
+    if scheme not in ("http", "https") or not host or "@" in parts.netloc:
+        return None
+    return scheme, host, port or (443 if scheme == "https" else 80)
 
 
 class QwenTokens(TokenSpec):
@@ -100,20 +118,38 @@ class _QwenChatApi(OpenAIChatProvider):
     def base_url_for(self, credential: ApiKeyCredential) -> str:
         return credential.base_url or self.config.qwen_default_base_url
 
+    def operator_origin(self, url: str) -> bool:
+        """Whether `url` is on an origin the operator configured for Qwen (token or API)."""
+        origin = origin_of(url)
+        configured = {origin_of(self.config.qwen_token_url)}
+        configured.add(origin_of(self.config.qwen_default_base_url))
+        return origin is not None and origin in configured
+
+    def allows_private(self, base_url: str) -> bool:
+        """Private addresses are reachable by operator setting or on an operator origin only."""
+        return self.config.allow_private_base_urls or self.operator_origin(base_url)
+
     async def client_for(self, credential: Credential | None) -> AsyncOpenAI:
         if isinstance(credential, ApiKeyCredential):
+            base_url = self.base_url_for(credential)
             await check_base_url(
-                self.base_url_for(credential),
-                allow_private=self.config.allow_private_base_urls,
-                resolver=self.resolver,
+                base_url, allow_private=self.allows_private(base_url), resolver=self.resolver
             )
         return await super().client_for(credential)
 
-    def http_client(self) -> httpx2.AsyncClient | None:
-        return guarded_http_client(
-            allow_private=self.config.allow_private_base_urls,
+    def _make_client(self, base_url: str, secret: str) -> AsyncOpenAI:
+        # The pinned transport checks every connection again, with the same exemption as above.
+        http = guarded_http_client(
+            allow_private=self.allows_private(base_url),
             timeout=self.timeout(),
             resolver=self.resolver,
+        )
+        return AsyncOpenAI(
+            api_key=secret,
+            base_url=base_url,
+            max_retries=0,
+            timeout=self.timeout(),
+            http_client=http,
         )
 
 

@@ -14,6 +14,7 @@ from litestar import Litestar, Request, Response, get
 
 from adapters.simulator import anthropic_wire, gemini_wire, openai_wire
 from adapters.simulator.anthropic_wire import anthropic_routes
+from adapters.simulator.catalogue import catalogue
 from adapters.simulator.code_assist_wire import code_assist_routes
 from adapters.simulator.control import control_routes
 from adapters.simulator.gemini_wire import gemini_routes
@@ -28,6 +29,7 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 def create_app(state: SimulatorState | None = None) -> Litestar:
     """Build the simulator app; pass a state to share or inspect it in-process."""
     state = state if state is not None else SimulatorState()
+    catalogue()  # built from the adapters' declarations now, not on the first request
 
     @get("/v1/models")
     async def v1_models(request: Request[Any, Any, Any]) -> Response[bytes]:

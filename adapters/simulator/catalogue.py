@@ -1,15 +1,37 @@
-"""The model catalogue the simulator knows.
+"""The model catalogue the simulator knows, taken from the models the adapters declare.
 
 Real APIs refuse unknown models and enforce context windows and output limits; the simulator
-does the same from this table so adapters meet those answers in tests instead of in production.
+does the same so adapters meet those answers in tests instead of in production. Which models
+exist is not written down here: it is every model the built-in providers declare in their
+static ``models()``, the same list the app's model picker shows, so the picker can never offer
+a model the simulator refuses. Only models no adapter declares (the OpenAI-compatible
+``local-model``) are added here as simulator-only extras.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Final, Literal
 
+from adapters import types
+
 Family = Literal["openai", "anthropic", "gemini", "groq", "qwen", "compat"]
+
+PROVIDER_FAMILIES: Final[dict[str, Family]] = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "claude_code": "anthropic",  # Claude Code logins call the Messages API with a Bearer token
+    "gemini": "gemini",
+    "gemini_cli": "gemini",  # Code Assist serves the Gemini models
+    "groq": "groq",
+    "qwen_code": "qwen",
+}
+"""Which wire family serves each built-in provider's models."""
+
+ANY_MODEL_PROVIDERS: Final = frozenset({"openai_compatible"})
+"""Providers that run whatever model they are given and so declare none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,36 +45,78 @@ class ModelInfo:
     display_name: str
 
 
-def _m(model_id: str, family: Family, window: int, out: int, name: str) -> ModelInfo:
-    return ModelInfo(model_id, family, window, out, name)
+SIMULATOR_ONLY: Final = (ModelInfo("local-model", "compat", 4_096, 2_048, "Local model"),)
+"""What a user-run OpenAI-compatible server might serve (a small window, to test overflows)."""
 
 
-MODELS: Final[dict[str, ModelInfo]] = {
-    m.id: m
-    for m in (
-        _m("gpt-4o", "openai", 128_000, 16_384, "GPT-4o"),
-        _m("gpt-4o-mini", "openai", 128_000, 16_384, "GPT-4o mini"),
-        _m("gpt-4.1", "openai", 1_047_576, 32_768, "GPT-4.1"),
-        _m("claude-sonnet-4-6", "anthropic", 200_000, 64_000, "Claude Sonnet 4.6"),
-        _m("claude-haiku-4-5", "anthropic", 200_000, 64_000, "Claude Haiku 4.5"),
-        _m("gemini-2.5-flash", "gemini", 1_048_576, 65_536, "Gemini 2.5 Flash"),
-        _m("gemini-2.5-pro", "gemini", 1_048_576, 65_536, "Gemini 2.5 Pro"),
-        _m("llama-3.3-70b-versatile", "groq", 131_072, 32_768, "Llama 3.3 70B Versatile"),
-        _m("gemma2-9b-it", "groq", 8_192, 8_192, "Gemma 2 9B"),
-        _m("coder-model", "qwen", 131_072, 65_536, "Qwen Coder"),
-        _m("local-model", "compat", 4_096, 2_048, "Local model"),
-    )
-}
+class CatalogueConflict(ValueError):
+    """Two adapters declare the same model of one family with different limits."""
+
+
+def build_catalogue(
+    declared: Iterable[tuple[Family, types.ModelInfo]], extras: Iterable[ModelInfo] = ()
+) -> dict[tuple[Family, str], ModelInfo]:
+    """Merge declared models by (family, id); a disagreement about limits is an adapter bug.
+
+    Two providers may declare one model (an API key and a subscription login both reach
+    Claude Sonnet); a real endpoint has one window per model, so they must agree.
+    """
+    out: dict[tuple[Family, str], ModelInfo] = {}
+    for family, model in declared:
+        info = ModelInfo(
+            model.id, family, model.context_window, model.max_output, model.display_name
+        )
+        known = out.get((family, model.id))
+        if known is not None and (known.context_window, known.max_output) != (
+            info.context_window,
+            info.max_output,
+        ):
+            raise CatalogueConflict(
+                f"{model.provider} declares {family} model {model.id!r} with window "
+                f"{info.context_window}/{info.max_output}, another provider with "
+                f"{known.context_window}/{known.max_output}; make the adapters agree"
+            )
+        out.setdefault((family, model.id), info)
+    for extra in extras:
+        out.setdefault((extra.family, extra.id), extra)
+    return out
+
+
+def declared_models() -> list[tuple[Family, types.ModelInfo]]:
+    """Every model the built-in providers declare, with the family that serves it.
+
+    A built-in provider that declares models but has no family here fails loudly, so a new
+    adapter cannot quietly offer models the simulator would refuse.
+    """
+    from adapters.builtin import switchboard_providers
+    from adapters.config import AdapterConfig
+
+    out: list[tuple[Family, types.ModelInfo]] = []
+    for provider in switchboard_providers(config=AdapterConfig()):
+        models = provider.models()
+        family = PROVIDER_FAMILIES.get(provider.id)
+        if family is None:
+            if models and provider.id not in ANY_MODEL_PROVIDERS:
+                raise CatalogueConflict(
+                    f"the simulator has no wire family for provider {provider.id!r}; "
+                    "add it to PROVIDER_FAMILIES in adapters/simulator/catalogue.py"
+                )
+            continue
+        out.extend((family, model) for model in models)
+    return out
+
+
+@cache
+def catalogue() -> dict[tuple[Family, str], ModelInfo]:
+    """The simulator's catalogue, built once (the adapters' lists are static)."""
+    return build_catalogue(declared_models(), SIMULATOR_ONLY)
 
 
 def find_model(model_id: str, family: Family) -> ModelInfo | None:
     """Return the model only when this provider family serves it, as a real endpoint would."""
-    info = MODELS.get(model_id)
-    if info is None or info.family != family:
-        return None
-    return info
+    return catalogue().get((family, model_id))
 
 
 def models_of(family: Family) -> list[ModelInfo]:
     """The listing one provider's ``/models`` endpoint answers with."""
-    return [m for m in MODELS.values() if m.family == family]
+    return [m for m in catalogue().values() if m.family == family]

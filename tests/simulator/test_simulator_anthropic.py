@@ -8,6 +8,7 @@ import anthropic
 import pytest
 from anthropic import AsyncAnthropic
 
+from adapters.anthropic import AnthropicProvider
 from adapters.simulator import RunningSimulator
 from tests.simulator.sim_helpers import HTTP, logged, set_scenario
 
@@ -240,7 +241,7 @@ async def test_image_block_and_models_listing(sim: RunningSimulator) -> None:
     assert reply.content[0].type == "text"
     assert "images=1" in reply.content[0].text
     ids = [m.id async for m in client(sim).models.list()]
-    assert ids == ["claude-sonnet-4-6", "claude-haiku-4-5"]
+    assert ids == [m.id for m in AnthropicProvider().models()]
 
 
 async def test_prompt_too_long(sim: RunningSimulator) -> None:
