@@ -22,8 +22,9 @@ from playwright.async_api import Page
 AXE_JS: Final = Path(__file__).parent / "vendor" / "axe.min.js"
 FAILING_IMPACTS: Final = frozenset({"serious", "critical"})
 
-_RUN: Final = """async (options) => {
-  const result = await window.axe.run(document, options);
+_RUN: Final = """async ([within, options]) => {
+  const context = within === null ? document : { include: [within] };
+  const result = await window.axe.run(context, options);
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
     nodes: v.nodes.map((n) => ({
@@ -68,14 +69,17 @@ def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-async def violations(page: Page, *, disable: tuple[str, ...] = ()) -> list[Violation]:
-    """Run axe on the whole document as it is now; ``disable`` names rules to skip."""
+async def violations(
+    page: Page, *, within: str | None = None, disable: tuple[str, ...] = ()
+) -> list[Violation]:
+    """Run axe on the document as it is now (or only inside the CSS selector ``within``);
+    ``disable`` names rules to skip."""
     if not await page.evaluate("() => typeof window.axe === 'object'"):
         await page.evaluate(_axe_source())
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if disable:
         options["rules"] = {rule: {"enabled": False} for rule in disable}
-    found = await page.evaluate(_RUN, options)
+    found = await page.evaluate(_RUN, [within, options])
     return [
         Violation(
             rule=v["id"],
@@ -90,13 +94,17 @@ async def violations(page: Page, *, disable: tuple[str, ...] = ()) -> list[Viola
     ]
 
 
-async def assert_accessible(page: Page, name: str, *, disable: tuple[str, ...] = ()) -> None:
+async def assert_accessible(
+    page: Page, name: str, *, within: str | None = None, disable: tuple[str, ...] = ()
+) -> None:
     """Fail with a readable list when axe finds a serious or critical violation on ``page``.
 
     ``name`` says which page or state was checked (it heads the failure message), e.g.
-    ``await assert_accessible(page, "chat after an answer")``.
+    ``await assert_accessible(page, "chat after an answer")``; ``within`` limits the check to
+    the elements matching a CSS selector (``within=".message.assistant"``).
     """
-    failing = [v for v in await violations(page, disable=disable) if v.impact in FAILING_IMPACTS]
+    found = await violations(page, within=within, disable=disable)
+    failing = [v for v in found if v.impact in FAILING_IMPACTS]
     if failing:
         report = "\n".join(v.describe() for v in failing)
         raise AssertionError(

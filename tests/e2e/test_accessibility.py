@@ -126,5 +126,5 @@ async def test_pages_have_no_serious_axe_violations(
     await ctx.close()
 
     assert check.count >= 12
-    assert not check.failures, "\n\n".join(check.failures)
-    assert errors == []
+    problems = check.failures + [f"console or load error: {e}" for e in errors]
+    assert not problems, "\n\n".join(problems)
