@@ -120,7 +120,11 @@ class MessageView:
 
     @property
     def latency(self) -> str | None:
-        return f"{self.latency_ms / 1000:.1f} s" if self.latency_ms is not None else None
+        if self.latency_ms is None:
+            return None
+        return (
+            f"{self.latency_ms} ms" if self.latency_ms < 1000 else f"{self.latency_ms / 1000:.1f} s"
+        )
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 from workspace.web.conversations import load_conversation, model_groups
+from workspace.web.organise import conversation_actions_context
 from workspace.web.pages import page_member
 from workspace.web.shell import shell_context
 
@@ -80,8 +81,10 @@ async def chat_page(
     conversation = await load_conversation(db, member, conversation_id, leaf)
     if conversation is None:
         raise NotFound("No such conversation.")
-    context = await shell_context(db, member, str(conversation_id)) | await _composer(
-        db, member, runtime, conversation.context_tokens
+    context = (
+        await shell_context(db, member, str(conversation_id))
+        | await _composer(db, member, runtime, conversation.context_tokens)
+        | await conversation_actions_context(db, member, conversation_id)
     )
     return Template(
         "chat.html",

@@ -405,6 +405,7 @@
     });
     verdicts.hidden = false;
     for (const button of verdicts.querySelectorAll("[data-verdict]")) {
+      button.disabled = false;
       button.onclick = () => vote(button.dataset.verdict).then(() => {
         for (const b of verdicts.querySelectorAll("[data-verdict]")) b.disabled = true;
         say(button.dataset.verdict === "tie"
