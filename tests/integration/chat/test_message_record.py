@@ -1,0 +1,78 @@
+"""What a stored answer keeps so the page can say what happened after a reload: the adapter's
+sentence when it failed, the fallback notice when the platform key stood in, and its cost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from tests.integration.chat.conftest import chat_workspace, new_conversation, one, stream
+from tests.support import UserClient
+from workspace.keys.platform import delete_platform_key, set_platform_key
+from workspace.runtime import Runtime
+
+
+@pytest.fixture
+async def platform_groq(runtime: Runtime) -> AsyncIterator[None]:
+    async with runtime.sessionmaker() as session:
+        await set_platform_key(
+            session, runtime.secrets, runtime.registry, "groq", "gsk_record_platform_0001"
+        )
+    yield
+    async with runtime.sessionmaker() as session:
+        await delete_platform_key(session, runtime.secrets, "groq")
+
+
+async def _answer(alice: UserClient, conversation: str) -> dict[str, object]:
+    detail = (await alice.get(f"/api/conversations/{conversation}")).json()
+    answers = [m for m in detail["messages"] if m["role"] == "assistant"]
+    assert len(answers) == 1
+    return answers[0]  # type: ignore[no-any-return]
+
+
+async def test_a_failed_answer_keeps_the_providers_sentence(
+    alice: UserClient, sim: httpx.AsyncClient
+) -> None:
+    ws = await chat_workspace(alice)
+    conversation = await new_conversation(alice, ws)
+    await sim.post("/_simulator/scenario", json={"model": "gpt-4o", "error": "overloaded"})
+    events = await stream(
+        alice,
+        f"/api/conversations/{conversation}/messages",
+        {"content": "hi", "model": "openai/gpt-4o"},
+    )
+    sentence = one(events, "error")["message"]
+    answer = await _answer(alice, conversation)
+    assert answer["status"] == "error"
+    assert answer["error_message"] == sentence
+    assert sentence and sentence != answer["error_code"]
+    page = await alice.get(f"/w/{ws}/c/{conversation}")
+    assert "This answer failed" in page.text
+
+
+async def test_a_fallback_answer_says_so_and_costs_what_it_charged(
+    alice: UserClient, platform_groq: None
+) -> None:
+    ws = await alice.create_workspace()
+    added = await alice.post(
+        f"/api/workspaces/{ws}/credentials",
+        json={"provider": "groq", "label": "limited", "secret": "gsk_ratelimit_0007"},
+    )
+    assert added.status_code == 201, added.text
+    await alice.put(f"/api/workspaces/{ws}/policy", json={"byok_failure": "fallback"})
+    conversation = await new_conversation(alice, ws)
+    events = await stream(
+        alice,
+        f"/api/conversations/{conversation}/messages",
+        {"content": "hello", "model": "groq/llama-3.3-70b-versatile"},
+    )
+    end = one(events, "message.end")
+    answer = await _answer(alice, conversation)
+    assert answer["fallback_from"] == "workspace"
+    assert answer["key_source"] == "platform"
+    assert answer["credits"] == end["credits"] > 0
+    assert answer["cost_usd_micros"] == end["cost_usd_micros"] > 0
+    page = await alice.get(f"/w/{ws}/c/{conversation}")
+    assert "the platform key answered" in page.text
