@@ -1,5 +1,6 @@
 """Writing and reading the audit log. Every change of membership, role, invite, token or
 credential calls :func:`record` in the same transaction as the change, so the two commit together.
+Actions are the members of :class:`~workspace.audit.actions.AuditAction`; nothing else is written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.audit.actions import AuditAction
 from workspace.audit.models import AuditEvent
 
 
@@ -26,18 +28,23 @@ class Actor:
 async def record(
     session: AsyncSession,
     actor: Actor,
-    action: str,
+    action: AuditAction | str,
     *,
     target_type: str,
     target_id: object,
     workspace_id: uuid.UUID | None = None,
     details: dict[str, object] | None = None,
 ) -> None:
+    """Add an audit row to ``session`` (the caller commits it with the change it describes).
+
+    ``action`` must be an :class:`AuditAction`; a plain string is accepted only if it names one
+    (``ValueError`` otherwise), so the admin filter, which lists the enum, can find every row.
+    """
     session.add(
         AuditEvent(
             workspace_id=workspace_id,
             actor_id=actor.user_id,
-            action=action,
+            action=AuditAction(action).value,
             target_type=target_type,
             target_id=str(target_id),
             ip=actor.ip,

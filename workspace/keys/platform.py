@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.manager import ProviderRegistry
 from adapters.types import Secret
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import InvalidInput
@@ -38,7 +39,7 @@ async def set_platform_key(
     await record(
         session,
         Actor(None, None),
-        "platform_key.set",
+        AuditAction.PLATFORM_KEY_SET,
         target_type="platform_key",
         target_id=provider,
         details={"fingerprint": row.fingerprint},
@@ -55,7 +56,7 @@ async def delete_platform_key(session: AsyncSession, secrets: SecretStore, provi
     await record(
         session,
         Actor(None, None),
-        "platform_key.deleted",
+        AuditAction.PLATFORM_KEY_DELETED,
         target_type="platform_key",
         target_id=provider,
     )

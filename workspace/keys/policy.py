@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.manager import ProviderRegistry
 from adapters.types import ModelInfo
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import Forbidden, InvalidInput
@@ -65,7 +66,7 @@ async def put_policy(
     await record(
         session,
         actor,
-        "policy.updated",
+        AuditAction.POLICY_UPDATED,
         target_type="workspace",
         target_id=workspace_id,
         workspace_id=workspace_id,

@@ -8,7 +8,7 @@ remove "the other" owner.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.accounts.models import User
 from workspace.accounts.principal import Principal
 from workspace.accounts.secrets import new_token, token_hash
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import AppError, Conflict, NotFound
@@ -50,7 +51,7 @@ async def create_workspace(
     await record(
         session,
         actor,
-        "workspace.created",
+        AuditAction.WORKSPACE_CREATED,
         target_type="workspace",
         target_id=workspace.id,
         workspace_id=workspace.id,
@@ -87,7 +88,7 @@ async def rename_workspace(
     await record(
         session,
         actor,
-        "workspace.renamed",
+        AuditAction.WORKSPACE_RENAMED,
         target_type="workspace",
         target_id=workspace.id,
         workspace_id=workspace.id,
@@ -134,6 +135,17 @@ async def _ensure_other_owner(session: AsyncSession, workspace_id: uuid.UUID) ->
         raise LastOwner("A workspace needs an owner: make someone else owner first.")
 
 
+async def users_by_id(
+    session: AsyncSession, user_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, User]:
+    """The accounts behind a set of ids (one query); ids without an account are left out."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await session.exec(select(User).where(col(User.id).in_(wanted)))
+    return {u.id: u for u in rows.all()}
+
+
 async def change_role(
     session: AsyncSession, actor: Actor, member: Member, user_id: uuid.UUID, role: Role
 ) -> Membership:
@@ -148,7 +160,7 @@ async def change_role(
     await record(
         session,
         actor,
-        "member.role_changed",
+        AuditAction.MEMBER_ROLE_CHANGED,
         target_type="user",
         target_id=user_id,
         workspace_id=member.workspace_id,
@@ -175,7 +187,7 @@ async def remove_member(
     await record(
         session,
         actor,
-        "member.left" if leaving else "member.removed",
+        AuditAction.MEMBER_LEFT if leaving else AuditAction.MEMBER_REMOVED,
         target_type="user",
         target_id=user_id,
         workspace_id=member.workspace_id,
@@ -214,7 +226,7 @@ async def create_invite(
     await record(
         session,
         actor,
-        "invite.created",
+        AuditAction.INVITE_CREATED,
         target_type="invite",
         target_id=invite.id,
         workspace_id=member.workspace_id,
@@ -241,6 +253,42 @@ def invite_status(invite: Invite) -> str:
     return "expired" if invite.expires_at <= utcnow() else "pending"
 
 
+@dataclass(frozen=True)
+class InviteView:
+    """What the invite page tells whoever holds the link: who asks them where, and whether the
+    link still works. Never the token, and never the invitee's address (only whether it is set)."""
+
+    workspace_name: str
+    inviter_name: str
+    role: str
+    status: str
+    for_email: str | None
+
+    @property
+    def usable(self) -> bool:
+        return self.status == "pending"
+
+    def meant_for(self, email: str) -> bool:
+        return self.for_email is None or self.for_email == email.strip().lower()
+
+
+async def describe_invite(session: AsyncSession, raw_token: str) -> InviteView | None:
+    """The invite behind a raw token, for its page; ``None`` if no invite has that token."""
+    stmt = (
+        select(Invite, Workspace.name, User.name)
+        .join(Workspace, col(Workspace.id) == col(Invite.workspace_id))
+        .join(User, col(User.id) == col(Invite.created_by))
+        .where(Invite.token_hash == token_hash(raw_token))
+    )
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        return None
+    invite, workspace_name, inviter_name = row
+    return InviteView(
+        workspace_name, inviter_name, invite.role, invite_status(invite), invite.email
+    )
+
+
 async def revoke_invite(
     session: AsyncSession, actor: Actor, member: Member, invite_id: uuid.UUID
 ) -> None:
@@ -254,7 +302,7 @@ async def revoke_invite(
         await record(
             session,
             actor,
-            "invite.revoked",
+            AuditAction.INVITE_REVOKED,
             target_type="invite",
             target_id=invite.id,
             workspace_id=member.workspace_id,
@@ -292,7 +340,7 @@ async def accept_invite(
     await record(
         session,
         actor,
-        "invite.accepted",
+        AuditAction.INVITE_ACCEPTED,
         target_type="invite",
         target_id=invite_id,
         workspace_id=workspace_id,
