@@ -22,6 +22,10 @@ class Credential(SQLModel, table=True):
             "(scope = 'personal' AND user_id IS NOT NULL AND workspace_id IS NULL)",
             name="ck_credentials_owner",
         ),
+        # One owner, one label: NULLs never clash, so a personal row (no workspace_id) is only
+        # held to the second constraint and a workspace row only to the first.
+        sa.UniqueConstraint("workspace_id", "label", name="uq_credentials_workspace_label"),
+        sa.UniqueConstraint("user_id", "label", name="uq_credentials_user_label"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -44,6 +48,10 @@ class Credential(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=TZ)
     created_by: uuid.UUID = Field(foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
+
+
+LABEL_CONSTRAINTS = frozenset({"uq_credentials_workspace_label", "uq_credentials_user_label"})
+"""The constraints behind ``duplicate_label`` (the keys service names the clash, not the DB)."""
 
 
 class WorkspacePolicy(SQLModel, table=True):

@@ -21,13 +21,21 @@ from adapters.oauth.files import InvalidCredentialFile
 from adapters.oauth.memory import MemoryTokenStore
 from adapters.provider import Provider
 from adapters.types import OAuthCredential, ValidationResult, fingerprint
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import AppError, InvalidInput
 from workspace.keys.models import Credential
 from workspace.keys.oauth_store import EXPIRED_MESSAGE, FIELD, VaultOAuthStore, decode
 from workspace.keys.resolution import vault_path
-from workspace.keys.service import Owner, creator
+from workspace.keys.service import (
+    NOT_SAVED,
+    CredentialInvalid,
+    Owner,
+    commit_new,
+    creator,
+    pick_label,
+)
 from workspace.keys.vault import SecretStore
 
 KIND = "oauth_credentials"
@@ -127,8 +135,11 @@ async def add_oauth_credential(
         parsed = provider.parse_credentials(credentials_json)
     except InvalidCredentialFile as exc:
         raise CredentialFileRejected(exc.message, extra={"field": "credentials_json"}) from None
+    label = await pick_label(session, owner, label, provider.display_name)
     checking = MemoryTokenStore(parsed)
     result = await provider.validate(OAuthCredential(dict(parsed), checking))
+    if result.status in NOT_SAVED:
+        raise CredentialInvalid(result.message, extra={"validation": result.status})
     data = checking.data
     status: str = result.status
     message = result.message
@@ -138,7 +149,7 @@ async def add_oauth_credential(
         scope="personal",
         user_id=owner.user_id,
         provider=provider_id,
-        label=label.strip() or provider.display_name,
+        label=label,
         kind=KIND,
         fingerprint=fingerprint(provider.refresh_token_of(data)),
         status=status,
@@ -153,7 +164,7 @@ async def add_oauth_credential(
     await record(
         session,
         actor,
-        "credential.created",
+        AuditAction.CREDENTIAL_CREATED,
         target_type="credential",
         target_id=credential.id,
         details={
@@ -163,5 +174,5 @@ async def add_oauth_credential(
             "kind": KIND,
         },
     )
-    await session.commit()
+    await commit_new(session, secrets, credential)
     return credential, result

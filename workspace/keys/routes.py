@@ -77,7 +77,8 @@ async def list_ws(member: Member, db: AsyncSession) -> list[CredentialOut]:
 async def add_ws(
     data: CredentialIn, member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
 ) -> CredentialOut:
-    """Add a workspace key; it is validated at once and the answer says how it went."""
+    """Add a workspace key, validated at once: a key the provider refuses is not stored (422
+    ``invalid_credentials``); a label already used in the workspace is 409 ``duplicate_label``."""
     owner = service.Owner(workspace_id=member.workspace_id)
     cred, result = await service.add_credential(
         db,
@@ -196,7 +197,10 @@ async def list_mine(principal: Principal, db: AsyncSession) -> list[CredentialOu
 async def add_mine(
     data: CredentialIn, principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
 ) -> CredentialOut:
-    """Add a personal key, or paste a credential-file login (operator-enabled providers only)."""
+    """Add a personal key, or paste a credential-file login (operator-enabled providers only).
+
+    As for workspace keys: refused keys are not stored, labels are unique among your own keys.
+    """
     if data.credentials_json is not None:
         cred, result = await add_oauth_credential(
             db,

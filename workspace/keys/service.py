@@ -1,8 +1,14 @@
 """Adding, validating, rotating and deleting credentials (workspace-owned or personal).
 
 The secret goes to Vault under a path made of ids; PostgreSQL keeps only metadata and a
-fingerprint. A new key is validated through its adapter before it is trusted: on rotate, the new
-secret is checked first and only then written, after which older Vault versions are destroyed.
+fingerprint. A new key is validated through its adapter before it is trusted: one the provider
+calls invalid is refused and nothing is stored (a rate-limited or unreachable check is stored
+with its warning, since the key may be fine). On rotate, the new secret is checked first and
+only then written, after which older Vault versions are destroyed.
+
+Labels are unique per owner (a workspace's keys; a user's personal keys), ignoring case: a
+label picks one key out of a list, so two alike would be ambiguous. A unique constraint backs
+this up against two concurrent adds.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,11 +25,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters.manager import ProviderRegistry
 from adapters.provider import Provider
 from adapters.types import ApiKeyCredential, Secret, ValidationResult
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
-from workspace.errors import AppError, InvalidInput, NotFound
+from workspace.errors import AppError, Conflict, InvalidInput, NotFound
 from workspace.keys.eviction import announce
-from workspace.keys.models import Credential
+from workspace.keys.models import LABEL_CONSTRAINTS, Credential
 from workspace.keys.resolution import load_credential, vault_path
 from workspace.keys.vault import SecretStore
 
@@ -30,6 +38,22 @@ from workspace.keys.vault import SecretStore
 class CredentialRejected(AppError):
     status = 422
     code = "credential_rejected"
+
+
+class CredentialInvalid(AppError):
+    """The provider refused a new key outright; it was not stored."""
+
+    status = 422
+    code = "invalid_credentials"
+
+
+class DuplicateLabel(Conflict):
+    code = "duplicate_label"
+
+
+NOT_SAVED = frozenset({"invalid"})
+"""Validation outcomes that stop a new key from being stored: the provider said no. The rest
+(rate-limited, quota, unreachable, error) say nothing certain about the key itself."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,50 @@ async def _check(provider: Provider, secret: str, base_url: str | None) -> Valid
     return await provider.validate(ApiKeyCredential(Secret(secret), base_url))
 
 
+def _owned_by(owner: Owner) -> sa.ColumnElement[bool]:
+    if owner.workspace_id:
+        return sa.and_(
+            col(Credential.scope) == "workspace", col(Credential.workspace_id) == owner.workspace_id
+        )
+    return sa.and_(col(Credential.scope) == "personal", col(Credential.user_id) == owner.user_id)
+
+
+async def pick_label(session: AsyncSession, owner: Owner, label: str, default: str) -> str:
+    """The label a new credential gets: the one typed, which must be free (409 otherwise), or
+    ``default`` numbered until free ("OpenAI", "OpenAI 2", ...) when none was typed."""
+    stmt = select(Credential.label).where(_owned_by(owner))
+    taken = {t.casefold() for t in (await session.exec(stmt)).all()}
+    typed = label.strip()
+    if typed:
+        if typed.casefold() in taken:
+            raise DuplicateLabel(
+                f"There is already a key labelled “{typed}”. Pick another label.",
+                extra={"field": "label"},
+            )
+        return typed
+    candidate, n = default, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{default} {n}"
+    return candidate
+
+
+async def commit_new(session: AsyncSession, secrets: SecretStore, credential: Credential) -> None:
+    """Commit a new credential; losing a race for its label is the same 409 as a taken one,
+    and the secret already written to Vault for it is destroyed (no row would point at it)."""
+    try:
+        await session.commit()
+    except sa.exc.IntegrityError as exc:
+        await session.rollback()
+        if LABEL_CONSTRAINTS & set(str(exc.orig).split('"')):
+            await secrets.destroy_all(vault_path(credential))
+            raise DuplicateLabel(
+                f"There is already a key labelled “{credential.label}”. Pick another label.",
+                extra={"field": "label"},
+            ) from None
+        raise
+
+
 async def add_credential(
     session: AsyncSession,
     secrets: SecretStore,
@@ -81,13 +149,16 @@ async def add_credential(
         raise InvalidInput("Only OpenAI-compatible credentials take a base_url.")
     if provider_id == "openai_compatible" and not base_url:
         raise InvalidInput("An OpenAI-compatible credential needs its base_url.")
+    label = await pick_label(session, owner, label, provider.display_name)
     result = await _check(provider, secret, base_url)
+    if result.status in NOT_SAVED:
+        raise CredentialInvalid(result.message, extra={"validation": result.status})
     credential = Credential(
         scope=owner.scope,
         workspace_id=owner.workspace_id,
         user_id=owner.user_id,
         provider=provider_id,
-        label=label.strip() or provider.display_name,
+        label=label,
         kind="api_key",
         fingerprint=Secret(secret).fingerprint(),
         base_url=base_url,
@@ -101,7 +172,7 @@ async def add_credential(
     await record(
         session,
         actor,
-        "credential.created",
+        AuditAction.CREDENTIAL_CREATED,
         target_type="credential",
         target_id=credential.id,
         workspace_id=owner.workspace_id,
@@ -111,18 +182,12 @@ async def add_credential(
             "scope": owner.scope,
         },
     )
-    await session.commit()
+    await commit_new(session, secrets, credential)
     return credential, result
 
 
 async def list_credentials(session: AsyncSession, owner: Owner) -> Sequence[Credential]:
-    stmt = select(Credential).order_by(col(Credential.created_at))
-    if owner.workspace_id:
-        stmt = stmt.where(
-            Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id
-        )
-    else:
-        stmt = stmt.where(Credential.scope == "personal", Credential.user_id == owner.user_id)
+    stmt = select(Credential).where(_owned_by(owner)).order_by(col(Credential.created_at))
     return (await session.exec(stmt)).all()
 
 
@@ -130,13 +195,7 @@ async def get_credential(
     session: AsyncSession, owner: Owner, credential_id: uuid.UUID
 ) -> Credential:
     """The credential if ``owner`` owns it; 404 otherwise (another tenant's id reveals nothing)."""
-    stmt = select(Credential).where(Credential.id == credential_id)
-    if owner.workspace_id:
-        stmt = stmt.where(
-            Credential.scope == "workspace", Credential.workspace_id == owner.workspace_id
-        )
-    else:
-        stmt = stmt.where(Credential.scope == "personal", Credential.user_id == owner.user_id)
+    stmt = select(Credential).where(Credential.id == credential_id, _owned_by(owner))
     credential = (await session.exec(stmt)).first()
     if credential is None:
         raise NotFound("No such credential.")
@@ -161,7 +220,7 @@ async def validate_credential(
     await record(
         session,
         actor,
-        "credential.validated",
+        AuditAction.CREDENTIAL_VALIDATED,
         target_type="credential",
         target_id=credential.id,
         workspace_id=owner.workspace_id,
@@ -208,7 +267,7 @@ async def rotate_credential(
     await record(
         session,
         actor,
-        "credential.rotated",
+        AuditAction.CREDENTIAL_ROTATED,
         target_type="credential",
         target_id=credential.id,
         workspace_id=owner.workspace_id,
@@ -233,7 +292,7 @@ async def delete_credential(
     await record(
         session,
         actor,
-        "credential.deleted",
+        AuditAction.CREDENTIAL_DELETED,
         target_type="credential",
         target_id=credential.id,
         workspace_id=owner.workspace_id,

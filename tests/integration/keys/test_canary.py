@@ -79,7 +79,8 @@ async def test_canary_key_appears_nowhere(
     bad = await alice.post(
         f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": echoed}
     )
-    assert bad.json()["status"] == "invalid"
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "invalid_credentials"
     hi = (Message("user", (Text("hi"),)),)
     bad_call = await start_call(
         runtime,

@@ -32,17 +32,30 @@ async def test_add_workspace_key_is_validated_and_only_fingerprinted(alice: User
     assert listed.json()[0]["fingerprint"] == "sk-...1234"
 
 
-async def test_bad_key_is_stored_with_a_sentence_a_person_understands(alice: UserClient) -> None:
+async def test_bad_key_is_refused_with_a_sentence_and_not_stored(
+    alice: UserClient, stack: Stack
+) -> None:
     ws = await alice.create_workspace()
     resp = await alice.post(
         f"/api/workspaces/{ws}/credentials",
         json={"provider": "anthropic", "secret": "sk-ant-invalid-key-0000"},
     )
-    assert resp.status_code == 201
+    assert resp.status_code == 422
+    assert resp.headers["content-type"].startswith("application/problem+json")
     body = resp.json()
-    assert body["status"] == "invalid"
-    assert "Anthropic" in body["validation"]["message"]
+    assert body["code"] == "invalid_credentials"
+    assert body["validation"] == "invalid"
+    assert "Anthropic" in body["detail"]
     assert "sk-ant-invalid-key-0000" not in resp.text
+    assert (await alice.get(f"/api/workspaces/{ws}/credentials")).json() == []
+    # Nothing reached Vault either: the workspace has no credential folder at all.
+    try:
+        listed = _vault(stack).secrets.kv.v2.list_secrets(
+            f"workspaces/{ws}/credentials", mount_point="switchboard"
+        )
+    except hvac.exceptions.InvalidPath:
+        listed = {"data": {"keys": []}}
+    assert listed["data"]["keys"] == []
 
 
 async def test_rate_limited_key_is_reported_as_such(alice: UserClient, stack: Stack) -> None:

@@ -2,8 +2,9 @@
 
 Handlers only call the keys services. Every write is a plain form POST that answers with a
 redirect to the page (``?done=...&key=<id>``, never a secret) or, when a service refuses, the
-page itself with the refusal's sentence in a flash and the refusal's status code. The secret a
-form carried is never echoed back: not in the page, the redirect URL or the flash.
+page itself with the refusal's sentence in a flash (and next to the field it is about) and the
+refusal's status code. A key the provider calls invalid is refused like that and never listed.
+The secret a form carried is never echoed back: not in the page, the redirect URL or the flash.
 """
 
 from __future__ import annotations
@@ -46,10 +47,16 @@ DONE = ("added", "validated", "rotated", "removed")
 
 @dataclass(frozen=True)
 class Flash:
-    """One sentence at the top of the page; ``ok`` picks the colour."""
+    """One sentence at the top of the page; ``ok`` picks the colour, ``warning`` softens a
+    not-ok one (a key stored whose check could not finish, e.g. rate-limited)."""
 
     text: str
     ok: bool
+    warning: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "success" if self.ok else "warning" if self.warning else "error"
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class Shown:
     confirm: Credential | None = None
     add: dict[str, str] = dataclass_field(default_factory=dict)
     file: dict[str, str] = dataclass_field(default_factory=dict)
+    errors: dict[str, str] = dataclass_field(default_factory=dict)
+    form: str = ""  # which form ``errors`` belong to: "add" or "file"
     status: int = 200
 
 
@@ -117,6 +126,8 @@ async def _render(db: AsyncSession, runtime: Runtime, page: KeyPage, shown: Show
         "confirm": shown.confirm,
         "add": {"provider": "", "label": "", "base_url": ""} | shown.add,
         "file": {"provider": "", "label": ""} | shown.file,
+        "errors": shown.errors,
+        "errors_in": shown.form,
     }
     if page.member is None:
         rows = await teams.list_workspaces(db, page.principal.user_id)
@@ -152,7 +163,10 @@ def _done_flash(credentials: list[Credential], done: str | None, key: str | None
         "validated": f"Checked “{cred.label}” again.",
         "rotated": f"Rotated “{cred.label}”: it is now {cred.fingerprint}.",
     }[done]
-    return Shown(Flash(f"{what} {cred.status_message}".strip(), ok), just=cred.id)
+    # Stored but not confirmed (rate-limited, unreachable...): a warning, not a failure.
+    warning = cred.status != "invalid"
+    flash = Flash(f"{what} {cred.status_message}".strip(), ok, warning)
+    return Shown(flash, just=cred.id)
 
 
 async def _attempt(
@@ -174,8 +188,13 @@ async def _attempt(
         text = exc.detail
         if isinstance(exc, keys.CredentialRejected):
             text = f"The new key was not accepted, so nothing changed: {exc.detail}"
+        elif isinstance(exc, keys.CredentialInvalid):
+            text = f"The key was not saved: {exc.detail}"
         shown = shown or Shown()
         shown.flash, shown.status = Flash(text, False), exc.status
+        field_name = exc.extra.get("field")
+        if isinstance(field_name, str):
+            shown.errors[field_name] = exc.detail
         return await _render(db, runtime, page, shown)
 
 
@@ -209,7 +228,7 @@ async def _add(
     provider = field(form, "provider", 64)
     label = field(form, "label", 200)
     base_url = field(form, "base_url", 2000) if provider == OPENAI_COMPATIBLE else ""
-    kept = Shown(add={"provider": provider, "label": label, "base_url": base_url})
+    kept = Shown(add={"provider": provider, "label": label, "base_url": base_url}, form="add")
 
     async def action() -> str:
         if not provider:
@@ -364,7 +383,7 @@ async def add_my_login(
         return page.done("added", cred.id)
 
     return await _attempt(
-        db, runtime, page, action, Shown(file={"provider": provider, "label": label})
+        db, runtime, page, action, Shown(file={"provider": provider, "label": label}, form="file")
     )
 
 
