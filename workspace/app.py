@@ -30,6 +30,7 @@ from workspace.runtime import Runtime
 from workspace.settings import Settings
 from workspace.teams.routes import invites_router, workspaces_router
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
+from workspace.web.errors import html_for_browsers
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -73,7 +74,7 @@ def create_app(settings: Settings) -> Litestar:
         ],
         dependencies=DEPENDENCIES,
         template_config=template_config(),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=html_for_browsers(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(title="Switchboard", version="0.1.0", path="/schema"),

@@ -1,4 +1,9 @@
-"""Errors on pages render as HTML (or an HTMX flash), not as problem+json."""
+"""Errors on pages render as HTML (or an HTMX flash), not as problem+json.
+
+Two places use this: the pages router (every error a page handler raises), and the app itself
+for requests no route matched (:func:`html_for_browsers`): a browser that opens an unknown
+address gets the HTML error page with a link home, while ``/api/*`` keeps problem+json.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ExceptionHandler, ExceptionHandlersMap
 
 from workspace.errors import AppError
 from workspace.web.pages import LoginRequired, is_htmx, login_url
@@ -16,7 +21,19 @@ from workspace.web.pages import LoginRequired, is_htmx, login_url
 log = logging.getLogger(__name__)
 
 
-def _page_error(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
+# Sentences for errors raised before any page handler ran (the router's own words are terse).
+_ROUTING_DETAIL = {
+    404: "There is no page at this address. It may have moved, or the link may be mistyped.",
+    405: "That page cannot be opened this way.",
+}
+
+
+def _page_error(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
     if is_htmx(request):
         # htmx is configured (static/app.js) to swap error responses; send them to the flash area.
         return Template(
@@ -29,6 +46,7 @@ def _page_error(request: Request[Any, Any, Any], status: int, detail: str) -> Re
         "error.html",
         context={"status": status, "detail": detail},
         status_code=status,
+        headers=headers,
     )
 
 
@@ -63,3 +81,40 @@ PAGE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _http_error,
     Exception: _unexpected,
 }
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """A browser navigating to a page: not an API path, and HTML is what it accepts."""
+    path = request.url.path
+    if path == "/api" or path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _browser_headers() -> dict[str, str]:
+    """The pages' own security headers, for an error page drawn outside the pages router."""
+    # Imported here: the routes package imports this module to build its router.
+    from workspace.web.routes import PAGE_HEADERS
+
+    headers = {h.name: h.value or "" for h in PAGE_HEADERS}
+    return headers | {"Cache-Control": "no-store"}
+
+
+def html_for_browsers(handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
+    """``handlers`` (the API's problem+json ones), except that an HTTP error on a request
+    :func:`wants_html` is drawn as ``error.html``: an unknown URL in a browser is a page, not
+    raw JSON. Everything else goes to the handler it went to before."""
+    api_http = handlers.get(HTTPException)
+
+    def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+        if not wants_html(request) and api_http is not None:
+            return api_http(request, exc)
+        status = exc.status_code
+        if status >= 500:
+            detail = "Something went wrong."
+        else:
+            detail = _ROUTING_DETAIL.get(status, exc.detail)
+        return _page_error(request, status, detail, _browser_headers())
+
+    replacement: ExceptionHandler[Any] = http_error
+    return {**handlers, HTTPException: replacement}

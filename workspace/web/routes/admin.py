@@ -8,6 +8,7 @@ Every URL here is a 404 for members and viewers (see :func:`workspace.web.pages.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -17,6 +18,8 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.audit.actions import AuditAction, by_area
+from workspace.audit.rows import AuditRow, Person, describe, member_target_ids
 from workspace.audit.service import AuditFilter, list_events
 from workspace.billing.plans import MICROS_PER_USD
 from workspace.errors import InvalidInput
@@ -35,26 +38,40 @@ from workspace.web.usage import bars, usage_by_day
 ADMIN = "/w/{ws_id:uuid}/admin"
 AUDIT_PAGE = 50
 USAGE_DAYS = 30
-KNOWN_ACTIONS = (
-    "workspace.created",
-    "workspace.renamed",
-    "member.role_changed",
-    "member.removed",
-    "member.left",
-    "invite.created",
-    "invite.revoked",
-    "invite.accepted",
-    "project.created",
-    "project.updated",
-    "project.deleted",
-)
+MEMBERS_DONE = ("role", "removed", "revoked")
 
 
 def _role_choices(member: Member, current: Role) -> list[Role]:
     return [r for r in sorted(Role, key=RANK.__getitem__) if can_assign(member.role, current, r)]
 
 
-async def _members_context(db: AsyncSession, member: Member) -> dict[str, Any]:
+def _a(role: Role) -> str:
+    return f"an {role}" if role.value[0] in "aeiou" else f"a {role}"
+
+
+async def _notice(
+    db: AsyncSession, member: Member, done: str | None, user_id: uuid.UUID | None
+) -> str | None:
+    """The sentence confirming a change, built from what is stored now (never from the URL's
+    words): "Alex is now an admin.", "Alex was removed from the workspace.", "Invite revoked."."""
+    if done == "revoked":
+        return "Invite revoked."
+    if done not in MEMBERS_DONE or user_id is None:
+        return None
+    user = (await teams.users_by_id(db, [user_id])).get(user_id)
+    if user is None:
+        return None
+    if done == "removed":
+        return f"{user.name} was removed from the workspace."
+    row = next(
+        (m for m, u in await teams.list_members(db, member.workspace_id) if u.id == user_id), None
+    )
+    return f"{user.name} is now {_a(Role(row.role))}." if row else None
+
+
+async def _members_context(
+    db: AsyncSession, member: Member, notice: str | None = None
+) -> dict[str, Any]:
     rows = await teams.list_members(db, member.workspace_id)
     members = [
         {
@@ -72,26 +89,47 @@ async def _members_context(db: AsyncSession, member: Member) -> dict[str, Any]:
         "invites": [(i, teams.invite_status(i)) for i in invites],
         "invite_roles": _role_choices(member, Role.VIEWER),
         "new_invite": None,
+        "notice": notice,
     }
+
+
+MemberId = Annotated[str | None, Parameter(query="user", max_length=64)]
 
 
 @get(ADMIN, opt={"access": P.MEMBERS_MANAGE}, include_in_schema=False)
 async def admin_members(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
+    ws_id: uuid.UUID,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    done: Annotated[str | None, Parameter(max_length=16)] = None,
+    user: MemberId = None,
 ) -> Template:
-    """Members with their roles, and the invites of the workspace."""
+    """Members with their roles, and the invites of the workspace (``?done=`` confirms the
+    change a plain form just made)."""
     member = await page_member(request, db, ws_id)
-    context = await shell_context(db, member, "admin") | await _members_context(db, member)
+    try:
+        user_id = uuid.UUID(user) if user else None
+    except ValueError:
+        user_id = None
+    notice = await _notice(db, member, done, user_id)
+    context = await shell_context(db, member, "admin") | await _members_context(db, member, notice)
     return Template("admin/members.html", context=context | {"tab": "members"})
 
 
 async def _members_response(
-    request: Request[Any, Any, Any], db: AsyncSession, member: Member, new_invite: str | None
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    member: Member,
+    new_invite: str | None,
+    done: tuple[str, uuid.UUID | None] | None = None,
 ) -> Response[Any]:
+    """HTMX: the refreshed people fragment, the confirmation swapped into #flash. A plain form:
+    a redirect whose ``?done=`` makes the page say what changed."""
     if is_htmx(request):
-        context = await _members_context(db, member) | {"new_invite": new_invite}
+        notice = await _notice(db, member, *done) if done else None
+        context = await _members_context(db, member, notice) | {"new_invite": new_invite}
         context |= {"workspace_id": member.workspace_id, "csrf": member.principal.csrf_token}
-        return Template("admin/partials/people.html", context=context)
+        return Template("admin/partials/people.html", context=context | {"oob": True})
     if new_invite is not None:
         # Without JavaScript the link is shown on a full page, once.
         context = await shell_context(db, member, "admin") | await _members_context(db, member)
@@ -99,7 +137,11 @@ async def _members_response(
         return Template(
             "admin/members.html", context=context, headers={"Cache-Control": "no-store"}
         )
-    return Redirect(f"/w/{member.workspace_id}/admin", status_code=303)
+    url = f"/w/{member.workspace_id}/admin"
+    if done:
+        what, user_id = done
+        url += f"?done={what}" + (f"&user={user_id}" if user_id else "")
+    return Redirect(url, status_code=303)
 
 
 @post(
@@ -121,7 +163,7 @@ async def change_role(
         raise InvalidInput("Pick a role.")
     actor = actor_of(request, member.principal, settings.trust_forwarded_for)
     await teams.change_role(db, actor, member, user_id, Role(raw))
-    return await _members_response(request, db, member, None)
+    return await _members_response(request, db, member, None, ("role", user_id))
 
 
 @post(
@@ -142,7 +184,7 @@ async def remove_member(
     await teams.remove_member(db, actor, member, user_id)
     if user_id == member.principal.user_id:
         return Redirect("/", status_code=303)
-    return await _members_response(request, db, member, None)
+    return await _members_response(request, db, member, None, ("removed", user_id))
 
 
 @post(ADMIN + "/invites", opt={"access": P.INVITES_MANAGE}, include_in_schema=False)
@@ -179,25 +221,73 @@ async def revoke_invite(
     member = await page_member(request, db, ws_id)
     actor = actor_of(request, member.principal, settings.trust_forwarded_for)
     await teams.revoke_invite(db, actor, member, invite_id)
-    return await _members_response(request, db, member, None)
+    return await _members_response(request, db, member, None, ("revoked", None))
 
 
 def _day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
+@dataclass(frozen=True)
+class AuditQuery:
+    """The audit filters as the URL gave them, parsed; ``problem`` says why they cannot run."""
+
+    action: AuditAction | None
+    actor_id: uuid.UUID | None
+    since: date | None
+    until: date | None
+    problem: str | None = None
+
+    def as_form(self) -> dict[str, str]:
+        """What the filter form shows: exactly the URL's filters, so Back never lies."""
+        return {
+            "action": self.action.value if self.action else "",
+            "member": str(self.actor_id) if self.actor_id else "",
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
+
+
 def _parse_filters(
-    member: str | None, since: str | None, until: str | None
-) -> tuple[uuid.UUID | None, date | None, date | None]:
-    """Empty form fields mean "any"; anything else must parse."""
+    action: str | None, member: str | None, since: str | None, until: str | None
+) -> AuditQuery:
+    """Empty form fields mean "any"; anything else must parse, and From must not be after To."""
     try:
-        return (
+        query = AuditQuery(
+            AuditAction(action) if action else None,
             uuid.UUID(member) if member else None,
             date.fromisoformat(since) if since else None,
             date.fromisoformat(until) if until else None,
         )
     except ValueError:
         raise InvalidInput("Those filters are not valid.") from None
+    if query.since and query.until and query.since > query.until:
+        problem = (
+            f"“From” ({query.since:%d %b %Y}) is after “To” ({query.until:%d %b %Y}), so no "
+            "day is in between. Pick a From date on or before the To date."
+        )
+        return replace(query, problem=problem)
+    return query
+
+
+async def _audit_rows(
+    db: AsyncSession, member: Member, query: AuditQuery, before: int | None
+) -> tuple[list[AuditRow], int | None]:
+    """One page of described rows, and the id to continue from (None on the last page)."""
+    end = _day_start(query.until + timedelta(days=1)) if query.until else None
+    filt = AuditFilter(
+        query.action, query.actor_id, _day_start(query.since), end, AUDIT_PAGE + 1, before
+    )
+    events = list(await list_events(db, member.workspace_id, filt))
+    older = events[AUDIT_PAGE - 1].id if len(events) > AUDIT_PAGE else None
+    events = events[:AUDIT_PAGE]
+    current = {u.id for _, u in await teams.list_members(db, member.workspace_id)}
+    wanted = {e.actor_id for e in events if e.actor_id} | member_target_ids(events)
+    people = {
+        uid: Person(u.name, u.email, uid in current)
+        for uid, u in (await teams.users_by_id(db, wanted)).items()
+    }
+    return describe(events, people), older
 
 
 Short = Annotated[str | None, Parameter(max_length=64)]
@@ -214,29 +304,28 @@ async def admin_audit(
     until: Short = None,
     before: Annotated[int | None, Parameter(ge=1)] = None,
 ) -> Template:
-    """The audit log, newest first, filtered by action, member and date range (UTC days)."""
+    """The audit log, newest first, filtered by action, member and date range (UTC days).
+
+    HTMX filter requests get the form and the results together (``#audit-view``): htmx keeps a
+    snapshot of the page for Back, and a form drawn from the URL is what makes that snapshot
+    show the filters its rows were chosen by.
+    """
     member = await page_member(request, db, ws_id)
-    actor_id, since_day, until_day = _parse_filters(by_member, since, until)
-    end = _day_start(until_day + timedelta(days=1)) if until_day else None
-    filt = AuditFilter(action or None, actor_id, _day_start(since_day), end, AUDIT_PAGE + 1, before)
-    events = list(await list_events(db, member.workspace_id, filt))
-    older = events[AUDIT_PAGE - 1].id if len(events) > AUDIT_PAGE else None
-    people = {u.id: u for _, u in await teams.list_members(db, member.workspace_id)}
+    query = _parse_filters(action, by_member, since, until)
+    rows, older = ([], None) if query.problem else await _audit_rows(db, member, query, before)
+    people = [(u.id, u) for _, u in await teams.list_members(db, member.workspace_id)]
     context = {
-        "events": events[:AUDIT_PAGE],
+        "ws_id": ws_id,
+        "rows": rows,
         "people": people,
-        "actions": KNOWN_ACTIONS,
-        "filters": {
-            "action": action or "",
-            "member": str(actor_id) if actor_id else "",
-            "since": since_day.isoformat() if since_day else "",
-            "until": until_day.isoformat() if until_day else "",
-        },
+        "action_groups": by_area(),
+        "filters": query.as_form(),
+        "problem": query.problem,
         "older": older,
         "tab": "audit",
     }
-    if is_htmx(request) and request.headers.get("hx-target") == "audit-results":
-        return Template("admin/partials/audit_rows.html", context=context | {"ws_id": ws_id})
+    if is_htmx(request) and request.headers.get("hx-target") == "audit-view":
+        return Template("admin/partials/audit_view.html", context=context)
     return Template("admin/audit.html", context=await shell_context(db, member, "admin") | context)
 
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.dependencies import AUTHENTICATED
-from workspace.errors import InvalidInput
+from workspace.errors import InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.settings import Settings
 from workspace.teams import service as teams
@@ -21,6 +21,10 @@ from workspace.web.shell import shell_context
 from workspace.web.sidebar import conversation_page, project_page
 
 WS = "/w/{ws_id:uuid}"
+_SIDEBAR_AND_NOTICE = (
+    '{% include "partials/sidebar_projects.html" %}'
+    '{% with oob=true %}{% include "partials/flash.html" %}{% endwith %}'
+)
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
 
 
@@ -59,13 +63,32 @@ async def create_workspace(
     return Redirect(f"/w/{ws.id}", status_code=303)
 
 
+async def _created_notice(db: AsyncSession, ws_id: uuid.UUID, created: str | None) -> str | None:
+    """ "Project X created", from the stored row named by ``?created=<id>`` (never from text
+    in the URL, so a crafted link cannot put words on the page)."""
+    try:
+        project_id = uuid.UUID(created or "")
+    except ValueError:
+        return None
+    try:
+        project = await projects.get_project(db, ws_id, project_id)
+    except NotFound:
+        return None
+    return f"Project “{project.name}” created."
+
+
 @get(WS, opt={"access": P.WORKSPACE_READ}, include_in_schema=False)
 async def workspace_home(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
+    ws_id: uuid.UUID,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    created: Annotated[str | None, Parameter(max_length=64)] = None,
 ) -> Template:
     """The workspace home: projects, recent conversations, what the caller's role allows."""
     member = await page_member(request, db, ws_id)
-    return Template("workspace.html", context=await shell_context(db, member, "home"))
+    context = await shell_context(db, member, "home")
+    context["notice"] = await _created_notice(db, member.workspace_id, created)
+    return Template("workspace.html", context=context)
 
 
 @get(WS + "/sidebar/projects", opt={"access": P.PROJECTS_READ}, include_in_schema=False)
@@ -100,15 +123,18 @@ async def create_project(
     if not name:
         raise InvalidInput("Give the project a name.")
     actor = actor_of(request, member.principal, settings.trust_forwarded_for)
-    await projects.create_project(db, actor, member, name, field(form, "description", 2000))
+    project = await projects.create_project(
+        db, actor, member, name, field(form, "description", 2000)
+    )
     if is_htmx(request):
         page = await project_page(db, member, 0)
+        # The sidebar list, plus the notice swapped out of band into the shell's #flash.
         return Template(
-            "partials/sidebar_projects.html",
-            context={"ws_id": ws_id, "page": page},
+            template_str=_SIDEBAR_AND_NOTICE,
+            context={"ws_id": ws_id, "page": page, "notice": f"Project “{project.name}” created."},
             headers={"HX-Retarget": "#sidebar-projects", "HX-Reswap": "innerHTML"},
         )
-    return Redirect(f"/w/{ws_id}", status_code=303)
+    return Redirect(f"/w/{ws_id}?created={project.id}", status_code=303)
 
 
 WORKSPACE_PAGES = [
