@@ -205,6 +205,28 @@ async def test_rename_move_delete_and_project_pages(
             await expect(listed).to_have_count(1)
             await expect(_row(page, second)).to_have_count(0)
             await shot(page, "07-after-deletes")
+
+            # Escape closes a row menu and gives focus back to its toggle.
+            created_id = str(created)
+            for n in range(30):
+                await _conversation(owner, ws, f"Filler {n:02d}")
+            await page.goto(f"/w/{ws}")
+            top = page.locator("#sidebar-conversations > li").first
+            await top.get_by_label(re.compile("^Actions for")).click()
+            await expect(top.locator("details[data-row-menu]")).to_have_attribute("open", "")
+            await page.keyboard.press("Escape")
+            await expect(top.locator("details[data-row-menu]")).not_to_have_attribute("open", "")
+            await expect(top.locator("summary.row-menu-toggle")).to_be_focused()
+
+            # Rows loaded by "More" carry no token of their own; their forms still work.
+            await expect(_row(page, created_id)).to_have_count(0)
+            await page.get_by_role("button", name="More conversations").click()
+            later = _row(page, created_id)
+            await later.get_by_label(re.compile("^Actions for")).click()
+            await later.get_by_role("button", name="Share with workspace").click()
+            await expect(page).to_have_url(re.compile(rf"/w/{ws}$"))
+            detail = (await _conversation_json(owner, created_id)).json()["conversation"]
+            assert detail["visibility"] == "shared"
         finally:
             await context.close()
     assert errors == []
@@ -286,5 +308,12 @@ async def test_viewer_sees_no_organise_controls(stack: Stack) -> None:
         assert "New chat in this project" not in project_page.text
         renamed = await viewer.http.post(f"/w/{ws}/c/{chat}/rename", data={"title": "Mine now"})
         assert renamed.status_code == 404
+        assert (await viewer.http.get(f"/w/{ws}/c/{chat}/move")).status_code == 404
         other = uuid.uuid4()
         assert (await viewer.http.get(f"/w/{ws}/p/{other}")).status_code == 404
+
+        # Without JavaScript the delete form's first post only asks.
+        asked = await owner.http.post(f"/w/{ws}/c/{chat}/delete", data={})
+        assert asked.status_code == 200
+        assert "Delete for good" in asked.text
+        assert (await owner.http.get(f"/api/conversations/{chat}")).status_code == 200
