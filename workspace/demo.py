@@ -1,6 +1,8 @@
 """The offline demo behind ``make run``: the provider simulator and a seeded workspace.
 
-Seeding is idempotent, so a second ``make run`` finds the same user, workspace and keys.
+Seeding is idempotent, so a second ``make run`` finds the same user, workspace and keys. The
+simulator answers in its ``prose`` style (markdown in a voice per model, the context facts in a
+footer), so the demo reads like a chat product rather than a test rig.
 """
 
 from __future__ import annotations
@@ -92,9 +94,10 @@ async def seed_demo(settings: Settings) -> None:
 
 
 def start_demo(settings: Settings) -> tuple[RunningSimulator, Settings, tuple[str, str]]:
+    """Start the simulator (answering in prose), point the settings at it and seed the demo."""
     from adapters.simulator.server import serve_in_thread
 
-    simulator = serve_in_thread()
+    simulator = serve_in_thread(style="prose")
     settings = simulator_settings(settings, simulator.url)
     asyncio.run(seed_demo(settings))
     return simulator, settings, (DEMO_EMAIL, DEMO_PASSWORD)

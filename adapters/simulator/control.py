@@ -23,7 +23,10 @@ def control_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
     """Handlers under ``/_simulator``."""
 
     def scenarios() -> dict[str, Any]:
-        return {"scenarios": [s.to_json() for s in state.scenarios.values()]}
+        return {
+            "scenarios": [s.to_json() for s in state.scenarios.values()],
+            "style": state.style,
+        }
 
     @post("/_simulator/scenario", status_code=200)
     async def set_scenario(request: Request[Any, Any, Any]) -> Response[bytes]:
@@ -42,7 +45,7 @@ def control_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
 
     @delete("/_simulator/scenario", status_code=200)
     async def reset_scenarios() -> Response[bytes]:
-        """Back to normal behaviour for every model."""
+        """Back to normal behaviour for every model (the start-up reply style stays)."""
         state.reset_scenarios()
         return json_response(scenarios())
 

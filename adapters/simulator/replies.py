@@ -3,7 +3,10 @@
 Adapters must carry the whole conversation across providers; a reply such as
 ``[openai/gpt-4o] messages=3 roles=user,assistant,user system=yes images=0 last_user=hi``
 lets a test see at a glance that history, roles, the system prompt and images arrived intact.
-Token counts are estimates (characters / 4, rounded up) so usage accounting is predictable.
+That ``describe`` style is the default; the ``prose`` style (see ``prose.py``) answers in
+markdown for people and keeps the same facts in a footer. Either way the same request gets the
+same text, and token counts are estimates (characters / 4, rounded up) of exactly that text, so
+usage accounting is predictable.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from adapters.simulator import prose
 from adapters.simulator.catalogue import ModelInfo
 from adapters.simulator.common import Failure, dumps_str
-from adapters.simulator.state import Scenario
+from adapters.simulator.state import ReplyStyle, Scenario
 
 CanonicalRole = Literal["user", "assistant", "tool"]
 
@@ -106,6 +110,13 @@ def describe(provider: str, model: str, conv: Conversation) -> str:
     return text
 
 
+def reply_text(style: ReplyStyle | None, provider: str, model: str, conv: Conversation) -> str:
+    """The reply in the requested style (``describe`` when none is named)."""
+    if style == "prose":
+        return prose.compose(model, conv)
+    return describe(provider, model, conv)
+
+
 class ContextTooLong(Failure):
     """The estimated prompt exceeds the model's window; wires word it the provider's way."""
 
@@ -152,7 +163,11 @@ def plan_reply(
             pieces=split_pieces(arguments, scenario.chunks),
             thinking=thinking,
         )
-    text = scenario.reply if scenario.reply is not None else describe(provider, model.id, conv)
+    text = (
+        scenario.reply
+        if scenario.reply is not None
+        else reply_text(scenario.style, provider, model.id, conv)
+    )
     finish: Literal["stop", "length"] = "stop"
     limit = conv.max_output
     if limit is not None and estimate_tokens(len(text)) > limit:

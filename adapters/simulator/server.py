@@ -18,6 +18,7 @@ import uvicorn
 
 from adapters.simulator.app import create_app
 from adapters.simulator.sse import SimulatedDisconnect
+from adapters.simulator.state import ReplyStyle, SimulatorState
 
 _STARTUP_TIMEOUT_S = 10.0
 
@@ -49,9 +50,9 @@ def _install_log_filter() -> None:
         logger.addFilter(_DropSimulatedDisconnects())
 
 
-def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
+def _config(host: str, port: int, log_level: str, style: ReplyStyle) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(),
+        create_app(SimulatorState(style=style)),
         host=host,
         port=port,
         log_level=log_level,
@@ -86,15 +87,22 @@ class RunningSimulator:
 
 
 def serve_in_thread(
-    host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+    host: str = "127.0.0.1",
+    port: int = 0,
+    log_level: str = "warning",
+    style: ReplyStyle = "describe",
 ) -> RunningSimulator:
-    """Start the simulator on its own thread and event loop; return once it answers."""
+    """Start the simulator on its own thread and event loop; return once it answers.
+
+    ``style`` is the reply style when no scenario names one: ``describe`` (what tests assert
+    on) or ``prose`` (answers for people, as the offline demo shows them).
+    """
     _install_log_filter()
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = int(sock.getsockname()[1])
-    server = uvicorn.Server(_config(host, bound_port, log_level))
+    server = uvicorn.Server(_config(host, bound_port, log_level, style))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"simulator-{bound_port}", daemon=True
     )
@@ -115,7 +123,12 @@ def serve_in_thread(
     return RunningSimulator(url=url, host=host, port=bound_port, _server=server, _thread=thread)
 
 
-def run(host: str = "127.0.0.1", port: int = 8765, log_level: str = "info") -> None:
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    log_level: str = "info",
+    style: ReplyStyle = "describe",
+) -> None:
     """Serve in the foreground until interrupted (``switchboard simulator --port N``)."""
     _install_log_filter()
-    uvicorn.Server(_config(host, port, log_level)).run()
+    uvicorn.Server(_config(host, port, log_level, style)).run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal, get_args
 
 from adapters.simulator.common import Failure, FailureKind
@@ -19,6 +19,11 @@ ScenarioError = Literal[
     "invalid_key", "rate_limit", "quota", "overloaded", "malformed", "disconnect"
 ]
 SCENARIO_ERRORS: Final[frozenset[str]] = frozenset(get_args(ScenarioError))
+
+ReplyStyle = Literal["describe", "prose"]
+"""``describe``: a one-line report of the context (what tests assert on); ``prose``: markdown
+that reads like an answer, with the context facts in a footer (the offline demo)."""
+REPLY_STYLES: Final[frozenset[str]] = frozenset(get_args(ReplyStyle))
 
 DEFAULT_CHUNKS: Final = 8
 """How many content pieces a streamed reply is split into unless a scenario says otherwise."""
@@ -61,11 +66,13 @@ class Scenario:
     chunks: int = DEFAULT_CHUNKS
     error: ScenarioError | None = None
     reply: str | None = None
+    style: ReplyStyle | None = None
+    """None: the simulator's own style (chosen at start-up, ``describe`` unless told)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Scenario:
         """Validate strictly so a typo in a test fails loudly instead of silently doing nothing."""
-        allowed = {"model", "ttft_ms", "interval_ms", "chunks", "error", "reply"}
+        allowed = {"model", "ttft_ms", "interval_ms", "chunks", "error", "reply", "style"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown scenario fields: {sorted(unknown)}")
@@ -90,7 +97,10 @@ class Scenario:
         reply = data.get("reply")
         if reply is not None and not isinstance(reply, str):
             raise ValueError("reply must be a string or null")
-        return cls(model, ints["ttft_ms"], ints["interval_ms"], ints["chunks"], error, reply)
+        style = data.get("style")
+        if style is not None and style not in REPLY_STYLES:
+            raise ValueError(f"style must be null or one of {sorted(REPLY_STYLES)}")
+        return cls(model, ints["ttft_ms"], ints["interval_ms"], ints["chunks"], error, reply, style)
 
     def failure(self) -> Failure | None:
         """The refusal this scenario forces before any work is done (None for stream faults)."""
@@ -113,6 +123,7 @@ class Scenario:
             "chunks": self.chunks,
             "error": self.error,
             "reply": self.reply,
+            "style": self.style,
         }
 
 
@@ -222,16 +233,23 @@ class RequestLog:
 class SimulatorState:
     """Everything one simulator instance remembers between requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, style: ReplyStyle = "describe") -> None:
+        self.style: ReplyStyle = style
+        """The reply style when no scenario names one; resetting scenarios keeps it."""
         self.scenarios: dict[str, Scenario] = {}
         self.log = RequestLog()
         self.tokens = TokenStore()
 
     def scenario_for(self, model: str | None) -> Scenario:
-        """The model's own scenario, else the wildcard one, else plain fast behaviour."""
+        """The model's own scenario, else the wildcard one, else plain fast behaviour.
+
+        The answer always names a reply style: the scenario's, else the simulator's own.
+        """
         if model is not None and model in self.scenarios:
-            return self.scenarios[model]
-        return self.scenarios.get("*", DEFAULT_SCENARIO)
+            found = self.scenarios[model]
+        else:
+            found = self.scenarios.get("*", DEFAULT_SCENARIO)
+        return found if found.style is not None else replace(found, style=self.style)
 
     def set_scenario(self, scenario: Scenario) -> None:
         """Install (or replace) the scenario for its model."""
