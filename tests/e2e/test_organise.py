@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import Shot
 from tests.e2e.test_team_onboarding import _watch_console
 from tests.support import PASSWORD, Stack, UserClient, new_user
@@ -94,6 +95,7 @@ async def test_rename_move_delete_and_project_pages(
             await rename.locator("summary").focus()
             await page.keyboard.press("Enter")
             await shot(page, "02-sidebar-menu")
+            await assert_accessible(page, "sidebar row menu open", within="#sidebar")
             await row.get_by_label("New title").fill("Renamed in the sidebar")
             await row.get_by_label("New title").press("Enter")
             await expect(row.locator("[data-row-title]")).to_have_text("Renamed in the sidebar")
@@ -145,6 +147,7 @@ async def test_rename_move_delete_and_project_pages(
                 "Launch plan"
             )
             await shot(page, "04-project-page")
+            await assert_accessible(page, "project page", within="main")
 
             # Move the other one there from the sidebar's move page, then out again.
             await _row(page, second).get_by_label(re.compile("^Actions for")).click()
@@ -175,8 +178,10 @@ async def test_rename_move_delete_and_project_pages(
             assert created and created not in (first, second)
             detail = (await _conversation_json(owner, str(created))).json()["conversation"]
             assert detail["project_id"] == project
-            # The row was upgraded to the server's, menu included.
+            # The row was upgraded to the server's, menu included, and the header got its menu.
             await expect(newest.locator("details[data-row-menu]")).to_have_count(1)
+            await expect(page.get_by_role("link", name="in Launch plan")).to_be_visible()
+            await expect(page.get_by_label("Conversation actions")).to_be_visible()
             await shot(page, "05-new-chat-in-project")
 
             # Delete the open conversation: a confirm step first, then a new chat.
@@ -185,6 +190,7 @@ async def test_rename_move_delete_and_project_pages(
             await header.locator("summary", has_text="Delete…").click()
             await expect(header.get_by_text("This cannot be undone.")).to_be_visible()
             await shot(page, "06-delete-confirm")
+            await assert_accessible(page, "header menu asking to delete", within="main")
             await header.get_by_role("button", name="Delete for good").click()
             await expect(page).to_have_url(re.compile(rf"/w/{ws}/c/new$"))
             await expect(_row(page, first)).to_have_count(0)
@@ -249,6 +255,7 @@ async def test_share_then_make_private_on_a_phone(
             await page.goto(f"/w/{ws}/c/{chat}")
             await page.get_by_label("Conversation actions").click()
             await shot(page, "01-phone-actions")
+            await assert_accessible(page, "header menu on a phone", within="main")
             await page.get_by_role("button", name="Share with workspace").click()
             await expect(page).to_have_url(re.compile(rf"/c/{chat}$"))
             await expect(page.locator(".chat-head .tag", has_text="shared")).to_be_visible()

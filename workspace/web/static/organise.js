@@ -61,6 +61,19 @@
     window.htmx.ajax("GET", url, { target: row, swap: "outerHTML" }).catch(() => {});
   }
 
+  // A chat created in place had no header menu (there was no conversation to act on yet).
+  function headerMenu(detail) {
+    const heading = document.querySelector("[data-conversation-title]");
+    if (!heading || !heading.parentElement || document.querySelector("[data-conversation-actions]")) return;
+    if (!window.htmx || !UUID.test(detail.id) || !UUID.test(detail.workspace || "")) return;
+    const box = document.createElement("div");
+    box.className = "conversation-actions";
+    box.dataset.conversationActions = detail.id;
+    heading.parentElement.append(box);
+    const url = `/w/${detail.workspace}/c/${detail.id}/actions`;
+    window.htmx.ajax("GET", url, { target: box, swap: "outerHTML" }).catch(() => {});
+  }
+
   function isCurrent(detail) {
     const here = window.location.pathname;
     if (here === pathOf(detail.url)) return true;
@@ -95,6 +108,7 @@
     if (current) {
       document.querySelectorAll("[data-conversation-title]").forEach((el) => { el.textContent = title; });
       document.title = `${title} · Switchboard`;
+      headerMenu(detail);
     }
   }
 
