@@ -324,3 +324,25 @@ async def test_viewer_sees_no_organise_controls(stack: Stack) -> None:
         assert asked.status_code == 200
         assert "Delete for good" in asked.text
         assert (await owner.http.get(f"/api/conversations/{chat}")).status_code == 200
+
+
+async def test_project_page_pages_its_conversations_newest_first(stack: Stack) -> None:
+    async with new_user(stack, "pia") as owner:
+        ws = await owner.create_workspace("Paging Co")
+        project = await _project(owner, ws, "Big project")
+        outside = await _conversation(owner, ws, "Not in the project")
+        inside = [
+            await _conversation(owner, ws, f"Topic {n:02d}", project_id=project) for n in range(31)
+        ]
+        page = await owner.http.get(f"/w/{ws}/p/{project}")
+        assert page.status_code == 200
+        row_id = r'class="project-conversation" data-conversation-row="([^"]+)"'
+        rows = re.findall(row_id, page.text)
+        assert rows == list(reversed(inside))[:30]
+        assert outside not in page.text
+        assert f"/w/{ws}/p/{project}/conversations?offset=30" in page.text
+        more = await owner.http.get(f"/w/{ws}/p/{project}/conversations", params={"offset": 30})
+        assert re.findall(r'data-conversation-row="([^"]+)"', more.text) == [inside[0]]
+        assert "More conversations" not in more.text
+        sidebar = await owner.http.get(f"/w/{ws}")
+        assert f'href="/w/{ws}/p/{project}"' in sidebar.text
