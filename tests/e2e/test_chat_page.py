@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.async_api import Browser, expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.chat_helpers import member_session, scenario
 from tests.e2e.conftest import Shot
 from tests.support import Stack, new_user
@@ -38,6 +39,7 @@ async def test_a_provider_error_stays_on_the_answer_live_and_after_reload(
             "This answer failed"
         )
         await shot(page, "02-error-after-reload")
+        await assert_accessible(page, "chat with a failed answer")
         assert not [e for e in s.errors if "503" not in e], s.errors
 
 
@@ -110,6 +112,8 @@ async def test_edit_and_resend_copy_and_answer_figures(
         await expect(page.locator(".message.user .branches")).to_contain_text("2/2")
         await expect(page.locator(".message.assistant")).to_contain_text("last_user=Better")
         await shot(page, "01-edited")
+        await page.locator(".message.assistant summary", has_text="Regenerate").click()
+        await assert_accessible(page, "chat with an answer and the regenerate menu open")
         assert not s.errors, s.errors
 
 

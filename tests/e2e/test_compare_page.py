@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.chat_helpers import Session, member_session, scenario
 from tests.e2e.conftest import Shot
 from tests.support import Stack
@@ -39,6 +40,7 @@ async def test_continuing_on_a_claude_lane_keeps_claude(
         page = await _compare(s, "Which is best?", GPT, CLAUDE)
         await expect(page.locator("[data-lane-stats]").nth(1)).to_contain_text("out")
         await shot(page, "01-lanes")
+        await assert_accessible(page, "compare with two answers")
         await page.locator("[data-lanes] .lane").nth(1).get_by_role("button").click()
         await expect(page).to_have_url(re.compile(r"/c/[0-9a-f-]{36}$"))
         await expect(page.get_by_label("Model", exact=True)).to_have_value(CLAUDE)

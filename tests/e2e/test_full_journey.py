@@ -83,7 +83,8 @@ async def test_signup_keys_chat_switch_compare_vote_usage(
     await expect(page.get_by_text(re.compile(r"5 / 0 calls"))).to_be_visible()
     await shot(page, "07-usage")
     await page.goto(ws_url + "/admin/audit")
-    await expect(page.get_by_text("credential.created").first).to_be_visible()
+    audit = page.locator("[data-audit]")
+    await expect(audit.get_by_text("credential.created").first).to_be_visible()
     await shot(page, "08-audit")
     assert not errors, errors
     await ctx.close()

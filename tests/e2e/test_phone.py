@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.chat_helpers import PHONE, member_session
 from tests.e2e.conftest import Shot
 from tests.support import Stack
@@ -38,6 +39,7 @@ async def test_phone_journey_chat_compare_keys_admin(
         await s.answered(5)
         await expect(page.locator(".message.user").last).to_contain_text("Tapped")
         await shot(page, "01-chat")
+        await assert_accessible(page, "chat on a phone")
 
         await page.goto(s.ws_url + "/compare")
         await _fits(page)
@@ -50,6 +52,7 @@ async def test_phone_journey_chat_compare_keys_admin(
         )
         await _fits(page)
         await shot(page, "02-compare")
+        await assert_accessible(page, "compare on a phone")
 
         await page.goto("/keys")
         await _fits(page)

@@ -65,7 +65,10 @@ def test_safe_links_and_formatting_survive() -> None:
     assert "<strong>bold</strong>" in html
     assert '<a href="https://example.com" rel="nofollow noopener noreferrer">docs</a>' in html
     assert "<code>x&lt;y</code>" in html
-    assert '<code class="language-py">1&lt;2' in html
+    assert (
+        '<code class="language-py"><span class="mi">1</span><span class="o">&lt;</span>'
+        '<span class="mi">2</span>'
+    ) in html
     assert 'href="mailto:a@b.c"' in str(render_markdown("[m](mailto:a@b.c)"))
 
 
@@ -83,10 +86,14 @@ def test_sanitizer_drops_unknown_tags_attributes_and_script_content() -> None:
 def test_chat_template_renders_model_text_through_the_sanitizer() -> None:
     env = make_environment()
     message = MessageView(
-        id=uuid.uuid4(), role="assistant", text="<script>alert(1)</script> [x](javascript:alert(1))"
+        id=uuid.uuid4(),
+        parent_id=uuid.uuid4(),
+        role="assistant",
+        text="<script>alert(1)</script> [x](javascript:alert(1))",
+        author="",
     )
     html = env.get_template("partials/message.html").render(
-        m=message, ws_id=uuid.uuid4(), conversation_id=uuid.uuid4()
+        m=message, ws_id=uuid.uuid4(), conversation_id=uuid.uuid4(), can_send=True
     )
     _assert_inert(html)
     assert "&lt;script&gt;" in html
