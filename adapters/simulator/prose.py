@@ -36,10 +36,12 @@ _CODE: Final = re.compile(
 )
 _LIST: Final = re.compile(r"\b(lists?|bullets?|checklist|ideas|tips)\b", re.IGNORECASE)
 _STEPS: Final = re.compile(r"\b(steps?|how to)\b", re.IGNORECASE)
+# A language the prompt names outright; first match wins, so "python" beats a mentioned database.
 _LANGUAGES: Final[tuple[tuple[re.Pattern[str], CodeLanguage], ...]] = (
+    (re.compile(r"\bpython\b", re.IGNORECASE), "python"),
     (re.compile(r"\b(javascript|typescript|js|node)\b", re.IGNORECASE), "javascript"),
-    (re.compile(r"\b(sql|query|postgres|database)\b", re.IGNORECASE), "sql"),
-    (re.compile(r"\b(bash|shell|command line)\b", re.IGNORECASE), "bash"),
+    (re.compile(r"\bsql\b", re.IGNORECASE), "sql"),
+    (re.compile(r"\b(bash|shell)\b", re.IGNORECASE), "bash"),
 )
 _MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_\[\]|<>#~])")
 _WORD: Final = re.compile(r"[a-z0-9]+")
@@ -104,8 +106,8 @@ VOICES: Final[tuple[Voice, ...]] = (
         ),
         list_items=5,
         table_rows=4,
-        code_note="It trims blanks, drops duplicates and returns a stable order, so the result "
-        "is easy to test.",
+        code_note="It is small on purpose: easy to read, easy to test, and easy to adapt once "
+        "you know your real inputs.",
         closing="**Trade-offs.** Starting small costs a little time up front but keeps later "
         "decisions reversible; when the stakes are high, add a review before each change.",
     ),

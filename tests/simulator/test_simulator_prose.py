@@ -70,6 +70,7 @@ def test_a_table_request_gets_a_markdown_table() -> None:
         ("Show me javascript code to dedupe tags", "javascript", "function dedupeTags(items) {"),
         ("Give me SQL code counting orders per category", "sql", "SELECT category"),
         ("A bash script to sort a file", "bash", "#!/usr/bin/env bash"),
+        ("Python code to pick Postgres or MySQL", "python", "def pick_postgres_or("),
     ],
 )
 def test_a_code_request_gets_a_fenced_block_in_its_language(
