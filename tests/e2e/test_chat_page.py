@@ -205,3 +205,28 @@ async def test_credits_counter_follows_platform_spend_without_reload(
         assert after < before
         await shot(page, "01-credits")
         assert not s.errors, s.errors
+
+
+async def test_a_new_chat_titles_itself_in_the_heading_and_sidebar_without_reload(
+    chromium: Browser, stack: Stack, shot: Shot
+) -> None:
+    async with member_session(chromium, stack) as s:
+        page = s.page
+        await page.goto(s.ws_url + "/c/new")
+        await expect(page.locator("[data-conversation-title]")).to_have_text("New chat")
+        prompt = (
+            "Please summarise the quarterly planning notes for the platform team and list the "
+            "three riskiest assumptions"
+        )
+        await s.send(prompt)
+        await s.answered(1)
+        title = page.locator("[data-conversation-title]")
+        await expect(title).to_have_text(re.compile(r"^Please summarise .*…$"))
+        shown = await title.inner_text()
+        assert len(shown) <= 80
+        assert prompt.startswith(shown.removesuffix("…").rstrip())
+        assert prompt[len(shown.removesuffix("…").rstrip())] == " "  # cut between words
+        row = page.locator("#sidebar-conversations a[aria-current=page]")
+        await expect(row).to_have_text(shown)
+        await shot(page, "01-titled")
+        assert not s.errors, s.errors
