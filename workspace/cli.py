@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -93,12 +93,18 @@ def migrate(data_dir: Path | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", type=int, default=8090)
-def simulator(host: str, port: int) -> None:
+@click.option(
+    "--style",
+    type=click.Choice(["describe", "prose"]),
+    default="describe",
+    help="Replies: describe (a context report, for tests) or prose (answers, for demos).",
+)
+def simulator(host: str, port: int, style: Literal["describe", "prose"]) -> None:
     """Run the provider simulator (OpenAI, Anthropic, Gemini, Groq, Code Assist, OAuth)."""
     from adapters.simulator.server import run as run_simulator
 
     click.echo(f"provider simulator on http://{host}:{port}")
-    run_simulator(host, port)
+    run_simulator(host, port, style=style)
 
 
 @main.command()
