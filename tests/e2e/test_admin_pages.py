@@ -185,11 +185,7 @@ async def test_admin_console_confirms_explains_and_fits(
     await _in_view_horizontally(owner, "#f-until", PHONE["width"])
 
     await ctx.close()
-    # htmx copies "settle" attributes, style included, from the old element onto its
-    # replacement: a style attribute something else left on an input (an extension, or a
-    # screenshot here) becomes an inline style the CSP refuses, unless htmx-config's
-    # attributesToSettle leaves "style" out (base.html).
-    assert errors == [], "console errors (an 'inline style' one: see htmx attributesToSettle)"
+    assert errors == []
 
 
 async def test_key_refusals_are_explained_and_nothing_is_listed(
@@ -234,3 +230,44 @@ async def test_key_refusals_are_explained_and_nothing_is_listed(
     unexpected = [e for e in errors if not re.match(r"(422|409) .*/admin/keys$", e)]
     unexpected = [e for e in unexpected if "status of 4" not in e]
     assert unexpected == []
+
+
+# What a browser extension (a password manager, a grammar checker) or a screenshot leaves on a
+# form field: a style attribute written through the CSSOM, which the CSP allows.
+_MARK_INPUTS = (
+    "document.querySelectorAll('input:not([type=hidden]), select')"
+    ".forEach(e => { e.style.outline = '1px dotted transparent'; })"
+)
+
+
+async def test_back_never_replays_inline_style(chromium: Browser, stack: Stack) -> None:
+    """htmx's history cache would store the page as it stands, style attributes included, and
+    parse it back in on Back: a CSP refusal per attribute. Admin pages keep no snapshot."""
+    errors: list[str] = []
+    ctx = await chromium.new_context(base_url=stack.url, viewport=DESKTOP)
+    page = await ctx.new_page()
+    _watch_console(page, errors)
+    ws_url = await _owner_with_workspace(
+        page, "Sam Style", f"sam-{uuid.uuid4().hex[:8]}@example.test", "Style Co"
+    )
+    await page.goto(ws_url + "/admin")
+    await page.evaluate(_MARK_INPUTS)
+    await page.get_by_role("button", name="Create invite link").click()
+    await expect(page.locator("[data-invite-link]")).to_be_visible()
+    await page.goto(ws_url + "/admin/audit")
+    for action in ("invite.created", "workspace.created"):
+        await page.evaluate(_MARK_INPUTS)
+        await page.get_by_label("Action").select_option(action)
+        await expect(page).to_have_url(re.compile(rf"action={re.escape(action)}"))
+        await expect(page.locator(f'tr[data-action="{action}"]')).to_have_count(1)
+    await page.go_back()
+    await expect(page.get_by_label("Action")).to_have_value("invite.created")
+    await expect(page.locator("tr[data-action]")).to_have_count(1)
+    await page.go_back()
+    await expect(page.get_by_label("Action")).to_have_value("")
+    await page.wait_for_load_state("networkidle")
+    # Nor is the invite link, shown once, left behind in htmx's localStorage cache.
+    cache = await page.evaluate("localStorage.getItem('htmx-history-cache') || ''")
+    assert "/invites/" not in cache
+    await ctx.close()
+    assert errors == []
