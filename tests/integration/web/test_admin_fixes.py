@@ -261,6 +261,13 @@ async def test_role_change_confirms_itself(owner: Browser, bob: UserClient) -> N
     # A crafted ?done= link cannot put words on the page: the sentence comes from the row.
     crafted = await owner.http.get(f"/w/{ws}/admin", params={"done": "role", "user": "x"})
     assert "data-notice" not in crafted.text
+    not_removed = await owner.http.get(f"/w/{ws}/admin", params={"done": "removed", "user": bob.id})
+    assert "data-notice" not in not_removed.text
+    removed = await owner.http.post(
+        f"/w/{ws}/admin/members/{bob.id}/remove", data={"csrf_token": token}
+    )
+    page = await owner.http.get(removed.headers["location"])
+    assert "bob was removed from the workspace." in page.text
 
 
 async def test_new_project_confirms_itself(owner: Browser) -> None:

@@ -62,6 +62,11 @@ async def _notice(
     if user is None:
         return None
     if done == "removed":
+        # Only if this workspace's latest removal was theirs: a crafted link says nothing.
+        last = AuditFilter(AuditAction.MEMBER_REMOVED, limit=1)
+        latest = await list_events(db, member.workspace_id, last)
+        if not latest or latest[0].target_id != str(user_id):
+            return None
         return f"{user.name} was removed from the workspace."
     row = next(
         (m for m, u in await teams.list_members(db, member.workspace_id) if u.id == user_id), None
