@@ -20,16 +20,24 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 LABEL_MAX = 200
+credentials = sa.table(
+    "credentials",
+    sa.column("id", sa.Uuid()),
+    sa.column("workspace_id", sa.Uuid()),
+    sa.column("user_id", sa.Uuid()),
+    sa.column("label", sa.String()),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
 
 
 def _renumber(owner_column: str) -> None:
     """Give every duplicate (owner, label) row after the oldest a free numbered label."""
     conn = op.get_bind()
+    owner = credentials.c[owner_column]
     rows = conn.execute(
-        sa.text(
-            f"SELECT id, {owner_column} AS owner, label FROM credentials "
-            f"WHERE {owner_column} IS NOT NULL ORDER BY {owner_column}, created_at, id"
-        )
+        sa.select(credentials.c.id, owner.label("owner"), credentials.c.label)
+        .where(owner.is_not(None))
+        .order_by(owner, credentials.c.created_at, credentials.c.id)
     ).all()
     taken: dict[object, set[str]] = {}
     for row in rows:
@@ -50,8 +58,7 @@ def _renumber(owner_column: str) -> None:
         taken[row.owner].add(candidate)
         mine.add(candidate)
         conn.execute(
-            sa.text("UPDATE credentials SET label = :label WHERE id = :id"),
-            {"label": candidate, "id": row.id},
+            sa.update(credentials).where(credentials.c.id == row.id).values(label=candidate)
         )
 
 
