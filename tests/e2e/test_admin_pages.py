@@ -13,7 +13,7 @@ import re
 import uuid
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.conftest import Shot
 from tests.e2e.test_keys_journey import _add_key
@@ -23,8 +23,8 @@ from workspace.audit.actions import AuditAction
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = ViewportSize(width=1366, height=900)
+PHONE = ViewportSize(width=390, height=844)
 ADMIN_TABS = ("", "/audit", "/keys", "/policy", "/usage")
 
 
