@@ -90,7 +90,7 @@ async def stored_login(keys: Keys, user_id: str, data: dict[str, object]) -> Cre
         scope="personal",
         user_id=user,
         provider="claude_code",
-        label="Claude Code",
+        label=f"Claude Code {uuid.uuid4().hex[:6]}",  # labels are unique per owner
         kind="oauth_credentials",
         fingerprint="...",
         status="valid",
