@@ -17,6 +17,7 @@ from workspace.accounts import ratelimit
 from workspace.accounts.models import ApiToken, AuthSession, User
 from workspace.accounts.passwords import hash_password, verify_password
 from workspace.accounts.secrets import API_TOKEN_PREFIX, new_token, token_hash, token_hint
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db import utcnow
 from workspace.errors import AppError, Conflict, InvalidInput, NotFound, TooManyRequests
@@ -141,7 +142,9 @@ async def create_api_token(
     token = ApiToken(user_id=user_id, name=name, token_hash=token_hash(raw), hint=token_hint(raw))
     session.add(token)
     await session.flush()
-    await record(session, actor, "api_token.created", target_type="api_token", target_id=token.id)
+    await record(
+        session, actor, AuditAction.API_TOKEN_CREATED, target_type="api_token", target_id=token.id
+    )
     await session.commit()
     return IssuedToken(token, raw)
 
@@ -166,7 +169,9 @@ async def revoke_api_token(
         raise NotFound("No such API token.")
     token.revoked_at = utcnow()
     session.add(token)
-    await record(session, actor, "api_token.revoked", target_type="api_token", target_id=token.id)
+    await record(
+        session, actor, AuditAction.API_TOKEN_REVOKED, target_type="api_token", target_id=token.id
+    )
     await session.commit()
 
 

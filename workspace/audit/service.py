@@ -28,7 +28,7 @@ class Actor:
 async def record(
     session: AsyncSession,
     actor: Actor,
-    action: AuditAction | str,
+    action: AuditAction,
     *,
     target_type: str,
     target_id: object,
@@ -37,8 +37,8 @@ async def record(
 ) -> None:
     """Add an audit row to ``session`` (the caller commits it with the change it describes).
 
-    ``action`` must be an :class:`AuditAction`; a plain string is accepted only if it names one
-    (``ValueError`` otherwise), so the admin filter, which lists the enum, can find every row.
+    ``action`` is an :class:`AuditAction` (checked again at run time: ``ValueError`` for any
+    other name), so the admin filter, which lists the enum, can find every row.
     """
     session.add(
         AuditEvent(

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.billing.models import Budget, UsageEvent
 from workspace.billing.plans import micros_to_usd as usd
@@ -141,7 +142,7 @@ async def set_budgets(
     await record(
         session,
         actor,
-        "budget.updated",
+        AuditAction.BUDGET_UPDATED,
         target_type="workspace",
         target_id=workspace_id,
         workspace_id=workspace_id,

@@ -39,6 +39,7 @@ from adapters.types import (
     TextDelta,
     Usage,
 )
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.billing import budgets, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
@@ -226,7 +227,7 @@ class ModelCall:
                 await record(
                     session,
                     Actor(member.principal.user_id, None),
-                    "budget.exceeded",
+                    AuditAction.BUDGET_EXCEEDED,
                     target_type="workspace",
                     target_id=member.workspace_id,
                     workspace_id=member.workspace_id,

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.chat import service
 from workspace.chat.access import CompareAccess, ConversationAccess
@@ -107,7 +108,7 @@ async def vote(
     await record(
         session,
         actor,
-        "compare.voted",
+        AuditAction.COMPARE_VOTED,
         target_type="compare",
         target_id=run.id,
         workspace_id=run.workspace_id,

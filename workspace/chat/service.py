@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.types import Message, Part, Text
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.chat.access import ConversationAccess
 from workspace.chat.models import ChatMessage, CompareRun, CompareVote, Conversation
@@ -88,7 +89,7 @@ async def create_conversation(
     await record(
         session,
         actor,
-        "conversation.created",
+        AuditAction.CONVERSATION_CREATED,
         target_type="conversation",
         target_id=conversation.id,
         workspace_id=member.workspace_id,
@@ -157,7 +158,7 @@ async def update_conversation(
     await record(
         session,
         actor,
-        "conversation.updated",
+        AuditAction.CONVERSATION_UPDATED,
         target_type="conversation",
         target_id=conversation.id,
         workspace_id=conversation.workspace_id,
@@ -176,7 +177,7 @@ async def delete_conversation(
     await record(
         session,
         actor,
-        "conversation.deleted",
+        AuditAction.CONVERSATION_DELETED,
         target_type="conversation",
         target_id=conversation.id,
         workspace_id=conversation.workspace_id,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.errors import NotFound
 from workspace.projects.models import Project
@@ -28,7 +29,7 @@ async def create_project(
     await record(
         session,
         actor,
-        "project.created",
+        AuditAction.PROJECT_CREATED,
         target_type="project",
         target_id=project.id,
         workspace_id=member.workspace_id,
@@ -77,7 +78,7 @@ async def update_project(
     await record(
         session,
         actor,
-        "project.updated",
+        AuditAction.PROJECT_UPDATED,
         target_type="project",
         target_id=project.id,
         workspace_id=member.workspace_id,
@@ -94,7 +95,7 @@ async def delete_project(
     await record(
         session,
         actor,
-        "project.deleted",
+        AuditAction.PROJECT_DELETED,
         target_type="project",
         target_id=project_id,
         workspace_id=member.workspace_id,
