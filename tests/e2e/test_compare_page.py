@@ -89,3 +89,25 @@ async def test_a_failing_lane_says_why_and_the_others_finish(
         await expect(page.locator("[data-lanes] .lane").nth(0)).to_contain_text("Anyone there?")
         await shot(page, "01-failed-lane")
         assert not s.errors, s.errors
+
+
+async def test_blind_compare_hides_names_and_telling_figures_until_the_vote(
+    chromium: Browser, stack: Stack, shot: Shot
+) -> None:
+    async with member_session(chromium, stack) as s:
+        await s.page.goto(s.ws_url + "/compare")
+        await s.page.get_by_label("Blind: hide model names until I vote").check()
+        page = await _compare(s, "Judge us blind", GPT, CLAUDE)
+        lanes = page.locator("[data-lanes] .lane")
+        await expect(lanes.locator("[data-lane-model]")).to_have_text(["Model A", "Model B"])
+        for index in range(2):
+            lane = lanes.nth(index)
+            await expect(lane).to_contain_text("Judge us blind")
+            await expect(lane.locator("[data-lane-stats]")).to_have_text("")
+            assert "$" not in await lane.inner_text()
+        await shot(page, "01-blind")
+        await page.get_by_role("button", name="It's a tie").click()
+        await expect(lanes.locator("[data-lane-model]")).to_have_text([GPT, CLAUDE])
+        await expect(lanes.nth(0).locator("[data-lane-stats]")).to_contain_text("$")
+        await shot(page, "02-revealed")
+        assert not s.errors, s.errors

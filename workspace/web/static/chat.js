@@ -326,10 +326,13 @@
 
   // --- compare -------------------------------------------------------------------------------
 
-  function reveal(byLane, view) {
+  function reveal(byLane, view, conversationId) {
+    // After the vote the server shows names and figures (price and speed tell models apart).
     for (const info of view.lanes || []) {
       const lane = byLane.get(info.lane);
-      if (lane && info.model) lane.querySelector("[data-lane-model]").textContent = info.model;
+      if (!lane || !info.model) continue;
+      lane.querySelector("[data-lane-model]").textContent = info.model;
+      if (view.blind && lane.dataset.messageId) showStats(lane, conversationId, lane.dataset.messageId);
     }
   }
 
@@ -383,15 +386,24 @@
     const fresh = await fragment(conversationId, messageId);
     if (!fresh) return;
     lane.querySelector("[data-lane-body]").replaceWith(fresh.querySelector("[data-body]"));
+    fillStats(lane, fresh);
+  }
+
+  function fillStats(lane, fresh) {
     const stats = fresh.querySelector("[data-stats]");
     if (stats) lane.querySelector("[data-lane-stats]").replaceChildren(...stats.childNodes);
+  }
+
+  async function showStats(lane, conversationId, messageId) {
+    const fresh = await fragment(conversationId, messageId);
+    if (fresh) fillStats(lane, fresh);
   }
 
   function armVerdicts(compareId, conversationId, byLane, verdicts) {
     let voted = false;
     const vote = async (winner) => {
       // One verdict per comparison: after a tie, picking a lane only continues on it.
-      if (!voted) reveal(byLane, await jsonPost(`/api/compare/${compareId}/vote`, { winner }));
+      if (!voted) reveal(byLane, await jsonPost(`/api/compare/${compareId}/vote`, { winner }), conversationId);
       voted = true;
     };
     byLane.forEach((lane, index) => {
