@@ -30,11 +30,13 @@ _VOICE_SALT: Final = b"voice:"
 Flash) gets three different voices."""
 
 _TABLE: Final = re.compile(r"\b(tables?|tabular|compare|comparison|versus|vs)\b", re.IGNORECASE)
+# "code review" or "code of conduct" are topics, not requests for code.
 _CODE: Final = re.compile(
-    r"\b(code|python|function|script|snippet|javascript|typescript|js|sql|bash|shell)\b",
+    r"\b(code(?!\s+(?:reviews?|of\s+conduct))|python|function|script|snippet|javascript"
+    r"|typescript|js|sql|bash|shell)\b",
     re.IGNORECASE,
 )
-_LIST: Final = re.compile(r"\b(lists?|bullets?|checklist|ideas|tips)\b", re.IGNORECASE)
+_LIST: Final = re.compile(r"\b(lists?|bullets?|checklist|ideas|tips|habits)\b", re.IGNORECASE)
 _STEPS: Final = re.compile(r"\b(steps?|how to)\b", re.IGNORECASE)
 # A language the prompt names outright; first match wins, so "python" beats a mentioned database.
 _LANGUAGES: Final[tuple[tuple[re.Pattern[str], CodeLanguage], ...]] = (

@@ -88,6 +88,12 @@ def test_steps_are_numbered_and_a_list_is_bulleted() -> None:
     assert not BULLET.search(compose("gpt-4o", ask("Python code to dedupe a list")))
 
 
+def test_code_as_a_topic_is_not_a_request_for_code() -> None:
+    answer = compose("gpt-4o", ask("What are three good habits for code review?"))
+    assert "```" not in answer
+    assert BULLET.search(answer)
+
+
 def test_the_footer_carries_the_context_facts() -> None:
     conv = ask("Look at these", has_system=True, images=2)
     conv.roles = ["user", "assistant", "user"]
