@@ -70,6 +70,9 @@ class Settings(BaseSettings):
 
     # --- request limits -------------------------------------------------------------------------
     max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
+    json_max_depth: int = Field(
+        64, description="Deepest nesting of arrays/objects a JSON request body may have."
+    )
     page_size_max: int = Field(200, description="Largest page a list route returns.")
 
     # --- providers ----------------------------------------------------------------------------
@@ -99,8 +102,9 @@ class Settings(BaseSettings):
         False, description="Let user base URLs reach private/loopback addresses (SSRF guard off)."
     )
     adapters_allow: str = Field("", description="Comma list of adapter plugins to load; empty=all.")
-    platform_hold_credits: int = Field(
-        50, description="Credits held per platform-key call until its real cost is known."
+    platform_max_output_tokens: int = Field(
+        4096,
+        description="Most output tokens a platform-key call may produce (its credit hold covers it).",
     )
     sse_keepalive_s: float = Field(
         15.0, description="Seconds of silence before an SSE keep-alive comment is sent."

@@ -6,9 +6,11 @@ streamed, and raises a problem (no key, model not allowed, budget, credits) inst
 credit charge are written once the stream ends, whether it finished, failed or was cancelled;
 then only what was generated is charged.
 
-BYOK calls (request, personal, workspace keys) are charged zero credits. Platform calls hold an
-estimate of credits up front (so concurrent calls can never overdraw) and settle to the real cost
-afterwards, once per idempotency key.
+BYOK calls (request, personal, workspace keys) are charged zero credits. Platform calls hold the
+worst case of their cost up front (input bounded by its bytes, output by the ``max_tokens`` cap
+they are sent with; see :mod:`workspace.billing.holds`), so concurrent calls can never overdraw,
+and settle to the real cost afterwards, once per idempotency key: the settlement only gives back,
+so the credits charged always equal the recorded cost.
 
 If a BYOK key fails with invalid credentials or a rate limit before any text, and the workspace
 policy says ``fallback``, the call moves to the platform key (charged) and yields a
@@ -41,7 +43,7 @@ from adapters.types import (
 )
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.billing import budgets, ledger, plans
+from workspace.billing import budgets, holds, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
 from workspace.keys import service as key_service
 from workspace.keys.policy import require_allowed
@@ -105,6 +107,7 @@ class ModelCall:
     credential_id: uuid.UUID | None = None
     fallback: FallbackNotice | None = None
     outcome: CallOutcome = field(default_factory=CallOutcome)
+    max_output_tokens: int | None = None
     _hold: ledger.Hold | None = None
     _fallback_allowed: bool = False
 
@@ -112,7 +115,7 @@ class ModelCall:
         return ChatRequest(
             model=self.model.id,
             messages=self.request.messages,
-            max_output_tokens=self.request.max_output_tokens,
+            max_output_tokens=self.max_output_tokens,
         )
 
     async def events(self) -> AsyncIterator[StreamEvent | FallbackNotice]:
@@ -171,7 +174,9 @@ class ModelCall:
                 credential = await load_platform_key(runtime.secrets, self.provider.id)
             except LookupError:
                 return False
-            self._hold = await _reserve(session, runtime, self.request)
+            self.max_output_tokens, self._hold = await _reserve(
+                session, runtime, self.request, self.model
+            )
         self.fallback = FallbackNotice(self.key_source, reason)
         self.key_source, self.credential, self.credential_id = "platform", credential, None
         return True
@@ -188,7 +193,7 @@ class ModelCall:
         )
         cost = outcome.cost_usd_micros / plans.MICROS_PER_USD
         platform = self.key_source == "platform"
-        credits = plans.credits_for_cost(cost) if platform else 0
+        credits = plans.credits_for_micros(outcome.cost_usd_micros) if platform else 0
         status = (
             "error"
             if outcome.error_code
@@ -242,17 +247,26 @@ async def _one(event: StreamEvent) -> AsyncIterator[StreamEvent]:
     yield event
 
 
-async def _reserve(session: AsyncSession, runtime: Runtime, request: CallRequest) -> ledger.Hold:
-    """Hold the platform-call estimate; the same idempotency key never holds twice."""
+async def _reserve(
+    session: AsyncSession, runtime: Runtime, request: CallRequest, model: ModelInfo
+) -> tuple[int, ledger.Hold]:
+    """Cap the call's output and hold its worst-case cost (see :mod:`workspace.billing.holds`).
+
+    The same idempotency key never holds twice. Returns the output cap the call must be sent with.
+    """
+    cap = holds.output_cap(
+        model, request.max_output_tokens, runtime.settings.platform_max_output_tokens
+    )
+    credits = holds.hold_credits(model, request.messages, cap)
     key = request.idempotency_key or uuid.uuid4().hex
     hold = await ledger.reserve(
         session,
         request.member.workspace_id,
-        runtime.settings.platform_hold_credits,
+        credits,
         f"call:{request.member.workspace_id}:{request.member.principal.user_id}:{request.model_ref}:{key}",
     )
     await session.commit()
-    return hold
+    return cap, hold
 
 
 async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
@@ -279,7 +293,9 @@ async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
             request_key=request_secret,
             platform_allowed=platform_ok,
         )
-        hold = await _reserve(session, runtime, request) if resolved.source == "platform" else None
+        cap, hold = request.max_output_tokens, None
+        if resolved.source == "platform":
+            cap, hold = await _reserve(session, runtime, request, model)
     return ModelCall(
         runtime,
         request,
@@ -288,6 +304,7 @@ async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
         resolved.source,
         resolved.credential,
         credential_id=resolved.credential_id,
+        max_output_tokens=cap,
         _hold=hold,
         _fallback_allowed=policy.byok_failure == "fallback",
     )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from adapters.types import Message, Secret, Text, TextDelta
 from tests.integration.calls.conftest import member_of
 from tests.support import Stack, UserClient
-from workspace.billing import ledger
+from workspace.billing import holds, ledger
 from workspace.calls.gateway import CallRequest, FallbackNotice, RequestKey, start_call
 from workspace.keys.platform import delete_platform_key, set_platform_key
 from workspace.keys.resolution import NoKeyAvailable
@@ -148,7 +148,9 @@ async def test_fifty_concurrent_platform_calls_against_a_balance_for_ten(
     alice: UserClient, runtime: Runtime, platform_key: None, stack: Stack
 ) -> None:
     ws = await alice.create_workspace()
-    hold = runtime.settings.platform_hold_credits
+    _, model = runtime.registry.resolve_model(PLATFORM_MODEL)
+    cap = holds.output_cap(model, None, runtime.settings.platform_max_output_tokens)
+    hold = holds.hold_credits(model, HELLO, cap)
     async with runtime.sessionmaker() as session:
         await ledger.balance(session, uuid.UUID(ws))  # applies this month's allowance
         # Raise the floor so exactly ten holds fit above it.
