@@ -6,9 +6,11 @@ concurrent charges of one workspace queue behind each other and none can take th
 its floor (a check constraint enforces it once more). Functions here flush but never commit: the
 caller commits, so a charge and the usage event it pays for land together.
 
-A platform-key call holds an estimate up front with :func:`reserve` and, once its real cost is
-known, :func:`settle` returns the unused part or charges the extra (only down to the floor: the
-rest is written off and the usage event says what was really charged).
+A platform-key call holds the worst case of its cost up front with :func:`reserve` (see
+:mod:`workspace.billing.holds`) and, once its real cost is known, :func:`settle` returns the
+unused part. Should a provider ever bill beyond the hold, the extra is charged only down to the
+floor, the rest is written off, the usage event says what was really charged, and a warning is
+logged.
 
 The plan's monthly allowance is granted lazily, on the first :func:`balance` or :func:`reserve`
 of a calendar month (UTC), under the key ``grant:<workspace>:<YYYY-MM>``. Unused credits roll over.
@@ -17,6 +19,7 @@ of a calendar month (UTC), under the key ``grant:<workspace>:<YYYY-MM>``. Unused
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +39,8 @@ from workspace.billing.models import (
 from workspace.billing.plans import plan_of
 from workspace.db import utcnow
 from workspace.errors import AppError, Conflict
+
+log = logging.getLogger(__name__)
 
 
 class CreditsExhausted(AppError):
@@ -241,6 +246,9 @@ async def settle(
     actual = max(actual_credits, 0)
     amount = hold.credits - actual
     if amount < 0:
+        # Holds are upper bounds (workspace.billing.holds), so this means a provider billed
+        # beyond them: charge what fits above the floor and say so loudly.
+        log.warning("call cost %s credits, above its hold of %s", actual, hold.credits)
         amount = -min(-amount, max(row.balance - row.floor, 0))
     _append(session, row, "settle", amount, key, usage_event_id)
     charged = hold.credits - amount
