@@ -1,8 +1,11 @@
 """Workspaces, memberships and invites.
 
-Invariant kept here: a workspace always has at least one owner. Owner rows are locked
-(``SELECT ... FOR UPDATE``) before a demotion or removal, so two concurrent requests cannot both
-remove "the other" owner.
+Invariant kept here: a workspace always has at least one owner. Before a role change, removal
+or leave, :func:`_lock_memberships` locks every owner's membership row plus the actor's and the
+target's, in one fixed order (by user id). Two owners demoting each other at the same moment
+therefore queue up instead of deadlocking: the first wins, the second then sees one owner left
+and is refused with ``last_owner``. Decisions are re-made on the rows as locked, never on the
+role the request's guard read before the wait.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from workspace.db import utcnow
 from workspace.errors import AppError, Conflict, NotFound
 from workspace.teams.guards import Member, MissingPermission
 from workspace.teams.models import Invite, Membership, Workspace
-from workspace.teams.roles import Permission, Role, can_assign
+from workspace.teams.roles import Permission, Role, allows, can_assign
 
 
 class LastOwner(Conflict):
@@ -110,28 +113,47 @@ async def list_members(
     return (await session.exec(stmt)).all()
 
 
-async def _locked_membership(
-    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
-) -> Membership:
+async def _lock_memberships(
+    session: AsyncSession, workspace_id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Membership]:
+    """Lock the workspace's owner rows and ``user_ids``' rows, always in user-id order.
+
+    One statement, one order for every caller: PostgreSQL takes the row locks in the ``ORDER BY``
+    order, so any two membership changes in a workspace acquire their locks in the same sequence
+    and one simply waits for the other. ``populate_existing`` replaces what the session already
+    holds (the access guard loaded the actor's row before the wait) with the rows as locked.
+    """
     stmt = (
         select(Membership)
-        .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+        .where(
+            Membership.workspace_id == workspace_id,
+            sa.or_(Membership.role == Role.OWNER, col(Membership.user_id).in_(set(user_ids))),
+        )
+        .order_by(col(Membership.user_id))
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    row = (await session.exec(stmt)).first()
+    return {row.user_id: row for row in (await session.exec(stmt)).all()}
+
+
+def _target(rows: dict[uuid.UUID, Membership], user_id: uuid.UUID) -> Membership:
+    row = rows.get(user_id)
     if row is None:
         raise NotFound("No such member.")
     return row
 
 
-async def _ensure_other_owner(session: AsyncSession, workspace_id: uuid.UUID) -> None:
-    stmt = (
-        select(Membership.user_id)
-        .where(Membership.workspace_id == workspace_id, Membership.role == Role.OWNER)
-        .with_for_update()
-    )
-    owners = (await session.exec(stmt)).all()
-    if len(owners) <= 1:
+def _acting_role(rows: dict[uuid.UUID, Membership], member: Member) -> Role:
+    """The actor's role as locked now: the guard's copy may predate a concurrent change."""
+    row = rows.get(member.principal.user_id)
+    if row is None:
+        raise NotFound("No such workspace.")
+    return Role(row.role)
+
+
+def _ensure_other_owner(rows: dict[uuid.UUID, Membership], leaving_owner: uuid.UUID) -> None:
+    """Refuse unless an owner other than ``leaving_owner`` remains (``rows`` hold every owner)."""
+    if not any(r.role == Role.OWNER and r.user_id != leaving_owner for r in rows.values()):
         raise LastOwner("A workspace needs an owner: make someone else owner first.")
 
 
@@ -149,12 +171,18 @@ async def users_by_id(
 async def change_role(
     session: AsyncSession, actor: Actor, member: Member, user_id: uuid.UUID, role: Role
 ) -> Membership:
-    target = await _locked_membership(session, member.workspace_id, user_id)
+    rows = await _lock_memberships(
+        session, member.workspace_id, {member.principal.user_id, user_id}
+    )
+    target = _target(rows, user_id)
     current = Role(target.role)
     if not can_assign(member.role, current, role):
         raise MissingPermission(f"Your role ({member.role}) cannot change an {current} to {role}.")
     if current is Role.OWNER and role is not Role.OWNER:
-        await _ensure_other_owner(session, member.workspace_id)
+        _ensure_other_owner(rows, user_id)
+    acting = _acting_role(rows, member)
+    if not can_assign(acting, current, role):
+        raise MissingPermission(f"Your role ({acting}) cannot change an {current} to {role}.")
     target.role = role
     session.add(target)
     await record(
@@ -177,12 +205,20 @@ async def remove_member(
     leaving = user_id == member.principal.user_id
     if not leaving:
         member.require(Permission.MEMBERS_MANAGE)
-    target = await _locked_membership(session, member.workspace_id, user_id)
+    rows = await _lock_memberships(
+        session, member.workspace_id, {member.principal.user_id, user_id}
+    )
+    target = _target(rows, user_id)
     current = Role(target.role)
     if not leaving and not can_assign(member.role, current, Role.VIEWER):
         raise MissingPermission(f"Your role ({member.role}) cannot remove an {current}.")
     if current is Role.OWNER:
-        await _ensure_other_owner(session, member.workspace_id)
+        _ensure_other_owner(rows, user_id)
+    acting = _acting_role(rows, member)
+    if not leaving and not (
+        allows(acting, Permission.MEMBERS_MANAGE) and can_assign(acting, current, Role.VIEWER)
+    ):
+        raise MissingPermission(f"Your role ({acting}) cannot remove an {current}.")
     await session.delete(target)
     await record(
         session,
