@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from workspace.accounts.routes import auth_router, tokens_router
 from workspace.audit.routes import audit_router
 from workspace.billing.routes import billing_router
+from workspace.body_guard import BodyGuard
 from workspace.chat.routes import chat_router
 from workspace.db import make_engine, make_sessionmaker
 from workspace.dependencies import DEPENDENCIES
@@ -73,6 +74,8 @@ def create_app(settings: Settings) -> Litestar:
             *WEB_ROUTE_HANDLERS,
         ],
         dependencies=DEPENDENCIES,
+        # Hostile bytes (bad UTF-8, deep nesting, NUL) are refused here, once, for every route.
+        middleware=[BodyGuard(max_depth=settings.json_max_depth)],
         template_config=template_config(),
         exception_handlers=html_for_browsers(EXCEPTION_HANDLERS),
         lifespan=[lifespan],

@@ -67,6 +67,26 @@ class ServiceUnavailable(AppError):
     code = "service_unavailable"
 
 
+# Refusals of the request bytes themselves (see workspace.body_guard), raised before any route
+# parses them: each would otherwise surface deep inside a decoder or the database as a 500.
+class InvalidEncoding(AppError):
+    """The body is not UTF-8 text (JSON and form text must be)."""
+
+    code = "invalid_encoding"
+
+
+class TooDeeplyNested(AppError):
+    """JSON nested deeper than ``SWITCHBOARD_JSON_MAX_DEPTH``: the decoder would recurse away."""
+
+    code = "too_deeply_nested"
+
+
+class InvalidCharacters(AppError):
+    """Text carrying the NUL character, which PostgreSQL cannot store in a text column."""
+
+    code = "invalid_characters"
+
+
 def problem(
     status: int,
     code: str,
