@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ExceptionHandler, ExceptionHandlersMap
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +152,54 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     )
 
 
+# SQLSTATEs with which PostgreSQL aborts a transaction only because a concurrent one collided
+# with it (serialization_failure, deadlock_detected): the request is fine, sending it again is.
+_CONCURRENCY_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+class ConcurrentChange(Conflict):
+    """Another transaction changed the same rows at the same moment; retrying is the fix."""
+
+    code = "conflict"
+
+
+def is_concurrent_change(exc: BaseException) -> bool:
+    """Whether a database error is a lost race (deadlock or serialization failure)."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return sqlstate in _CONCURRENCY_SQLSTATES
+
+
+def _handler_for(request: Request[Any, Any, Any], exc: Exception) -> ExceptionHandler[Any]:
+    """The handler the route's own layers give ``exc``, skipping this module's database one, so
+    a page keeps its HTML error page and an API route its problem+json."""
+    try:
+        handlers = request.route_handler.resolve_exception_handlers()
+    except (KeyError, AttributeError):  # not routed: only the app's own handlers apply
+        handlers = EXCEPTION_HANDLERS
+    for cls in type(exc).__mro__:
+        found = handlers.get(cls)
+        if found is not None and found is not _database_error:
+            return found
+    return _unexpected
+
+
+def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """A deadlock or serialization failure anywhere becomes 409 ``conflict`` with Retry-After;
+    any other database error goes on to the generic handler, as before."""
+    if not is_concurrent_change(exc):
+        return _handler_for(request, exc)(request, exc)
+    log.warning("concurrent change on %s %s, answered 409", request.method, request.url.path)
+    translated = ConcurrentChange(
+        "Someone else changed this at the same time; try again.", extra={"retry_after": 1}
+    )
+    return _handler_for(request, translated)(request, translated)
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     AppError: _app_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    DBAPIError: _database_error,
     Exception: _unexpected,
 }
