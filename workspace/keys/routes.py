@@ -78,7 +78,8 @@ async def add_ws(
     data: CredentialIn, member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
 ) -> CredentialOut:
     """Add a workspace key, validated at once: a key the provider refuses is not stored (422
-    ``invalid_credentials``); a label already used in the workspace is 409 ``duplicate_label``."""
+    ``invalid_credentials``); a label already used in the workspace is 409 ``duplicate_label``;
+    a base URL the SSRF guard refuses is 400 ``unsafe_base_url``, before anything is stored."""
     owner = service.Owner(workspace_id=member.workspace_id)
     cred, result = await service.add_credential(
         db,
@@ -199,7 +200,8 @@ async def add_mine(
 ) -> CredentialOut:
     """Add a personal key, or paste a credential-file login (operator-enabled providers only).
 
-    As for workspace keys: refused keys are not stored, labels are unique among your own keys.
+    As for workspace keys: refused keys and unsafe base URLs are not stored, labels are unique
+    among your own keys.
     """
     if data.credentials_json is not None:
         cred, result = await add_oauth_credential(

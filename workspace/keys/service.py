@@ -6,6 +6,10 @@ calls invalid is refused and nothing is stored (a rate-limited or unreachable ch
 with its warning, since the key may be fine). On rotate, the new secret is checked first and
 only then written, after which older Vault versions are destroyed.
 
+A base URL (OpenAI-compatible servers) goes through the SSRF guard before anything else: one the
+guard refuses is a 400 ``unsafe_base_url`` and nothing is stored. The refusal states the rule,
+never what the name resolved to, which would let anyone map the internal DNS.
+
 Labels are unique per owner (a workspace's keys; a user's personal keys), ignoring case: a
 label picks one key out of a list, so two alike would be ambiguous. A unique constraint backs
 this up against two concurrent adds.
@@ -22,8 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters.errors import UnsafeBaseURL
 from adapters.manager import ProviderRegistry
+from adapters.openai_compatible import OpenAICompatibleProvider
 from adapters.provider import Provider
+from adapters.ssrf import check_base_url
 from adapters.types import ApiKeyCredential, Secret, ValidationResult
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
@@ -49,6 +56,19 @@ class CredentialInvalid(AppError):
 
 class DuplicateLabel(Conflict):
     code = "duplicate_label"
+
+
+class UnsafeBaseUrl(AppError):
+    """A base URL this server must not connect to; refused before anything is stored."""
+
+    code = "unsafe_base_url"
+
+
+UNSAFE_BASE_URL_RULE = (
+    "This base URL cannot be used. Base URLs must be public http(s) addresses that resolve: "
+    "they must not point at private, loopback, link-local or metadata addresses; an operator "
+    "can allow private addresses with SWITCHBOARD_ALLOW_PRIVATE_BASE_URLS."
+)
 
 
 NOT_SAVED = frozenset({"invalid"})
@@ -80,6 +100,30 @@ def _provider(registry: ProviderRegistry, provider_id: str) -> Provider:
         if provider.id == provider_id:
             return provider
     raise InvalidInput(f"Unknown provider {provider_id!r}.", extra={"field": "provider"})
+
+
+async def refuse_unsafe_base_url(provider: Provider, base_url: str) -> None:
+    """Run the SSRF guard with the provider's own settings and resolver (those its calls use).
+
+    A malformed URL (scheme, user name, port...) gets the guard's own sentence, which only
+    repeats what was typed. Anything about where the host leads, an internal address or a name
+    that does not resolve, gets the same rule sentence: telling the two apart, or naming the
+    address class, would turn this form into a probe of the internal network.
+    """
+    if not isinstance(provider, OpenAICompatibleProvider):
+        return
+    try:
+        await check_base_url(base_url, allow_private=True)  # the shape checks alone
+    except UnsafeBaseURL as exc:
+        raise UnsafeBaseUrl(exc.message, extra={"field": "base_url"}) from None
+    try:
+        await check_base_url(
+            base_url,
+            allow_private=provider.config.allow_private_base_urls,
+            resolver=provider.resolver,
+        )
+    except UnsafeBaseURL:
+        raise UnsafeBaseUrl(UNSAFE_BASE_URL_RULE, extra={"field": "base_url"}) from None
 
 
 async def _check(provider: Provider, secret: str, base_url: str | None) -> ValidationResult:
@@ -149,6 +193,8 @@ async def add_credential(
         raise InvalidInput("Only OpenAI-compatible credentials take a base_url.")
     if provider_id == "openai_compatible" and not base_url:
         raise InvalidInput("An OpenAI-compatible credential needs its base_url.")
+    if base_url:
+        await refuse_unsafe_base_url(provider, base_url)
     label = await pick_label(session, owner, label, provider.display_name)
     result = await _check(provider, secret, base_url)
     if result.status in NOT_SAVED:
