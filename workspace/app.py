@@ -6,6 +6,7 @@ CLI and the tests start embedded ones first when needed (:mod:`workspace.infra.s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from workspace.accounts.routes import auth_router, tokens_router
 from workspace.audit.routes import audit_router
 from workspace.billing.routes import billing_router
 from workspace.body_guard import BodyGuard
+from workspace.chat.recovery import maintain
 from workspace.chat.routes import chat_router
 from workspace.db import make_engine, make_sessionmaker
 from workspace.dependencies import DEPENDENCIES
@@ -51,10 +53,14 @@ def create_app(settings: Settings) -> Litestar:
             secrets=secrets,
             registry=make_registry(settings),
         )
+        # Dead processes' calls are recovered from the start, and this one's leases renewed.
+        maintenance = asyncio.create_task(maintain(app.state.runtime))
         try:
             async with listening(engine, secrets):
                 yield
         finally:
+            maintenance.cancel()
+            await asyncio.gather(maintenance, return_exceptions=True)
             await engine.dispose()
 
     return Litestar(

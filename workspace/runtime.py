@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,3 +20,5 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     secrets: SecretStore
     registry: ProviderRegistry
+    # Names this process on the model calls it leases (workspace.chat.recovery).
+    instance_id: uuid.UUID = field(default_factory=uuid.uuid4)

@@ -61,7 +61,12 @@ class Settings(BaseSettings):
         "auto", description="Secure cookie flag: auto = when the request came over TLS."
     )
     password_min_length: int = Field(10, description="Shortest password accepted at sign-up.")
-    login_limit_per_account: int = Field(10, description="Failed logins per account per window.")
+    login_limit_per_account: int = Field(
+        10, description="Failed logins per account from one client IP per window."
+    )
+    login_limit_per_account_all_ips: int = Field(
+        100, description="Failed logins per account from all client IPs together per window."
+    )
     login_limit_per_ip: int = Field(50, description="Login attempts per client IP per window.")
     login_window_s: int = Field(900, description="Length of the login rate-limit window.")
     trust_forwarded_for: bool = Field(False, description="Take the client IP from X-Forwarded-For.")
@@ -113,6 +118,16 @@ class Settings(BaseSettings):
         600.0, description="A request still 'running' this long is taken over by its retry."
     )
     compare_max_models: int = Field(6, description="Most models one compare may fan out to.")
+    stream_checkpoint_s: float = Field(
+        1.0,
+        description="How often a streaming answer's text is saved (a crash loses at most this).",
+    )
+    call_lease_s: float = Field(
+        15.0, description="A model call whose process stopped renewing it this long is recovered."
+    )
+    sweep_interval_s: float = Field(
+        5.0, description="How often each process looks for model calls to recover."
+    )
     cost_preview_output_tokens: int = Field(
         500, description="Answer length the picker's cost preview assumes for the next turn."
     )

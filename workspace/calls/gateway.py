@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from anyio import CancelScope
@@ -108,6 +108,9 @@ class ModelCall:
     fallback: FallbackNotice | None = None
     outcome: CallOutcome = field(default_factory=CallOutcome)
     max_output_tokens: int | None = None
+    # Runs inside the accounting transaction, so what the caller tracks about the call in
+    # flight (chat's live-call row) ends exactly when the usage and the charge are written.
+    on_accounted: Callable[[AsyncSession], Awaitable[None]] | None = None
     _hold: ledger.Hold | None = None
     _fallback_allowed: bool = False
 
@@ -240,7 +243,14 @@ class ModelCall:
                 )
             if self.credential_id is not None:
                 await key_service.mark_used(session, self.credential_id)
+            if self.on_accounted is not None:
+                await self.on_accounted(session)
             await session.commit()
+
+    @property
+    def hold(self) -> ledger.Hold | None:
+        """The credits held for this call (platform key), until the accounting settles them."""
+        return self._hold
 
 
 async def _one(event: StreamEvent) -> AsyncIterator[StreamEvent]:

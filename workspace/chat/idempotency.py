@@ -143,7 +143,6 @@ async def finish(
             updated_at=utcnow(),
         )
     )
-    await session.commit()
 
 
 async def release(session: AsyncSession, record_id: uuid.UUID) -> None:

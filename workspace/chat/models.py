@@ -17,7 +17,7 @@ from workspace.db import TZ, utcnow
 
 VISIBILITIES = ("private", "shared")
 ROLES = ("system", "user", "assistant", "tool")
-MESSAGE_STATUSES = ("complete", "incomplete", "error")
+MESSAGE_STATUSES = ("streaming", "complete", "incomplete", "error")
 COMPARE_STATUSES = ("running", "done")
 IDEMPOTENCY_STATUSES = ("running", "done")
 IDEMPOTENCY_KEY_MAX = 200
@@ -85,6 +85,9 @@ class ChatMessage(SQLModel, table=True):
     fallback_from: str | None = Field(default=None, max_length=16)
     fallback_reason: str | None = Field(default=None, max_length=64)
     cost_usd_micros: int = Field(default=0, sa_type=sa.BigInteger)
+    # When the streamed text was last written; a 'streaming' answer with no live call and an
+    # old checkpoint belonged to a process that died (see workspace.chat.recovery).
+    checkpoint_at: datetime | None = Field(default=None, sa_type=TZ)
     credits_charged: int = Field(default=0, sa_type=sa.BigInteger)
     # No foreign key: compare runs point at their user message; lanes only need to be grouped.
     compare_id: uuid.UUID | None = Field(default=None, index=True)
@@ -155,3 +158,35 @@ class ChatIdempotency(SQLModel, table=True):
     message_ids: list[str] = Field(default_factory=list, sa_column=sa.Column(JSONB, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
+
+
+class LiveCall(SQLModel, table=True):
+    """A model call in flight, leased by the process streaming it.
+
+    The process renews ``lease_until`` while it streams; the row is deleted in the same
+    transaction that accounts the call (usage event, hold settled). A row whose lease ran out
+    belongs to a dead process: :mod:`workspace.chat.recovery` accounts it from the checkpointed
+    text, closes its message as ``incomplete`` and finishes its idempotency claim.
+    """
+
+    __tablename__ = "live_calls"
+    __table_args__ = (
+        sa.Index("ix_live_calls_lease_until", "lease_until"),
+        sa.Index("ix_live_calls_instance_id", "instance_id"),
+    )
+
+    message_id: uuid.UUID = Field(primary_key=True)
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE")
+    user_id: uuid.UUID
+    conversation_id: uuid.UUID
+    model_ref: str = Field(max_length=200)
+    key_source: str = Field(max_length=16)
+    input_tokens: int
+    hold_id: uuid.UUID | None = Field(default=None)
+    hold_credits: int = Field(default=0, sa_type=sa.BigInteger)
+    hold_key: str | None = Field(default=None, max_length=200)
+    idempotency_id: uuid.UUID | None = Field(default=None)
+    compare_id: uuid.UUID | None = Field(default=None)
+    instance_id: uuid.UUID
+    lease_until: datetime = Field(sa_type=TZ)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZ)

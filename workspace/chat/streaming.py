@@ -36,10 +36,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import msgspec
-import sqlalchemy as sa
 from anyio import CancelScope
 from litestar.response import ServerSentEventMessage
-from sqlmodel import col
 
 from adapters.types import (
     ErrorEvent,
@@ -53,7 +51,8 @@ from adapters.types import (
     Usage,
 )
 from workspace.calls.gateway import CallRequest, FallbackNotice, ModelCall, RequestKey, start_call
-from workspace.chat.models import ChatMessage, Conversation
+from workspace.chat import durable
+from workspace.chat.models import ChatMessage
 from workspace.chat.parts import dump_parts
 from workspace.db import utcnow
 from workspace.errors import AppError
@@ -87,6 +86,7 @@ class StreamContext:
     request_key: RequestKey | None = None
     idempotency_key: str | None = None
     title: str = ""
+    idempotency_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -112,6 +112,18 @@ class Lane:
             fields["lane"] = self.lane
         return fields
 
+    def slot(self, ctx: StreamContext) -> durable.Slot:
+        return durable.Slot(
+            self.message_id,
+            ctx.conversation_id,
+            ctx.parent_id,
+            self.model.provider,
+            self.model_ref,
+            self.compare_id,
+            self.lane,
+            self.make_current,
+        )
+
 
 Emit = Callable[[ServerSentEventMessage], None]
 
@@ -131,12 +143,12 @@ def _error(lane: Lane, code: str, message: str) -> ServerSentEventMessage:
 
 
 async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
-    """Call the model, forward its events, store the answer (whatever happens)."""
+    """Call the model, forward its events, keep the answer durable (whatever happens)."""
     call = lane.call
     reasoning: list[str] = []
     signature: ReasoningSignature | None = None
     refused: AppError | None = None
-    cancelled = False
+    cancelled = opened = False
     try:
         if call is None:
             lane_key = (
@@ -174,6 +186,10 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
             if refused is not None:
                 emit(_error(lane, refused.code, refused.detail))
             return
+        await durable.open_answer(
+            ctx.runtime, ctx.member, lane.slot(ctx), call, lane.messages, ctx.idempotency_id
+        )
+        opened = True
         if lane.turns_dropped:
             emit(
                 sse(
@@ -183,9 +199,13 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
                     ),
                 )
             )
+        every, saved_at = ctx.runtime.settings.stream_checkpoint_s, time.monotonic()
         async for event in call.events():
             if isinstance(event, TextDelta):
                 emit(sse("delta", lane.payload(text=event.text)))
+                if time.monotonic() - saved_at >= every:
+                    await durable.checkpoint(ctx.runtime, lane.message_id, call.outcome.text)
+                    saved_at = time.monotonic()
             elif isinstance(event, ReasoningDelta):
                 reasoning.append(event.text)
             elif isinstance(event, ReasoningSignature):
@@ -195,6 +215,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
             elif isinstance(event, ErrorEvent):
                 emit(_error(lane, event.error.code, event.error.message))
             elif isinstance(event, FallbackNotice):
+                await durable.moved_to_platform(ctx.runtime, lane.message_id, call.hold)
                 emit(
                     sse(
                         "fallback",
@@ -210,7 +231,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
         raise
     finally:
         with CancelScope(shield=True):
-            await _store(ctx, lane, call, refused, cancelled, "".join(reasoning), signature)
+            await _store(ctx, lane, call, refused, cancelled, opened, "".join(reasoning), signature)
     outcome = call.outcome if call else None
     emit(
         sse(
@@ -235,6 +256,7 @@ async def _store(
     call: ModelCall | None,
     refused: AppError | None,
     cancelled: bool,
+    opened: bool,
     reasoning: str,
     signature: ReasoningSignature | None,
 ) -> None:
@@ -263,45 +285,27 @@ async def _store(
     if outcome is not None and outcome.text:
         parts.append(Text(outcome.text))
     usage = outcome.usage if outcome else None
-    message = ChatMessage(
-        id=lane.message_id,
-        conversation_id=ctx.conversation_id,
-        parent_id=ctx.parent_id,
-        role="assistant",
-        parts=dump_parts(parts),
-        provider=lane.model.provider,
-        model=lane.model_ref,
-        key_source=call.key_source if call else None,
-        input_tokens=usage.input_tokens if usage else None,
-        output_tokens=usage.output_tokens if usage else None,
-        latency_ms=outcome.latency_ms if outcome else None,
-        first_token_ms=outcome.first_token_ms if outcome else None,
-        finish_reason=("cancelled" if cancelled else outcome.finish_reason) if outcome else None,
-        status=status,
-        error_code=error_code,
-        error_message=error_message,
-        fallback_from=call.fallback.from_source if call and call.fallback else None,
-        fallback_reason=call.fallback.reason if call and call.fallback else None,
-        cost_usd_micros=outcome.cost_usd_micros if outcome else 0,
-        credits_charged=outcome.credits_charged if outcome else 0,
-        compare_id=lane.compare_id,
-        lane=lane.lane,
-    )
+    fields: dict[str, object] = {
+        "parts": dump_parts(parts),
+        "key_source": call.key_source if call else None,
+        "input_tokens": usage.input_tokens if usage else None,
+        "output_tokens": usage.output_tokens if usage else None,
+        "latency_ms": outcome.latency_ms if outcome else None,
+        "first_token_ms": outcome.first_token_ms if outcome else None,
+        "finish_reason": ("cancelled" if cancelled else outcome.finish_reason) if outcome else None,
+        "status": status,
+        "error_code": error_code,
+        "error_message": error_message,
+        "fallback_from": call.fallback.from_source if call and call.fallback else None,
+        "fallback_reason": call.fallback.reason if call and call.fallback else None,
+        "cost_usd_micros": outcome.cost_usd_micros if outcome else 0,
+        "credits_charged": outcome.credits_charged if outcome else 0,
+        "checkpoint_at": utcnow(),
+    }
     try:
-        async with ctx.runtime.sessionmaker() as session:
-            session.add(message)
-            values: dict[str, object] = {"updated_at": utcnow()}
-            stmt = sa.update(Conversation).where(col(Conversation.id) == ctx.conversation_id)
-            if lane.make_current:
-                # Only move forward from the message we answered: the user may have switched
-                # branches while the answer streamed.
-                values["current_leaf_id"] = sa.case(
-                    (col(Conversation.current_leaf_id) == ctx.parent_id, lane.message_id),
-                    else_=col(Conversation.current_leaf_id),
-                )
-            await session.execute(stmt.values(**values))
-            await session.commit()
+        await durable.close_answer(ctx.runtime, lane.slot(ctx), opened, fields)
     except Exception:
+        # The checkpointed text and the live-call lease let the sweep finish this answer.
         log.exception("could not store the answer of %s", lane.model_ref)
 
 

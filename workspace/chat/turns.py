@@ -131,7 +131,7 @@ async def send_message(
         if record_id is not None:
             await idempotency.release(db, record_id)
         raise
-    ctx = _context(runtime, access, caller, user.id)
+    ctx = _context(runtime, access, caller, user.id, record_id)
     return multiplex(ctx, [lane], _finisher(runtime, record_id))
 
 
@@ -172,7 +172,7 @@ async def regenerate(
         if record_id is not None:
             await idempotency.release(db, record_id)
         raise
-    ctx = _context(runtime, access, caller, user.id)
+    ctx = _context(runtime, access, caller, user.id, record_id)
     return multiplex(ctx, [lane], _finisher(runtime, record_id))
 
 
@@ -231,7 +231,7 @@ async def start_compare(
         raise
     for index, lane in enumerate(lanes):
         lane.lane, lane.compare_id, lane.blind, lane.make_current = index, run.id, blind, False
-    ctx = _context(runtime, access, caller, user.id)
+    ctx = _context(runtime, access, caller, user.id, record_id)
     return multiplex(ctx, lanes, _finisher(runtime, record_id, run.id))
 
 
@@ -274,7 +274,11 @@ def _request(access: ConversationAccess, caller: Caller, lane: Lane) -> CallRequ
 
 
 def _context(
-    runtime: Runtime, access: ConversationAccess, caller: Caller, parent_id: uuid.UUID
+    runtime: Runtime,
+    access: ConversationAccess,
+    caller: Caller,
+    parent_id: uuid.UUID,
+    record_id: uuid.UUID | None,
 ) -> StreamContext:
     return StreamContext(
         runtime,
@@ -284,6 +288,7 @@ def _context(
         request_key=caller.request_key,
         idempotency_key=caller.idempotency_key,
         title=access.conversation.title,
+        idempotency_id=record_id,
     )
 
 
@@ -297,10 +302,10 @@ def _finisher(
                 if run is not None:
                     run.status = "done"
                     session.add(run)
-                    await session.commit()
             if record_id is not None:
                 await idempotency.finish(
                     session, record_id, [lane.message_id for lane in lanes], compare_id
                 )
+            await session.commit()
 
     return finish

@@ -93,9 +93,13 @@ class MessageView:
         if self.status == "error":
             sentence = self.error_message or self.error_code or "unknown error"
             return f"This answer failed: {sentence}"
+        if self.status == "streaming":
+            return "Still answering: reload to see more."
         if self.status == "incomplete":
             if self.finish_reason == "cancelled":
                 return "Stopped before the end."
+            if self.finish_reason == "interrupted":
+                return "Interrupted: the server stopped while answering; this is what had arrived."
             return "Cut short: the answer ended before the model finished."
         if self.finish_reason == "length":
             return "Cut off: the model reached its output limit."

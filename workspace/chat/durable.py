@@ -1,0 +1,190 @@
+"""An answer is durable while it streams.
+
+The assistant message is written (status ``streaming``) as soon as the model call has started,
+together with a :class:`~workspace.chat.models.LiveCall` row leased by this process, and the
+conversation moves on to it: a crash from then on leaves a message that can be continued, not a
+user message without an answer. The streamed text is checkpointed every
+``SWITCHBOARD_STREAM_CHECKPOINT_S``; the live-call row is deleted inside the transaction that
+accounts the call (usage event, hold settled), and the message gets its final state after that.
+If the process dies anywhere in between, :mod:`workspace.chat.recovery` finishes the job.
+
+Each function opens its own transaction: streaming is background work, outside any request's.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from adapters.types import Message, Text
+from workspace.billing.ledger import Hold
+from workspace.calls.gateway import ModelCall
+from workspace.chat.models import ChatMessage, Conversation, LiveCall
+from workspace.chat.parts import dump_parts
+from workspace.db import utcnow
+from workspace.runtime import Runtime
+from workspace.teams.guards import Member
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one answer goes in the tree, and what it answers with."""
+
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    parent_id: uuid.UUID
+    provider: str
+    model_ref: str
+    compare_id: uuid.UUID | None
+    lane: int | None
+    make_current: bool
+
+
+def prompt_tokens(messages: Sequence[Message]) -> int:
+    """The input estimate used when a call ends before the provider reported usage."""
+    return sum(len(m.text()) for m in messages) // 4
+
+
+async def _advance_leaf(session: AsyncSession, slot: Slot) -> None:
+    # Only forward from the message answered: the user may have switched branches meanwhile.
+    await session.execute(
+        sa.update(Conversation)
+        .where(col(Conversation.id) == slot.conversation_id)
+        .values(
+            updated_at=utcnow(),
+            current_leaf_id=sa.case(
+                (col(Conversation.current_leaf_id) == slot.parent_id, slot.message_id),
+                else_=col(Conversation.current_leaf_id),
+            ),
+        )
+    )
+
+
+def _end_live(message_id: uuid.UUID) -> Callable[[AsyncSession], Awaitable[None]]:
+    async def end(session: AsyncSession) -> None:
+        await session.execute(sa.delete(LiveCall).where(col(LiveCall.message_id) == message_id))
+
+    return end
+
+
+async def open_answer(
+    runtime: Runtime,
+    member: Member,
+    slot: Slot,
+    call: ModelCall,
+    messages: Sequence[Message],
+    idempotency_id: uuid.UUID | None,
+) -> None:
+    """Write the ``streaming`` message and lease the call, in one transaction."""
+    now = utcnow()
+    hold = call.hold
+    async with runtime.sessionmaker() as session:
+        session.add(
+            ChatMessage(
+                id=slot.message_id,
+                conversation_id=slot.conversation_id,
+                parent_id=slot.parent_id,
+                role="assistant",
+                parts=[],
+                provider=slot.provider,
+                model=slot.model_ref,
+                key_source=call.key_source,
+                status="streaming",
+                compare_id=slot.compare_id,
+                lane=slot.lane,
+                checkpoint_at=now,
+                created_at=now,
+            )
+        )
+        session.add(
+            LiveCall(
+                message_id=slot.message_id,
+                workspace_id=member.workspace_id,
+                user_id=member.principal.user_id,
+                conversation_id=slot.conversation_id,
+                model_ref=slot.model_ref,
+                key_source=call.key_source,
+                input_tokens=prompt_tokens(messages),
+                hold_id=hold.id if hold else None,
+                hold_credits=hold.credits if hold else 0,
+                hold_key=hold.idempotency_key if hold else None,
+                idempotency_id=idempotency_id,
+                compare_id=slot.compare_id,
+                instance_id=runtime.instance_id,
+                lease_until=now + timedelta(seconds=runtime.settings.call_lease_s),
+            )
+        )
+        if slot.make_current:
+            await _advance_leaf(session, slot)
+        await session.commit()
+    call.on_accounted = _end_live(slot.message_id)
+
+
+async def checkpoint(runtime: Runtime, message_id: uuid.UUID, text: str) -> None:
+    """Save the text streamed so far; a failure (database outage) never stops the stream."""
+    try:
+        async with runtime.sessionmaker() as session:
+            await session.execute(
+                sa.update(ChatMessage)
+                .where(col(ChatMessage.id) == message_id, col(ChatMessage.status) == "streaming")
+                .values(parts=dump_parts((Text(text),)), checkpoint_at=utcnow())
+            )
+            await session.commit()
+    except Exception as exc:
+        log.warning("could not checkpoint answer %s: %s", message_id, type(exc).__name__)
+
+
+async def moved_to_platform(runtime: Runtime, message_id: uuid.UUID, hold: Hold | None) -> None:
+    """A BYOK failure moved the call to the platform key: the lease now carries its hold."""
+    async with runtime.sessionmaker() as session:
+        await session.execute(
+            sa.update(LiveCall)
+            .where(col(LiveCall.message_id) == message_id)
+            .values(
+                key_source="platform",
+                hold_id=hold.id if hold else None,
+                hold_credits=hold.credits if hold else 0,
+                hold_key=hold.idempotency_key if hold else None,
+            )
+        )
+        await session.commit()
+
+
+async def close_answer(
+    runtime: Runtime, slot: Slot, opened: bool, fields: dict[str, object]
+) -> None:
+    """The answer's final state: update the streaming message, or write it whole if the call
+    never started (refused lanes)."""
+    async with runtime.sessionmaker() as session:
+        if opened:
+            await session.execute(
+                sa.update(ChatMessage)
+                .where(col(ChatMessage.id) == slot.message_id)
+                .values(**fields)
+            )
+        else:
+            session.add(
+                ChatMessage(
+                    id=slot.message_id,
+                    conversation_id=slot.conversation_id,
+                    parent_id=slot.parent_id,
+                    role="assistant",
+                    provider=slot.provider,
+                    model=slot.model_ref,
+                    compare_id=slot.compare_id,
+                    lane=slot.lane,
+                    **fields,  # type: ignore[arg-type]
+                )
+            )
+            if slot.make_current:
+                await _advance_leaf(session, slot)
+        await session.commit()
