@@ -43,8 +43,17 @@ class Principal:
 
 
 def client_ip(request: Request[Any, Any, Any], trust_forwarded_for: bool) -> str | None:
+    """The address a request came from, for sign-in limits and the audit log.
+
+    Behind a trusted reverse proxy it is the *last* X-Forwarded-For entry, the one that proxy
+    appended itself. Entries before it are whatever the client sent: trusting the first would
+    let anyone claim a fresh address on each sign-in attempt and walk around the per-address
+    limits.
+    """
     if trust_forwarded_for and (fwd := request.headers.get("x-forwarded-for")):
-        return fwd.split(",")[0].strip()
+        last = fwd.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
     return request.client.host if request.client else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts import ratelimit
 from workspace.accounts.models import ApiToken, AuthSession, User
+from workspace.accounts.password_strength import weakness
 from workspace.accounts.passwords import hash_password, verify_password
 from workspace.accounts.secrets import API_TOKEN_PREFIX, new_token, token_hash, token_hint
 from workspace.audit.actions import AuditAction
@@ -39,6 +41,10 @@ class EmailTaken(Conflict):
     code = "email_taken"
 
 
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+
+
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
     if len(email) > 320 or not _EMAIL.match(email):
@@ -46,15 +52,31 @@ def normalize_email(email: str) -> str:
     return email
 
 
-async def signup(
-    session: AsyncSession, settings: Settings, *, email: str, password: str, name: str
-) -> User:
-    email = normalize_email(email)
+async def check_new_password(
+    settings: Settings, password: str, *, email: str, name: str = ""
+) -> None:
+    """Refuse a password being set that is too short, common, or made of the user's own words.
+
+    Every place that sets a password calls this, so the rule is the same everywhere.
+    """
     if len(password) < settings.password_min_length:
         raise InvalidInput(
             f"Use a password of at least {settings.password_min_length} characters.",
             extra={"field": "password"},
         )
+    why = await weakness(password, (email, email.partition("@")[0], name))
+    if why is not None:
+        raise WeakPassword(
+            f"Choose a harder password: {why} A few unrelated words make a strong one.",
+            extra={"field": "password"},
+        )
+
+
+async def signup(
+    session: AsyncSession, settings: Settings, *, email: str, password: str, name: str
+) -> User:
+    email = normalize_email(email)
+    await check_new_password(settings, password, email=email, name=name.strip())
     user = User(
         email=email, name=name.strip() or email, password_hash=await hash_password(password)
     )
@@ -93,19 +115,39 @@ async def start_session(
     return NewSession(user, raw, csrf, int(ttl.total_seconds()))
 
 
+def _login_buckets(email: str, ip: str | None) -> tuple[str, str, str]:
+    """The three counters a sign-in touches: the address, the account from that address, and
+    the account from anywhere. The pair is hashed: an email and an address may not fit the
+    bucket column side by side."""
+    where = (ip or "unknown")[:64]
+    pair = hashlib.sha256(f"{email}\n{where}".encode()).hexdigest()
+    return f"login-ip:{where}", f"login-account-ip:{pair}", f"login-account:{email}"
+
+
 async def login(
     session: AsyncSession, settings: Settings, *, email: str, password: str, ip: str | None
 ) -> User:
-    """Check a password, throttled per account (failures) and per client IP (attempts)."""
+    """Check a password, throttled so that nobody else's failures lock the owner out.
+
+    Three limits per window: attempts from one address (``login_limit_per_ip``: one address
+    trying many accounts); failures for one account from one address
+    (``login_limit_per_account``: guessing one account); failures for one account from all
+    addresses together (``login_limit_per_account_all_ips``, far higher: a distributed guess).
+    A stranger's failures fill only their own address's counters, so the owner signing in from
+    their own address still gets in, unless the account is under an attack large enough to
+    reach the all-addresses ceiling.
+    """
     email = email.strip().lower()
     window = settings.login_window_s
-    ip_bucket, account_bucket = f"login-ip:{ip}", f"login-account:{email}"
+    ip_bucket, pair_bucket, account_bucket = _login_buckets(email, ip)
     ip_count = await ratelimit.hit(session, ip_bucket, window)
+    pair_failures = await ratelimit.current(session, pair_bucket, window)
     account_failures = await ratelimit.current(session, account_bucket, window)
     await session.commit()
     if (
         ip_count > settings.login_limit_per_ip
-        or account_failures >= settings.login_limit_per_account
+        or pair_failures >= settings.login_limit_per_account
+        or account_failures >= settings.login_limit_per_account_all_ips
     ):
         raise LoginRateLimited(
             "Too many sign-in attempts. Wait a few minutes and try again.",
@@ -113,6 +155,7 @@ async def login(
         )
     user = (await session.exec(select(User).where(User.email == email))).first()
     if not await verify_password(user.password_hash if user else None, password) or user is None:
+        await ratelimit.hit(session, pair_bucket, window)
         await ratelimit.hit(session, account_bucket, window)
         await session.commit()
         raise InvalidLogin("Email or password is wrong.")

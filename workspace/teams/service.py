@@ -127,7 +127,7 @@ async def _lock_memberships(
         select(Membership)
         .where(
             Membership.workspace_id == workspace_id,
-            sa.or_(Membership.role == Role.OWNER, col(Membership.user_id).in_(set(user_ids))),
+            sa.or_(col(Membership.role) == Role.OWNER, col(Membership.user_id).in_(set(user_ids))),
         )
         .order_by(col(Membership.user_id))
         .with_for_update()
