@@ -67,7 +67,7 @@ async def check_new_password(
     why = await weakness(password, (email, email.partition("@")[0], name))
     if why is not None:
         raise WeakPassword(
-            f"Choose a harder password: {why} A few unrelated words make a strong one.",
+            f"Choose a harder password. {why} A few unrelated words make a strong one.",
             extra={"field": "password"},
         )
 
