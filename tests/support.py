@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.process
+import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,3 +65,34 @@ async def new_user(stack: Stack, label: str = "user") -> AsyncIterator[UserClien
         body = resp.json()
         http.headers["X-CSRF-Token"] = body["csrf_token"]
         yield UserClient(body["id"], email, http)
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from workspace.app import create_app
+
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+
+
+@contextmanager
+def app_process(settings: Settings) -> Iterator[multiprocessing.process.BaseProcess]:
+    """The app in its own OS process (so a test can kill -9 it), serving ``settings.port``."""
+    process = multiprocessing.get_context("spawn").Process(target=_serve, args=(settings,))
+    process.start()
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{settings.port}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or not process.is_alive():
+            raise RuntimeError("the app process did not start")
+        time.sleep(0.1)
+    try:
+        yield process
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(10)

@@ -8,8 +8,10 @@ contract clients switch on; ``detail`` is a sentence for people.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any, ClassVar
 
+from asyncpg import InterfaceError, PostgresError  # type: ignore[import-untyped]
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -170,6 +172,39 @@ def is_concurrent_change(exc: BaseException) -> bool:
     return sqlstate in _CONCURRENCY_SQLSTATES
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """PostgreSQL is unreachable (restarting, failing over); nothing was half-saved."""
+
+    code = "database_unavailable"
+
+
+DATABASE_RETRY_AFTER_S = 5
+# Connection-level failures: the server went away (08xxx) or is shutting down / starting (57P0x).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "57P0")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached right now (not a bad request).
+
+    A connection lost mid-query arrives as a ``DBAPIError`` that invalidated its connection;
+    a new connection that cannot be opened arrives as the driver's own error or as a plain
+    ``OSError`` (refused TCP, a missing Unix socket) raised from inside the driver.
+    """
+    if isinstance(exc, DBAPIError):
+        orig = getattr(exc, "orig", None)
+        sqlstate = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+        return bool(exc.connection_invalidated) or sqlstate.startswith(
+            _UNAVAILABLE_SQLSTATE_PREFIXES
+        )
+    if type(exc).__module__.startswith("asyncpg"):
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES) or not sqlstate
+    if isinstance(exc, OSError | TimeoutError):
+        frames = traceback.extract_tb(exc.__traceback__)
+        return any("/asyncpg/" in frame.filename for frame in frames)
+    return False
+
+
 def _handler_for(request: Request[Any, Any, Any], exc: Exception) -> ExceptionHandler[Any]:
     """The handler the route's own layers give ``exc``, skipping this module's database one, so
     a page keeps its HTML error page and an API route its problem+json."""
@@ -184,9 +219,17 @@ def _handler_for(request: Request[Any, Any, Any], exc: Exception) -> ExceptionHa
     return _unexpected
 
 
-def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+def _database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A deadlock or serialization failure anywhere becomes 409 ``conflict`` with Retry-After;
-    any other database error goes on to the generic handler, as before."""
+    an unreachable database 503 ``database_unavailable`` with Retry-After; any other database
+    error goes on to the generic handler, as before."""
+    if is_database_unavailable(exc):
+        log.warning("database unavailable on %s %s, answered 503", request.method, request.url.path)
+        down = DatabaseUnavailable(
+            "The database is unavailable right now; nothing was half-saved. Try again shortly.",
+            extra={"retry_after": DATABASE_RETRY_AFTER_S},
+        )
+        return _handler_for(request, down)(request, down)
     if not is_concurrent_change(exc):
         return _handler_for(request, exc)(request, exc)
     log.warning("concurrent change on %s %s, answered 409", request.method, request.url.path)
@@ -201,5 +244,11 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationException: _validation_error,
     HTTPException: _http_error,
     DBAPIError: _database_error,
+    # The driver's own errors and the OSError of a refused connection: 503 when the database
+    # is down, otherwise the generic handler.
+    OSError: _database_error,
+    TimeoutError: _database_error,
+    PostgresError: _database_error,
+    InterfaceError: _database_error,
     Exception: _unexpected,
 }

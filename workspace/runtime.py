@@ -20,5 +20,8 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     secrets: SecretStore
     registry: ProviderRegistry
-    # Names this process on the model calls it leases (workspace.chat.recovery).
+    # Names this process on the model calls it leases, and which ones it is still streaming:
+    # only those are renewed, so a call whose accounting failed expires and is recovered
+    # (workspace.chat.recovery).
     instance_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    leases: set[uuid.UUID] = field(default_factory=set)

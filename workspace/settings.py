@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     adapters_allow: str = Field("", description="Comma list of adapter plugins to load; empty=all.")
     platform_max_output_tokens: int = Field(
         4096,
-        description="Most output tokens a platform-key call may produce (its credit hold covers it).",
+        description="Most output tokens a platform-key call may produce (its hold covers them).",
     )
     sse_keepalive_s: float = Field(
         15.0, description="Seconds of silence before an SSE keep-alive comment is sent."

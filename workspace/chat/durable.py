@@ -126,6 +126,7 @@ async def open_answer(
         if slot.make_current:
             await _advance_leaf(session, slot)
         await session.commit()
+    runtime.leases.add(slot.message_id)
     call.on_accounted = _end_live(slot.message_id)
 
 

@@ -45,11 +45,17 @@ class Swept:
 
 
 async def renew_leases(runtime: Runtime) -> None:
-    """Extend the lease of every call this process is streaming (one statement)."""
+    """Extend the lease of every call this process is still streaming (one statement)."""
+    streaming = list(runtime.leases)
+    if not streaming:
+        return
     async with runtime.sessionmaker() as session:
         await session.execute(
             sa.update(LiveCall)
-            .where(col(LiveCall.instance_id) == runtime.instance_id)
+            .where(
+                col(LiveCall.instance_id) == runtime.instance_id,
+                col(LiveCall.message_id).in_(streaming),
+            )
             .values(lease_until=utcnow() + timedelta(seconds=runtime.settings.call_lease_s))
         )
         await session.commit()

@@ -55,7 +55,7 @@ from workspace.chat import durable
 from workspace.chat.models import ChatMessage
 from workspace.chat.parts import dump_parts
 from workspace.db import utcnow
-from workspace.errors import AppError
+from workspace.errors import AppError, is_database_unavailable
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 
@@ -73,6 +73,10 @@ def sse(event: str, payload: dict[str, object]) -> ServerSentEventMessage:
 
 
 KEEPALIVE_MESSAGE: Final = ServerSentEventMessage(data=None, comment="keep-alive")
+DATABASE_GONE: Final = (
+    "The database went away while answering: the text saved so far is kept, and the answer is "
+    "closed once the database is back."
+)
 
 
 @dataclass(frozen=True)
@@ -186,10 +190,19 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
             if refused is not None:
                 emit(_error(lane, refused.code, refused.detail))
             return
-        await durable.open_answer(
-            ctx.runtime, ctx.member, lane.slot(ctx), call, lane.messages, ctx.idempotency_id
-        )
-        opened = True
+        try:
+            await durable.open_answer(
+                ctx.runtime, ctx.member, lane.slot(ctx), call, lane.messages, ctx.idempotency_id
+            )
+            opened = True
+        except Exception as exc:
+            # The database went away between the call's start and its first byte: the answer
+            # still streams, and is stored at the end if the database is back by then.
+            if not is_database_unavailable(exc):
+                raise
+            log.warning(
+                "answer %s streams without a checkpoint: database unavailable", lane.message_id
+            )
         if lane.turns_dropped:
             emit(
                 sse(
@@ -232,6 +245,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
     finally:
         with CancelScope(shield=True):
             await _store(ctx, lane, call, refused, cancelled, opened, "".join(reasoning), signature)
+        ctx.runtime.leases.discard(lane.message_id)  # no longer renewed: the sweep takes over
     outcome = call.outcome if call else None
     emit(
         sse(
@@ -339,8 +353,13 @@ async def multiplex(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.exception("lane %s failed", lane.model_ref)
-            queue.put_nowait(_error(lane, "internal_error", type(exc).__name__))
+            if is_database_unavailable(exc):
+                log.warning("database unavailable while answering with %s", lane.model_ref)
+                code, sentence = "database_unavailable", DATABASE_GONE
+            else:
+                log.exception("lane %s failed", lane.model_ref)
+                code, sentence = "internal_error", "The answer could not be finished."
+            queue.put_nowait(_error(lane, code, sentence))
             queue.put_nowait(
                 sse("message.end", lane.payload(message_id=str(lane.message_id), status="error"))
             )

@@ -10,57 +10,24 @@ generated (charge == recorded cost), and a retry of the same request replays the
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from tests.integration.chat.conftest import chat_workspace, new_conversation, one, read_events
-from tests.support import Stack, UserClient, new_user
+from tests.support import Stack, UserClient, app_process, new_user
 from workspace.billing import plans
 from workspace.infra.ports import free_port
 from workspace.keys.platform import delete_platform_key, set_platform_key
 from workspace.runtime import Runtime
-from workspace.settings import Settings
 
 SLOW = {"model": "gpt-4o", "chunks": 60, "interval_ms": 100, "reply": "word " * 120}
-
-
-def _serve(settings: Settings) -> None:
-    import uvicorn
-
-    from workspace.app import create_app
-
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
-
-
-@contextmanager
-def app_process(settings: Settings) -> Iterator[multiprocessing.process.BaseProcess]:
-    process = multiprocessing.get_context("spawn").Process(target=_serve, args=(settings,))
-    process.start()
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{settings.port}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or not process.is_alive():
-            raise RuntimeError("the app process did not start")
-        time.sleep(0.1)
-    try:
-        yield process
-    finally:
-        if process.is_alive():
-            process.terminate()
-        process.join(10)
 
 
 @pytest.fixture

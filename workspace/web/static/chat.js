@@ -132,19 +132,21 @@
 
   async function fragment(conversationId, messageId) {
     // The server's rendering of a stored message: sanitized markdown, never raw model text.
-    // A stopped answer is stored a moment after the stream closes, hence the short retry.
-    let response;
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      response = await fetch(messageUrl(conversationId, messageId), {
+    // A stopped answer gets its final state a moment after the stream closes, hence the retry
+    // while it still reads "streaming".
+    let fresh = null;
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      const response = await fetch(messageUrl(conversationId, messageId), {
         credentials: "same-origin", headers: { "HX-Request": "true" },
       });
-      if (response.status !== 404) break;
+      if (!response.ok) return null;
+      const template = document.createElement("template");
+      template.innerHTML = await response.text();
+      fresh = template.content.firstElementChild;
+      if (!fresh?.classList.contains("status-streaming")) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    if (!response.ok) return null;
-    const template = document.createElement("template");
-    template.innerHTML = await response.text();
-    return template.content.firstElementChild;
+    return fresh;
   }
 
   async function rerender(article, conversationId, messageId) {
