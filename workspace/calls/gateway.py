@@ -46,7 +46,7 @@ from workspace.audit.service import Actor, record
 from workspace.billing import budgets, holds, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
 from workspace.keys import service as key_service
-from workspace.keys.policy import require_allowed
+from workspace.keys.policy import platform_permitted, require_allowed
 from workspace.keys.resolution import KeySource, load_platform_key, policy_of, resolve
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -287,7 +287,9 @@ async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
         policy = await policy_of(session, member.workspace_id)
         require_allowed(policy, model)
         await budgets.check_budgets(session, member.workspace_id, member.principal.user_id)
-        platform_ok = await plans.platform_allowed_for(session, member.workspace_id)
+        platform_ok = platform_permitted(
+            policy, await plans.platform_allowed_for(session, member.workspace_id)
+        )
         request_secret = (
             request.request_key.secret
             if request.request_key and request.request_key.provider == provider.id
@@ -316,5 +318,5 @@ async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
         credential_id=resolved.credential_id,
         max_output_tokens=cap,
         _hold=hold,
-        _fallback_allowed=policy.byok_failure == "fallback",
+        _fallback_allowed=policy.byok_failure == "fallback" and not policy.own_keys_only,
     )

@@ -10,7 +10,9 @@ Events (``data`` is JSON; compare events also carry ``lane``):
   compare_id, title}`` (``model``/``provider`` are null in blind compares; ``title`` is the
   conversation's, which the first message sets)
 * ``context.trimmed`` ``{turns_dropped, messages_dropped}``
-* ``fallback`` ``{from_source, key_source, reason}``
+* ``fallback`` ``{from_source, key_source, reason}``: the platform key serves, charged in credits,
+  because an own key failed (``from_source`` names it) or because there is none
+  (``from_source: "none"``, ``reason: "no_own_key"``)
 * ``delta`` ``{text}``
 * ``usage`` ``{input_tokens, output_tokens, cached_tokens}``
 * ``error`` ``{code, message, detail}``
@@ -73,6 +75,8 @@ def sse(event: str, payload: dict[str, object]) -> ServerSentEventMessage:
 
 
 KEEPALIVE_MESSAGE: Final = ServerSentEventMessage(data=None, comment="keep-alive")
+NO_OWN_KEY: Final = {"from_source": "none", "reason": "no_own_key"}
+"""The ``fallback`` event (and stored notice) of a platform-paid call that had no own key."""
 DATABASE_GONE: Final = (
     "The database went away while answering: the text saved so far is kept, and the answer is "
     "closed once the database is back."
@@ -203,6 +207,9 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
             log.warning(
                 "answer %s streams without a checkpoint: database unavailable", lane.message_id
             )
+        if call.key_source == "platform" and call.fallback is None:
+            # No own key for this provider: say that credits pay, before the first word.
+            emit(sse("fallback", lane.payload(**NO_OWN_KEY, key_source="platform")))
         if lane.turns_dropped:
             emit(
                 sse(
@@ -264,6 +271,15 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
     )
 
 
+def _platform_notice(call: ModelCall | None) -> dict[str, object]:
+    """Why the platform key served: a failed own key (fallback), or no own key at all."""
+    if call is not None and call.fallback is not None:
+        return {"fallback_from": call.fallback.from_source, "fallback_reason": call.fallback.reason}
+    if call is not None and call.key_source == "platform":
+        return {"fallback_from": NO_OWN_KEY["from_source"], "fallback_reason": NO_OWN_KEY["reason"]}
+    return {"fallback_from": None, "fallback_reason": None}
+
+
 async def _store(
     ctx: StreamContext,
     lane: Lane,
@@ -310,8 +326,7 @@ async def _store(
         "status": status,
         "error_code": error_code,
         "error_message": error_message,
-        "fallback_from": call.fallback.from_source if call and call.fallback else None,
-        "fallback_reason": call.fallback.reason if call and call.fallback else None,
+        **_platform_notice(call),
         "cost_usd_micros": outcome.cost_usd_micros if outcome else 0,
         "credits_charged": outcome.credits_charged if outcome else 0,
         "checkpoint_at": utcnow(),

@@ -66,6 +66,8 @@ class WorkspacePolicy(SQLModel, table=True):
     allowed_models: list[str] | None = Field(default=None, sa_column=sa.Column(JSONB))
     personal_keys_allowed: bool = True
     byok_failure: str = Field(default="fail", max_length=16)
+    # "Own keys only": the platform's hosted keys are never used, not even as a fallback.
+    own_keys_only: bool = False
     updated_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
 
 

@@ -33,6 +33,7 @@ def to_io(policy: WorkspacePolicy) -> PolicyIO:
         policy.allowed_models,
         policy.personal_keys_allowed,
         "fallback" if policy.byok_failure == "fallback" else "fail",
+        policy.own_keys_only,
     )
 
 
@@ -61,6 +62,7 @@ async def put_policy(
     policy.allowed_models = data.allowed_models
     policy.personal_keys_allowed = data.personal_keys_allowed
     policy.byok_failure = data.byok_failure
+    policy.own_keys_only = data.own_keys_only
     policy.updated_at = utcnow()
     session.add(policy)
     await record(
@@ -73,10 +75,17 @@ async def put_policy(
         details={
             "personal_keys_allowed": data.personal_keys_allowed,
             "byok_failure": data.byok_failure,
+            "own_keys_only": data.own_keys_only,
         },
     )
     await session.commit()
     return policy
+
+
+def platform_permitted(policy: WorkspacePolicy, plan_allows: bool) -> bool:
+    """Whether the platform's hosted keys may serve this workspace: its plan allows them and
+    its policy is not "own keys only"."""
+    return plan_allows and not policy.own_keys_only
 
 
 def allows_model(policy: WorkspacePolicy, model: ModelInfo) -> bool:
@@ -97,7 +106,9 @@ async def catalogue(session: AsyncSession, runtime: Runtime, member: Member) -> 
     from workspace.billing.plans import platform_allowed_for
 
     policy = await policy_of(session, member.workspace_id)
-    platform_ok = await platform_allowed_for(session, member.workspace_id)
+    platform_ok = platform_permitted(
+        policy, await platform_allowed_for(session, member.workspace_id)
+    )
     sources: dict[str, str | None] = {}
     out: list[ModelOut] = []
     enabled = {p.strip() for p in runtime.settings.credential_file_providers.split(",")}

@@ -51,6 +51,7 @@ class PolicyIO(msgspec.Struct, forbid_unknown_fields=True):
     allowed_models: list[str] | None = None
     personal_keys_allowed: bool = True
     byok_failure: Literal["fail", "fallback"] = "fail"
+    own_keys_only: bool = False
 
 
 class ModelOut(msgspec.Struct):

@@ -109,6 +109,8 @@ class MessageView:
     def fallback_notice(self) -> str | None:
         if not self.fallback_from:
             return None
+        if self.fallback_from == "none":
+            return "No own key for this provider: the platform key answered, charged in credits."
         whose = PAID_BY.get(self.fallback_from, self.fallback_from)
         reason = (self.fallback_reason or "failed").replace("_", " ")
         return f"The {whose} failed ({reason}); the platform key answered, charged in credits."

@@ -371,6 +371,7 @@ async def save_policy(
         allowed_models=current.allowed_models,
         personal_keys_allowed=field(form, "personal_keys_allowed") == "on",
         byok_failure="fallback" if field(form, "byok_failure") == "fallback" else "fail",
+        own_keys_only=field(form, "own_keys_only") == "on",
     )
     actor = actor_of(request, member.principal, settings.trust_forwarded_for)
     await put_policy(db, runtime.registry, actor, member.workspace_id, data)

@@ -209,7 +209,9 @@
         } else if (event === "context.trimmed") {
           notice(reply.article, "trimmed", `${payload.turns_dropped} older turn(s) were left out to fit the model's context window.`);
         } else if (event === "fallback") {
-          notice(reply.article, "fallback", "Your key failed; the platform key answered, charged in credits.");
+          notice(reply.article, "fallback", payload.reason === "no_own_key"
+            ? "No own key for this provider: the platform key answered, charged in credits."
+            : "Your key failed; the platform key answered, charged in credits.");
         } else if (event === "error") {
           failed = true;
           notice(reply.article, "error", `This answer failed: ${payload.message || payload.code}`);
