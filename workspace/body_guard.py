@@ -39,8 +39,11 @@ NUL_SENTENCE = (
     "Text cannot contain the NUL character (\\u0000). Remove it and send the request again."
 )
 
-# A JSON string, escapes included (the "unrolled loop" form: linear, no backtracking blow-up).
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A JSON string, escapes included, in the "unrolled loop" form (one way to match each character).
+# An unterminated string runs to the end of the text (a lone trailing backslash included), so
+# every match attempt that starts succeeds and nothing is scanned twice: linear on any input,
+# where a pattern demanding the closing quote would rescan from every quote (quadratic).
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*\\?(?:"|\Z)', re.DOTALL)
 # ``\u0000`` preceded by an even number of backslashes (zero included): an escape for NUL.
 # With an odd number, as in ``\\u0000``, the first backslash escapes the second and the text is
 # a literal backslash followed by "u0000", which is fine.

@@ -43,6 +43,23 @@ def test_a_200000_deep_array_is_refused_quickly() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 65 + '"' + '\\"' * 300_000,  # one unterminated string full of escaped quotes
+        "[" * 65 + '"' * 1_000_000,
+        '"' + "\\" * 1_000_000 + 'u0000"',
+    ],
+    ids=["escaped quotes", "bare quotes", "backslashes"],
+)
+def test_the_checks_stay_linear_on_adversarial_text(text: str) -> None:
+    """A pattern that insisted on a closing quote would rescan from every quote: minutes."""
+    started = time.perf_counter()
+    exceeds_depth(text, 64)
+    has_json_nul(text)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
     ("text", "nul"),
     [
         ('{"name": "a\\u0000b"}', True),
