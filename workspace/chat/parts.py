@@ -12,10 +12,29 @@ from collections.abc import Iterable, Sequence
 from adapters.types import Image, Message, Part, Reasoning, Role, Text, ToolCall, ToolResult
 
 StoredPart = dict[str, object]
+NUL = "\x00"
+REPLACEMENT = "\ufffd"
+
+
+def storable(value: object) -> object:
+    """``value`` with every NUL replaced: PostgreSQL text and JSONB refuse NUL, and a provider
+    (or a hostile proxy) can put one in an answer; the answer must still be saved."""
+    if isinstance(value, str):
+        return value.replace(NUL, REPLACEMENT)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
 
 
 def dump_part(part: Part) -> StoredPart:
-    """One canonical part as a JSON object with a ``type``."""
+    """One canonical part as a JSON object with a ``type`` (NUL-free, see :func:`storable`)."""
+    stored = _dump(part)
+    return {k: storable(v) for k, v in stored.items()}
+
+
+def _dump(part: Part) -> StoredPart:
     if isinstance(part, Text):
         return {"type": "text", "text": part.text}
     if isinstance(part, Image):

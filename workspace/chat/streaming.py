@@ -55,7 +55,7 @@ from adapters.types import (
 from workspace.calls.gateway import CallRequest, FallbackNotice, ModelCall, RequestKey, start_call
 from workspace.chat import durable
 from workspace.chat.models import ChatMessage
-from workspace.chat.parts import dump_parts
+from workspace.chat.parts import dump_parts, storable
 from workspace.db import utcnow
 from workspace.errors import AppError, is_database_unavailable
 from workspace.runtime import Runtime
@@ -325,7 +325,7 @@ async def _store(
         "finish_reason": ("cancelled" if cancelled else outcome.finish_reason) if outcome else None,
         "status": status,
         "error_code": error_code,
-        "error_message": error_message,
+        "error_message": storable(error_message),
         **_platform_notice(call),
         "cost_usd_micros": outcome.cost_usd_micros if outcome else 0,
         "credits_charged": outcome.credits_charged if outcome else 0,

@@ -76,3 +76,20 @@ async def test_a_fallback_answer_says_so_and_costs_what_it_charged(
     assert answer["cost_usd_micros"] == end["cost_usd_micros"] > 0
     page = await alice.get(f"/w/{ws}/c/{conversation}")
     assert "the platform key answered" in page.text
+
+
+async def test_an_answer_with_nul_bytes_is_still_saved(
+    alice: UserClient, sim: httpx.AsyncClient
+) -> None:
+    ws = await chat_workspace(alice)
+    conversation = await new_conversation(alice, ws)
+    await sim.post("/_simulator/scenario", json={"model": "gpt-4o", "reply": "nul\x00inside"})
+    events = await stream(
+        alice,
+        f"/api/conversations/{conversation}/messages",
+        {"content": "hi", "model": "openai/gpt-4o"},
+    )
+    assert one(events, "message.end")["status"] == "complete"
+    answer = await _answer(alice, conversation)
+    assert answer["status"] == "complete"
+    assert answer["text"] == "nul\ufffdinside"
