@@ -158,6 +158,7 @@ def platform_key_set(provider: str, data_dir: Path | None) -> None:
                 row = await set_platform_key(
                     session, SecretStore(settings), make_registry(settings), provider, secret
                 )
+                await session.commit()
         finally:
             await engine.dispose()
         return f"platform key for {provider} stored ({row.fingerprint})"

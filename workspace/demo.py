@@ -89,6 +89,7 @@ async def seed_demo(settings: Settings) -> None:
                 )
             for provider, key in DEMO_PLATFORM_KEYS.items():
                 await set_platform_key(session, secrets, registry, provider, key)
+            await session.commit()  # the seed is one unit of work, like a request
     finally:
         await engine.dispose()
 

@@ -29,12 +29,16 @@ def runtime_of(state: State) -> Runtime:
 
 
 async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
-    """One session per request; whatever the handler did not commit is rolled back."""
+    """The request's unit of work: domain functions only flush; it commits once, after the
+    handler has succeeded (and before the response is sent, so a failed commit is the answer),
+    and rolls back whatever a failed handler did. See docs/transactions.md."""
     async with runtime_of(state).sessionmaker() as session:
         try:
             yield session
-        finally:
+        except BaseException:
             await session.rollback()
+            raise
+        await session.commit()
 
 
 def provide_settings(state: State) -> Settings:

@@ -74,6 +74,8 @@ async def platform_groq(runtime: Runtime) -> AsyncIterator[None]:
         await set_platform_key(
             session, runtime.secrets, runtime.registry, "groq", "gsk_e2e_platform_key_0001"
         )
+        await session.commit()
     yield
     async with runtime.sessionmaker() as session:
         await delete_platform_key(session, runtime.secrets, "groq")
+        await session.commit()

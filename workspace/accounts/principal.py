@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from litestar import Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.models import ApiToken, AuthSession, User
 from workspace.accounts.secrets import API_TOKEN_PREFIX, token_hash
-from workspace.db import utcnow
+from workspace.db import own_transaction, utcnow
 from workspace.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "sb_session"
@@ -69,9 +70,11 @@ async def _from_token(session: AsyncSession, raw: str) -> Principal | None:
     token, user = row
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        session.add(token)
-        await session.commit()
+        # Bookkeeping, not the request's work: its own transaction, so GETs stay read-only.
+        async with own_transaction(session) as own:
+            await own.execute(
+                sa.update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
+            )
     return Principal(user.id, user.email, user.name, "token")
 
 

@@ -21,7 +21,7 @@ from workspace.accounts.passwords import hash_password, verify_password
 from workspace.accounts.secrets import API_TOKEN_PREFIX, new_token, token_hash, token_hint
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.db import utcnow
+from workspace.db import own_transaction, utcnow
 from workspace.errors import AppError, Conflict, InvalidInput, NotFound, TooManyRequests
 from workspace.settings import Settings
 
@@ -111,7 +111,7 @@ async def start_session(
             ip=ip,
         )
     )
-    await session.commit()
+    await session.flush()
     return NewSession(user, raw, csrf, int(ttl.total_seconds()))
 
 
@@ -140,10 +140,11 @@ async def login(
     email = email.strip().lower()
     window = settings.login_window_s
     ip_bucket, pair_bucket, account_bucket = _login_buckets(email, ip)
-    ip_count = await ratelimit.hit(session, ip_bucket, window)
-    pair_failures = await ratelimit.current(session, pair_bucket, window)
-    account_failures = await ratelimit.current(session, account_bucket, window)
-    await session.commit()
+    # The counters outlive the request: a refused sign-in rolls its unit of work back.
+    async with own_transaction(session) as counters:
+        ip_count = await ratelimit.hit(counters, ip_bucket, window)
+        pair_failures = await ratelimit.current(counters, pair_bucket, window)
+        account_failures = await ratelimit.current(counters, account_bucket, window)
     if (
         ip_count > settings.login_limit_per_ip
         or pair_failures >= settings.login_limit_per_account
@@ -155,16 +156,15 @@ async def login(
         )
     user = (await session.exec(select(User).where(User.email == email))).first()
     if not await verify_password(user.password_hash if user else None, password) or user is None:
-        await ratelimit.hit(session, pair_bucket, window)
-        await ratelimit.hit(session, account_bucket, window)
-        await session.commit()
+        async with own_transaction(session) as counters:
+            await ratelimit.hit(counters, pair_bucket, window)
+            await ratelimit.hit(counters, account_bucket, window)
         raise InvalidLogin("Email or password is wrong.")
     return user
 
 
 async def end_session(session: AsyncSession, session_key: str) -> None:
     await session.execute(sa.delete(AuthSession).where(col(AuthSession.token_hash) == session_key))
-    await session.commit()
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,6 @@ async def create_api_token(
     await record(
         session, actor, AuditAction.API_TOKEN_CREATED, target_type="api_token", target_id=token.id
     )
-    await session.commit()
     return IssuedToken(token, raw)
 
 
@@ -215,7 +214,6 @@ async def revoke_api_token(
     await record(
         session, actor, AuditAction.API_TOKEN_REVOKED, target_type="api_token", target_id=token.id
     )
-    await session.commit()
 
 
 async def display_names(

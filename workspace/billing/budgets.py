@@ -151,5 +151,5 @@ async def set_budgets(
             "members": {str(uid): usd(limit) for uid, limit in wanted.items()},
         },
     )
-    await session.commit()
+    await session.flush()
     return Budgets(workspace_limit, wanted)

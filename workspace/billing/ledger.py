@@ -181,6 +181,23 @@ async def balance(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     return (await balance_row(session, workspace_id)).balance
 
 
+async def balance_as_granted(session: AsyncSession, workspace_id: uuid.UUID) -> CreditBalance:
+    """Balance and floor as they will be once this month's allowance is granted, read-only.
+
+    Pages and GET routes show this: the grant itself is written by the first call of the month
+    (:func:`reserve`) or by :func:`ensure_monthly_grant`, never by a read.
+    """
+    row = await balance_row(session, workspace_id)
+    if await _entry(session, monthly_grant_key(workspace_id)) is None:
+        plan = await plan_of(session, workspace_id)
+        return CreditBalance(
+            workspace_id=workspace_id,
+            balance=row.balance + max(plan.monthly_credits, 0),
+            floor=row.floor,
+        )
+    return row
+
+
 async def balance_row(session: AsyncSession, workspace_id: uuid.UUID) -> CreditBalance:
     """Balance and floor as stored (no grant, no lock); a workspace without a row has 0 and 0."""
     stmt = (

@@ -69,10 +69,8 @@ async def export_usage_csv(
 @get("/credits", opt={"access": P.WORKSPACE_READ}, operation_id="get_credits")
 async def get_credits(member: Member, db: AsyncSession) -> CreditsOut:
     """Credit balance, plan and monthly allowance, and the latest ledger rows."""
-    await ledger.ensure_monthly_grant(db, member.workspace_id)
-    await db.commit()
     plan = await plan_of(db, member.workspace_id)
-    row = await ledger.balance_row(db, member.workspace_id)
+    row = await ledger.balance_as_granted(db, member.workspace_id)
     recent = await ledger.recent_entries(db, member.workspace_id, RECENT_LEDGER_ROWS)
     return CreditsOut(
         plan=plan.name,

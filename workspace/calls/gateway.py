@@ -111,6 +111,9 @@ class ModelCall:
     # Runs inside the accounting transaction, so what the caller tracks about the call in
     # flight (chat's live-call row) ends exactly when the usage and the charge are written.
     on_accounted: Callable[[AsyncSession], Awaitable[None]] | None = None
+    # Runs inside the transaction that takes a fallback's platform hold, so the caller's
+    # record of the call (chat's lease) carries the hold from the moment it exists.
+    on_platform_hold: Callable[[AsyncSession, ledger.Hold], Awaitable[None]] | None = None
     _hold: ledger.Hold | None = None
     _fallback_allowed: bool = False
 
@@ -180,6 +183,9 @@ class ModelCall:
             self.max_output_tokens, self._hold = await _reserve(
                 session, runtime, self.request, self.model
             )
+            if self.on_platform_hold is not None:
+                await self.on_platform_hold(session, self._hold)
+            await session.commit()  # streaming is background work: its own transaction
         self.fallback = FallbackNotice(self.key_source, reason)
         self.key_source, self.credential, self.credential_id = "platform", credential, None
         return True
@@ -275,39 +281,53 @@ async def _reserve(
         credits,
         f"call:{request.member.workspace_id}:{request.member.principal.user_id}:{request.model_ref}:{key}",
     )
-    await session.commit()
     return cap, hold
 
 
-async def start_call(runtime: Runtime, request: CallRequest) -> ModelCall:
-    """Resolve model and key; check policy, budgets, credits. Raises a problem before streaming."""
+async def start_call(
+    runtime: Runtime, request: CallRequest, session: AsyncSession | None = None
+) -> ModelCall:
+    """Resolve model and key; check policy, budgets, credits. Raises a problem before streaming.
+
+    Given the request's ``session``, the checks and the credit hold join its unit of work (one
+    connection, committed with the user's message); without one (a compare lane started inside
+    the stream) the call takes a transaction of its own.
+    """
+    if session is not None:
+        return await _start(runtime, request, session)
+    async with runtime.sessionmaker() as own:
+        call = await _start(runtime, request, own)
+        await own.commit()
+        return call
+
+
+async def _start(runtime: Runtime, request: CallRequest, session: AsyncSession) -> ModelCall:
     provider, model = runtime.registry.resolve_model(request.model_ref)
     member = request.member
-    async with runtime.sessionmaker() as session:
-        policy = await policy_of(session, member.workspace_id)
-        require_allowed(policy, model)
-        await budgets.check_budgets(session, member.workspace_id, member.principal.user_id)
-        platform_ok = platform_permitted(
-            policy, await plans.platform_allowed_for(session, member.workspace_id)
-        )
-        request_secret = (
-            request.request_key.secret
-            if request.request_key and request.request_key.provider == provider.id
-            else None
-        )
-        resolved = await resolve(
-            session,
-            runtime.engine,
-            runtime.secrets,
-            policy=policy,
-            user_id=member.principal.user_id,
-            provider=provider.id,
-            request_key=request_secret,
-            platform_allowed=platform_ok,
-        )
-        cap, hold = request.max_output_tokens, None
-        if resolved.source == "platform":
-            cap, hold = await _reserve(session, runtime, request, model)
+    policy = await policy_of(session, member.workspace_id)
+    require_allowed(policy, model)
+    await budgets.check_budgets(session, member.workspace_id, member.principal.user_id)
+    platform_ok = platform_permitted(
+        policy, await plans.platform_allowed_for(session, member.workspace_id)
+    )
+    request_secret = (
+        request.request_key.secret
+        if request.request_key and request.request_key.provider == provider.id
+        else None
+    )
+    resolved = await resolve(
+        session,
+        runtime.engine,
+        runtime.secrets,
+        policy=policy,
+        user_id=member.principal.user_id,
+        provider=provider.id,
+        request_key=request_secret,
+        platform_allowed=platform_ok,
+    )
+    cap, hold = request.max_output_tokens, None
+    if resolved.source == "platform":
+        cap, hold = await _reserve(session, runtime, request, model)
     return ModelCall(
         runtime,
         request,

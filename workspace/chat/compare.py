@@ -115,9 +115,8 @@ async def vote(
         details={"winner": verdict},
     )
     try:
-        await session.commit()
+        await session.flush()
     except IntegrityError:
-        await session.rollback()
         raise AlreadyVoted("This comparison already has a vote.") from None
     return await view(session, run)
 

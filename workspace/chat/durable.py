@@ -1,14 +1,16 @@
 """An answer is durable while it streams.
 
-The assistant message is written (status ``streaming``) as soon as the model call has started,
-together with a :class:`~workspace.chat.models.LiveCall` row leased by this process, and the
-conversation moves on to it: a crash from then on leaves a message that can be continued, not a
-user message without an answer. The streamed text is checkpointed every
+The assistant message is written (status ``streaming``) in the transaction that starts the
+model call and takes its credit hold, together with a :class:`~workspace.chat.models.LiveCall`
+row leased by this process, and the conversation moves on to it: for a message that is the
+request's unit of work (with the user message), for a compare lane the lane's own. A crash from
+then on leaves a message that can be continued, not a user message without an answer, and no
+hold exists without the lease that settles it. The streamed text is checkpointed every
 ``SWITCHBOARD_STREAM_CHECKPOINT_S``; the live-call row is deleted inside the transaction that
 accounts the call (usage event, hold settled), and the message gets its final state after that.
 If the process dies anywhere in between, :mod:`workspace.chat.recovery` finishes the job.
 
-Each function opens its own transaction: streaming is background work, outside any request's.
+After the start, each function opens its own transaction: streaming is background work.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def _end_live(message_id: uuid.UUID) -> Callable[[AsyncSession], Awaitable[None]
 
 
 async def open_answer(
+    session: AsyncSession,
     runtime: Runtime,
     member: Member,
     slot: Slot,
@@ -84,50 +87,51 @@ async def open_answer(
     messages: Sequence[Message],
     idempotency_id: uuid.UUID | None,
 ) -> None:
-    """Write the ``streaming`` message and lease the call, in one transaction."""
+    """Write the ``streaming`` message and lease the call, in ``session``: the transaction that
+    took the call's credit hold, so a hold never exists without the lease that settles it."""
     now = utcnow()
     hold = call.hold
-    async with runtime.sessionmaker() as session:
-        session.add(
-            ChatMessage(
-                id=slot.message_id,
-                conversation_id=slot.conversation_id,
-                parent_id=slot.parent_id,
-                role="assistant",
-                parts=[],
-                provider=slot.provider,
-                model=slot.model_ref,
-                key_source=call.key_source,
-                status="streaming",
-                compare_id=slot.compare_id,
-                lane=slot.lane,
-                checkpoint_at=now,
-                created_at=now,
-            )
+    session.add(
+        ChatMessage(
+            id=slot.message_id,
+            conversation_id=slot.conversation_id,
+            parent_id=slot.parent_id,
+            role="assistant",
+            parts=[],
+            provider=slot.provider,
+            model=slot.model_ref,
+            key_source=call.key_source,
+            status="streaming",
+            compare_id=slot.compare_id,
+            lane=slot.lane,
+            checkpoint_at=now,
+            created_at=now,
         )
-        session.add(
-            LiveCall(
-                message_id=slot.message_id,
-                workspace_id=member.workspace_id,
-                user_id=member.principal.user_id,
-                conversation_id=slot.conversation_id,
-                model_ref=slot.model_ref,
-                key_source=call.key_source,
-                input_tokens=prompt_tokens(messages),
-                hold_id=hold.id if hold else None,
-                hold_credits=hold.credits if hold else 0,
-                hold_key=hold.idempotency_key if hold else None,
-                idempotency_id=idempotency_id,
-                compare_id=slot.compare_id,
-                instance_id=runtime.instance_id,
-                lease_until=now + timedelta(seconds=runtime.settings.call_lease_s),
-            )
+    )
+    session.add(
+        LiveCall(
+            message_id=slot.message_id,
+            workspace_id=member.workspace_id,
+            user_id=member.principal.user_id,
+            conversation_id=slot.conversation_id,
+            model_ref=slot.model_ref,
+            key_source=call.key_source,
+            input_tokens=prompt_tokens(messages),
+            hold_id=hold.id if hold else None,
+            hold_credits=hold.credits if hold else 0,
+            hold_key=hold.idempotency_key if hold else None,
+            idempotency_id=idempotency_id,
+            compare_id=slot.compare_id,
+            instance_id=runtime.instance_id,
+            lease_until=now + timedelta(seconds=runtime.settings.call_lease_s),
         )
-        if slot.make_current:
-            await _advance_leaf(session, slot)
-        await session.commit()
+    )
+    if slot.make_current:
+        await _advance_leaf(session, slot)
+    await session.flush()
     runtime.leases.add(slot.message_id)
     call.on_accounted = _end_live(slot.message_id)
+    call.on_platform_hold = _lease_hold(slot.message_id)
 
 
 async def checkpoint(runtime: Runtime, message_id: uuid.UUID, text: str) -> None:
@@ -144,20 +148,22 @@ async def checkpoint(runtime: Runtime, message_id: uuid.UUID, text: str) -> None
         log.warning("could not checkpoint answer %s: %s", message_id, type(exc).__name__)
 
 
-async def moved_to_platform(runtime: Runtime, message_id: uuid.UUID, hold: Hold | None) -> None:
-    """A BYOK failure moved the call to the platform key: the lease now carries its hold."""
-    async with runtime.sessionmaker() as session:
+def _lease_hold(message_id: uuid.UUID) -> Callable[[AsyncSession, Hold], Awaitable[None]]:
+    """A BYOK failure moved the call to the platform key: the lease carries its new hold."""
+
+    async def move(session: AsyncSession, hold: Hold) -> None:
         await session.execute(
             sa.update(LiveCall)
             .where(col(LiveCall.message_id) == message_id)
             .values(
                 key_source="platform",
-                hold_id=hold.id if hold else None,
-                hold_credits=hold.credits if hold else 0,
-                hold_key=hold.idempotency_key if hold else None,
+                hold_id=hold.id,
+                hold_credits=hold.credits,
+                hold_key=hold.idempotency_key,
             )
         )
-        await session.commit()
+
+    return move
 
 
 async def close_answer(

@@ -92,7 +92,6 @@ async def claim(
         .returning(col(ChatIdempotency.id))
     )
     inserted = (await session.execute(stmt)).scalar_one_or_none()
-    await session.commit()
     if inserted is not None:
         return Claim(inserted, None)
     existing = (
@@ -118,7 +117,6 @@ async def claim(
                 .returning(col(ChatIdempotency.id))
             )
         ).scalar_one_or_none()
-        await session.commit()
         if taken is not None:
             return Claim(taken, None)
         raise RequestInProgress(
@@ -143,9 +141,3 @@ async def finish(
             updated_at=utcnow(),
         )
     )
-
-
-async def release(session: AsyncSession, record_id: uuid.UUID) -> None:
-    """Forget a claim whose request was refused before anything ran, so a retry can run."""
-    await session.execute(sa.delete(ChatIdempotency).where(col(ChatIdempotency.id) == record_id))
-    await session.commit()

@@ -94,7 +94,7 @@ async def create_conversation(
         target_id=conversation.id,
         workspace_id=member.workspace_id,
     )
-    await session.commit()
+    await session.flush()
     return conversation
 
 
@@ -163,7 +163,7 @@ async def update_conversation(
         target_id=conversation.id,
         workspace_id=conversation.workspace_id,
     )
-    await session.commit()
+    await session.flush()
     return conversation
 
 
@@ -182,7 +182,7 @@ async def delete_conversation(
         target_id=conversation.id,
         workspace_id=conversation.workspace_id,
     )
-    await session.commit()
+    await session.flush()
 
 
 async def load_tree(session: AsyncSession, conversation_id: uuid.UUID) -> Tree:
@@ -281,7 +281,7 @@ async def add_user_message(
     if not conversation.title:
         conversation.title = title_from_prompt(content)
     session.add(conversation)
-    await session.commit()
+    await session.flush()
     return message
 
 
@@ -296,7 +296,7 @@ async def set_current(
     conversation.current_leaf_id = tree.newest_leaf_under(node_id)
     conversation.updated_at = utcnow()
     session.add(conversation)
-    await session.commit()
+    await session.flush()
     return conversation, tree
 
 

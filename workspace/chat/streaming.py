@@ -114,6 +114,8 @@ class Lane:
     call: ModelCall | None = None
     message_id: uuid.UUID = field(default_factory=uuid.uuid4)
     status: str = "incomplete"
+    # Its streaming message and lease are written (with the call's hold, in one transaction).
+    opened: bool = False
 
     def payload(self, **fields: object) -> dict[str, object]:
         if self.lane is not None:
@@ -150,13 +152,32 @@ def _error(lane: Lane, code: str, message: str) -> ServerSentEventMessage:
     return sse("error", lane.payload(code=code, message=message, detail=message))
 
 
+async def _start_lane(ctx: StreamContext, lane: Lane, request: CallRequest) -> ModelCall:
+    """A lane started inside the stream (compare): its call checks, credit hold, streaming
+    message and lease are committed together, so no hold exists without its lease."""
+    async with ctx.runtime.sessionmaker() as session:
+        call = await start_call(ctx.runtime, request, session)
+        await durable.open_answer(
+            session,
+            ctx.runtime,
+            ctx.member,
+            lane.slot(ctx),
+            call,
+            lane.messages,
+            ctx.idempotency_id,
+        )
+        await session.commit()
+    lane.opened = True
+    return call
+
+
 async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
     """Call the model, forward its events, keep the answer durable (whatever happens)."""
     call = lane.call
     reasoning: list[str] = []
     signature: ReasoningSignature | None = None
     refused: AppError | None = None
-    cancelled = opened = False
+    cancelled = False
     try:
         if call is None:
             lane_key = (
@@ -172,7 +193,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
                 max_output_tokens=lane.max_output_tokens,
             )
             try:
-                call = lane.call = await start_call(ctx.runtime, request)
+                call = lane.call = await _start_lane(ctx, lane, request)
             except AppError as exc:
                 refused = exc
         emit(
@@ -194,19 +215,6 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
             if refused is not None:
                 emit(_error(lane, refused.code, refused.detail))
             return
-        try:
-            await durable.open_answer(
-                ctx.runtime, ctx.member, lane.slot(ctx), call, lane.messages, ctx.idempotency_id
-            )
-            opened = True
-        except Exception as exc:
-            # The database went away between the call's start and its first byte: the answer
-            # still streams, and is stored at the end if the database is back by then.
-            if not is_database_unavailable(exc):
-                raise
-            log.warning(
-                "answer %s streams without a checkpoint: database unavailable", lane.message_id
-            )
         if call.key_source == "platform" and call.fallback is None:
             # No own key for this provider: say that credits pay, before the first word.
             emit(sse("fallback", lane.payload(**NO_OWN_KEY, key_source="platform")))
@@ -235,7 +243,6 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
             elif isinstance(event, ErrorEvent):
                 emit(_error(lane, event.error.code, event.error.message))
             elif isinstance(event, FallbackNotice):
-                await durable.moved_to_platform(ctx.runtime, lane.message_id, call.hold)
                 emit(
                     sse(
                         "fallback",
@@ -251,7 +258,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
         raise
     finally:
         with CancelScope(shield=True):
-            await _store(ctx, lane, call, refused, cancelled, opened, "".join(reasoning), signature)
+            await _store(ctx, lane, call, refused, cancelled, "".join(reasoning), signature)
         ctx.runtime.leases.discard(lane.message_id)  # no longer renewed: the sweep takes over
     outcome = call.outcome if call else None
     emit(
@@ -286,7 +293,6 @@ async def _store(
     call: ModelCall | None,
     refused: AppError | None,
     cancelled: bool,
-    opened: bool,
     reasoning: str,
     signature: ReasoningSignature | None,
 ) -> None:
@@ -332,7 +338,7 @@ async def _store(
         "checkpoint_at": utcnow(),
     }
     try:
-        await durable.close_answer(ctx.runtime, lane.slot(ctx), opened, fields)
+        await durable.close_answer(ctx.runtime, lane.slot(ctx), lane.opened, fields)
     except Exception:
         # The checkpointed text and the live-call lease let the sweep finish this answer.
         log.exception("could not store the answer of %s", lane.model_ref)

@@ -4,6 +4,11 @@ Everything that can refuse the request (unknown model, a message too long for th
 policy, budget, credits, a reused Idempotency-Key) does so before the stream starts, as a problem
 document; once streaming, failures are ``error`` events.
 
+The request's unit of work holds the idempotency claim, the credit hold and the user message:
+they are committed together once the handler returns, before the first byte is sent, or not at
+all (a refusal rolls all three back, so a retry can run). The stream itself is background work
+with transactions of its own (:mod:`workspace.chat.durable`).
+
 Switching model needs nothing special: the branch's canonical history (root -> parent) is sent to
 whichever model the message names, and the adapters translate it for that provider.
 """
@@ -23,7 +28,7 @@ from adapters.errors import ProviderError
 from adapters.manager import ProviderRegistry
 from adapters.types import Message, ModelInfo, Text
 from workspace.calls.gateway import CallRequest, RequestKey, start_call
-from workspace.chat import context, idempotency, service
+from workspace.chat import context, durable, idempotency, service
 from workspace.chat.access import ConversationAccess
 from workspace.chat.models import ChatIdempotency, ChatMessage, CompareRun
 from workspace.chat.parts import text_of
@@ -117,21 +122,16 @@ async def send_message(
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
-    try:
-        tree = await service.load_tree(db, conversation.id)
-        parent = service.resolve_parent(tree, conversation, parent_id)
-        messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
-        lane = prepare_lane(model_ref, model, messages)
-        await db.commit()  # hand the connection back: start_call takes its own (no pool deadlock)
-        lane.call = await start_call(runtime, _request(access, caller, lane))
-        user = await service.add_user_message(
-            db, conversation, parent, access.member.principal.user_id, content
-        )
-    except BaseException:
-        if record_id is not None:
-            await idempotency.release(db, record_id)
-        raise
+    tree = await service.load_tree(db, conversation.id)
+    parent = service.resolve_parent(tree, conversation, parent_id)
+    messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
+    lane = prepare_lane(model_ref, model, messages)
+    lane.call = await start_call(runtime, _request(access, caller, lane), db)
+    user = await service.add_user_message(
+        db, conversation, parent, access.member.principal.user_id, content
+    )
     ctx = _context(runtime, access, caller, user.id, record_id)
+    await _open(db, ctx, lane)
     return multiplex(ctx, [lane], _finisher(runtime, record_id))
 
 
@@ -161,18 +161,13 @@ async def regenerate(
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
-    try:
-        lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)))
-        await db.commit()  # hand the connection back: start_call takes its own (no pool deadlock)
-        lane.call = await start_call(runtime, _request(access, caller, lane))
-        conversation.current_leaf_id = user.id
-        db.add(conversation)
-        await db.commit()
-    except BaseException:
-        if record_id is not None:
-            await idempotency.release(db, record_id)
-        raise
+    lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)))
+    lane.call = await start_call(runtime, _request(access, caller, lane), db)
+    conversation.current_leaf_id = user.id
+    db.add(conversation)
+    await db.flush()
     ctx = _context(runtime, access, caller, user.id, record_id)
+    await _open(db, ctx, lane)
     return multiplex(ctx, [lane], _finisher(runtime, record_id))
 
 
@@ -207,28 +202,23 @@ async def start_compare(
     if claim is not None and claim.previous is not None:
         return await _stored(db, claim.previous)
     record_id = claim.record_id if claim else None
-    try:
-        tree = await service.load_tree(db, conversation.id)
-        parent = service.resolve_parent(tree, conversation, parent_id)
-        messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
-        lanes = [prepare_lane(ref, m, messages) for ref, m in zip(model_refs, models, strict=True)]
-        user = await service.add_user_message(
-            db, conversation, parent, access.member.principal.user_id, content
-        )
-        run = CompareRun(
-            workspace_id=conversation.workspace_id,
-            conversation_id=conversation.id,
-            user_message_id=user.id,
-            models=list(model_refs),
-            blind=blind,
-            created_by=access.member.principal.user_id,
-        )
-        db.add(run)
-        await db.commit()
-    except BaseException:
-        if record_id is not None:
-            await idempotency.release(db, record_id)
-        raise
+    tree = await service.load_tree(db, conversation.id)
+    parent = service.resolve_parent(tree, conversation, parent_id)
+    messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
+    lanes = [prepare_lane(ref, m, messages) for ref, m in zip(model_refs, models, strict=True)]
+    user = await service.add_user_message(
+        db, conversation, parent, access.member.principal.user_id, content
+    )
+    run = CompareRun(
+        workspace_id=conversation.workspace_id,
+        conversation_id=conversation.id,
+        user_message_id=user.id,
+        models=list(model_refs),
+        blind=blind,
+        created_by=access.member.principal.user_id,
+    )
+    db.add(run)
+    await db.flush()
     for index, lane in enumerate(lanes):
         lane.lane, lane.compare_id, lane.blind, lane.make_current = index, run.id, blind, False
     ctx = _context(runtime, access, caller, user.id, record_id)
@@ -271,6 +261,16 @@ def _request(access: ConversationAccess, caller: Caller, lane: Lane) -> CallRequ
         idempotency_key=caller.idempotency_key,
         max_output_tokens=lane.max_output_tokens,
     )
+
+
+async def _open(db: AsyncSession, ctx: StreamContext, lane: Lane) -> None:
+    """The answer's streaming message and lease join the request's unit of work (with the hold
+    and the user message): all committed before the first byte, or none."""
+    assert lane.call is not None
+    await durable.open_answer(
+        db, ctx.runtime, ctx.member, lane.slot(ctx), lane.call, lane.messages, ctx.idempotency_id
+    )
+    lane.opened = True
 
 
 def _context(

@@ -32,8 +32,8 @@ from workspace.keys.service import (
     NOT_SAVED,
     CredentialInvalid,
     Owner,
-    commit_new,
     creator,
+    flush_new,
     pick_label,
 )
 from workspace.keys.vault import SecretStore
@@ -174,5 +174,5 @@ async def add_oauth_credential(
             "kind": KIND,
         },
     )
-    await commit_new(session, secrets, credential)
+    await flush_new(session, secrets, credential)
     return credential, result

@@ -44,7 +44,7 @@ async def set_platform_key(
         target_id=provider,
         details={"fingerprint": row.fingerprint},
     )
-    await session.commit()
+    await session.flush()
     return row
 
 
@@ -60,4 +60,4 @@ async def delete_platform_key(session: AsyncSession, secrets: SecretStore, provi
         target_type="platform_key",
         target_id=provider,
     )
-    await session.commit()
+    await session.flush()

@@ -78,7 +78,7 @@ async def put_policy(
             "own_keys_only": data.own_keys_only,
         },
     )
-    await session.commit()
+    await session.flush()
     return policy
 
 

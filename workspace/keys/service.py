@@ -158,13 +158,13 @@ async def pick_label(session: AsyncSession, owner: Owner, label: str, default: s
     return candidate
 
 
-async def commit_new(session: AsyncSession, secrets: SecretStore, credential: Credential) -> None:
-    """Commit a new credential; losing a race for its label is the same 409 as a taken one,
-    and the secret already written to Vault for it is destroyed (no row would point at it)."""
+async def flush_new(session: AsyncSession, secrets: SecretStore, credential: Credential) -> None:
+    """Write a new credential's row; losing a race for its label is the same 409 as a taken
+    one, and the secret already written to Vault for it is destroyed (no row would point at it).
+    The unique index is checked at the INSERT, so the flush is where the race is lost."""
     try:
-        await session.commit()
+        await session.flush()
     except sa.exc.IntegrityError as exc:
-        await session.rollback()
         if LABEL_CONSTRAINTS & set(str(exc.orig).split('"')):
             await secrets.destroy_all(vault_path(credential))
             raise DuplicateLabel(
@@ -228,7 +228,7 @@ async def add_credential(
             "scope": owner.scope,
         },
     )
-    await commit_new(session, secrets, credential)
+    await flush_new(session, secrets, credential)
     return credential, result
 
 
@@ -272,7 +272,7 @@ async def validate_credential(
         workspace_id=owner.workspace_id,
         details={"status": result.status},
     )
-    await session.commit()
+    await session.flush()
     return credential, result
 
 
@@ -319,7 +319,7 @@ async def rotate_credential(
         workspace_id=owner.workspace_id,
         details={"from": old_fingerprint, "to": credential.fingerprint},
     )
-    await session.commit()
+    await session.flush()
     return credential, result
 
 
@@ -344,7 +344,7 @@ async def delete_credential(
         workspace_id=owner.workspace_id,
         details={"provider": credential.provider, "fingerprint": credential.fingerprint},
     )
-    await session.commit()
+    await session.flush()
 
 
 async def mark_used(session: AsyncSession, credential_id: uuid.UUID) -> None:
@@ -352,4 +352,4 @@ async def mark_used(session: AsyncSession, credential_id: uuid.UUID) -> None:
     if credential is not None:
         credential.last_used_at = utcnow()
         session.add(credential)
-        await session.commit()
+        await session.flush()

@@ -34,7 +34,7 @@ async def create_project(
         target_id=project.id,
         workspace_id=member.workspace_id,
     )
-    await session.commit()
+    await session.flush()
     return project
 
 
@@ -83,7 +83,7 @@ async def update_project(
         target_id=project.id,
         workspace_id=member.workspace_id,
     )
-    await session.commit()
+    await session.flush()
     return project
 
 
@@ -100,4 +100,4 @@ async def delete_project(
         target_id=project_id,
         workspace_id=member.workspace_id,
     )
-    await session.commit()
+    await session.flush()

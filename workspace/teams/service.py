@@ -59,7 +59,7 @@ async def create_workspace(
         target_id=workspace.id,
         workspace_id=workspace.id,
     )
-    await session.commit()
+    await session.flush()
     return workspace
 
 
@@ -97,7 +97,7 @@ async def rename_workspace(
         workspace_id=workspace.id,
         details={"name": workspace.name},
     )
-    await session.commit()
+    await session.flush()
     return workspace
 
 
@@ -194,7 +194,7 @@ async def change_role(
         workspace_id=member.workspace_id,
         details={"from": current, "to": role},
     )
-    await session.commit()
+    await session.flush()
     return target
 
 
@@ -229,7 +229,7 @@ async def remove_member(
         workspace_id=member.workspace_id,
         details={"role": current},
     )
-    await session.commit()
+    await session.flush()
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ async def create_invite(
         workspace_id=member.workspace_id,
         details={"role": role, "email": invite.email},
     )
-    await session.commit()
+    await session.flush()
     return IssuedInvite(invite, raw)
 
 
@@ -343,7 +343,7 @@ async def revoke_invite(
             target_id=invite.id,
             workspace_id=member.workspace_id,
         )
-    await session.commit()
+    await session.flush()
 
 
 async def accept_invite(
@@ -382,5 +382,5 @@ async def accept_invite(
         workspace_id=workspace_id,
         details={"role": role},
     )
-    await session.commit()
+    await session.flush()
     return membership

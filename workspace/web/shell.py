@@ -15,10 +15,9 @@ from workspace.web.sidebar import conversation_page, project_page
 
 
 async def credits_left(db: AsyncSession, member: Member) -> int:
-    """Credits the workspace can still spend (balance above its floor), this month's grant in."""
-    if await ledger.ensure_monthly_grant(db, member.workspace_id):
-        await db.commit()
-    row = await ledger.balance_row(db, member.workspace_id)
+    """Credits the workspace can still spend (balance above its floor), this month's grant in;
+    read-only, as every page render is."""
+    row = await ledger.balance_as_granted(db, member.workspace_id)
     return max(row.balance - row.floor, 0)
 
 

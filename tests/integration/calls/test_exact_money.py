@@ -32,9 +32,11 @@ async def platform_openai(runtime: Runtime) -> AsyncIterator[None]:
         await set_platform_key(
             session, runtime.secrets, runtime.registry, "openai", "sk-platform-money-0001"
         )
+        await session.commit()
     yield
     async with runtime.sessionmaker() as session:
         await delete_platform_key(session, runtime.secrets, "openai")
+        await session.commit()
 
 
 async def _available_credits(runtime: Runtime, ws: str, room: int) -> None:

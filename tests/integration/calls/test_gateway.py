@@ -59,9 +59,11 @@ async def platform_key(runtime: Runtime):  # type: ignore[no-untyped-def]
         await set_platform_key(
             session, runtime.secrets, runtime.registry, PLATFORM_PROVIDER, "gsk_platform_key_0001"
         )
+        await session.commit()
     yield
     async with runtime.sessionmaker() as session:
         await delete_platform_key(session, runtime.secrets, PLATFORM_PROVIDER)
+        await session.commit()
 
 
 async def test_workspace_key_serves_and_charges_nothing(

@@ -36,9 +36,11 @@ async def platform_openai(runtime: Runtime) -> AsyncIterator[None]:
         await set_platform_key(
             session, runtime.secrets, runtime.registry, "openai", "sk-platform-durable-0001"
         )
+        await session.commit()
     yield
     async with runtime.sessionmaker() as session:
         await delete_platform_key(session, runtime.secrets, "openai")
+        await session.commit()
 
 
 async def _row(runtime: Runtime, query: str, **params: object) -> sa.Row[tuple[object, ...]]:

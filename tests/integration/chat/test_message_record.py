@@ -20,9 +20,11 @@ async def platform_groq(runtime: Runtime) -> AsyncIterator[None]:
         await set_platform_key(
             session, runtime.secrets, runtime.registry, "groq", "gsk_record_platform_0001"
         )
+        await session.commit()
     yield
     async with runtime.sessionmaker() as session:
         await delete_platform_key(session, runtime.secrets, "groq")
+        await session.commit()
 
 
 async def _answer(alice: UserClient, conversation: str) -> dict[str, object]:
