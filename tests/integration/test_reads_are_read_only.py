@@ -14,7 +14,7 @@ from tests.support import UserClient
 from workspace.runtime import Runtime
 
 # Written by background work that may run at any moment, not by the requests under test.
-BACKGROUND = {"live_calls", "usage_events", "alembic_version", "rate_limits"}
+BACKGROUND = {"live_calls", "usage_events", "alembic_version"}
 
 
 async def _fingerprint(runtime: Runtime) -> dict[str, str]:
