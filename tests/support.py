@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.process
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -96,3 +100,48 @@ def app_process(settings: Settings) -> Iterator[multiprocessing.process.BaseProc
         if process.is_alive():
             process.terminate()
         process.join(10)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """``settings`` as the environment ``switchboard run`` reads (aliases as the operator sets
+    them), so a test can start the real command on the test stack's services."""
+    env: dict[str, str] = {}
+    for name, info in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        alias = info.validation_alias
+        choices = getattr(alias, "choices", None)
+        key = str(choices[0]) if choices else f"SWITCHBOARD_{name.upper()}"
+        env[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env
+
+
+@contextmanager
+def switchboard_run(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """The ``switchboard run`` command itself, on the services ``settings`` names."""
+    command = [
+        str(Path(sys.executable).with_name("switchboard")),
+        "run",
+        "--port",
+        str(settings.port),
+    ]
+    env = {**os.environ, **settings_env(settings)}
+    process = subprocess.Popen(command, env=env)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{settings.port}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise RuntimeError("switchboard run did not start")
+        time.sleep(0.1)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(15)

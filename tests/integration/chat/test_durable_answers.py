@@ -1,10 +1,10 @@
 """An answer is durable while it streams, and a call whose process died is recovered.
 
-The crash test runs the app as its own OS process on the shared PostgreSQL, OpenBao and
-simulator, kills it with SIGKILL in the middle of a slow platform-paid stream, starts a new
-process, and checks that nothing stays stuck: the next message is served at once, the answer is
-closed as ``incomplete`` with the text that had been saved, the hold is settled to what was
-generated (charge == recorded cost), and a retry of the same request replays the saved answer.
+The crash test runs ``switchboard run`` itself on the shared PostgreSQL, OpenBao and simulator,
+kills it with SIGKILL in the middle of a slow platform-paid stream, starts it again, and checks
+that nothing stays stuck: the next message is served at once, the answer is closed as
+``incomplete`` with the text that had been saved, the hold is settled to what was generated
+(charge == recorded cost), and a retry of the same request replays the saved answer.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.chat.conftest import chat_workspace, new_conversation, one, read_events
-from tests.support import Stack, UserClient, app_process, new_user
+from tests.support import Stack, UserClient, new_user, switchboard_run
 from workspace.billing import plans
 from workspace.infra.ports import free_port
 from workspace.keys.platform import delete_platform_key, set_platform_key
@@ -95,7 +95,7 @@ async def test_kill_9_mid_stream_recovers_message_hold_and_claim(
     target = Stack(settings, url, stack.postgres, stack.openbao, stack.simulator_url)
     await sim.post("/_simulator/scenario", json=SLOW)
     key = f"crash-{uuid.uuid4()}"
-    with app_process(settings) as first:
+    with switchboard_run(settings) as first:
         async with new_user(target, "crash") as user:
             ws = await user.create_workspace("Crash")  # no keys: the platform key pays
             conversation = await new_conversation(user, ws)
@@ -108,11 +108,10 @@ async def test_kill_9_mid_stream_recovers_message_hold_and_claim(
             ) as response:
                 assert response.status_code == 200
                 await asyncio.sleep(2.0)
-                assert first.pid is not None
                 os.kill(first.pid, signal.SIGKILL)
-                first.join(10)
+                first.wait(10)
     killed_at = time.monotonic()
-    with app_process(settings):
+    with switchboard_run(settings):
         async with httpx.AsyncClient(base_url=url, timeout=30, cookies=user.http.cookies) as http:
             http.headers["X-CSRF-Token"] = user.http.headers["X-CSRF-Token"]
             await sim.delete("/_simulator/scenario")
