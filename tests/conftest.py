@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ from workspace.app import create_app
 from workspace.db import make_engine, make_sessionmaker
 from workspace.infra.ports import free_port
 from workspace.infra.stack import local_services
+from workspace.keys.platform import delete_platform_key, set_platform_key
 from workspace.keys.vault import SecretStore
 from workspace.migrate import upgrade
 from workspace.providers import make_registry
@@ -110,3 +112,32 @@ async def alice(stack: Stack) -> AsyncIterator[UserClient]:
 async def bob(stack: Stack) -> AsyncIterator[UserClient]:
     async with new_user(stack, "bob") as user:
         yield user
+
+
+@asynccontextmanager
+async def hosted_key(runtime: Runtime, provider: str, secret: str) -> AsyncIterator[None]:
+    """A platform (hosted) key for ``provider`` while the block runs; platform keys are
+    operator-wide, so the test that sets one removes it."""
+    async with runtime.sessionmaker() as session:
+        await set_platform_key(session, runtime.secrets, runtime.registry, provider, secret)
+        await session.commit()
+    try:
+        yield
+    finally:
+        async with runtime.sessionmaker() as session:
+            await delete_platform_key(session, runtime.secrets, provider)
+            await session.commit()
+
+
+@pytest.fixture
+async def platform_groq(runtime: Runtime) -> AsyncIterator[None]:
+    """A hosted Groq key: workspaces without their own pay in credits."""
+    async with hosted_key(runtime, "groq", "gsk_platform_test_key_0001"):
+        yield
+
+
+@pytest.fixture
+async def platform_openai(runtime: Runtime) -> AsyncIterator[None]:
+    """A hosted OpenAI key: workspaces without their own pay in credits."""
+    async with hosted_key(runtime, "openai", "sk-platform-test-key-0001"):
+        yield

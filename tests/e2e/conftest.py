@@ -14,9 +14,6 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from workspace.keys.platform import delete_platform_key, set_platform_key
-from workspace.runtime import Runtime
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -65,17 +62,3 @@ def shot(request: pytest.FixtureRequest) -> Shot:
         await page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
     return take
-
-
-@pytest.fixture
-async def platform_groq(runtime: Runtime) -> AsyncIterator[None]:
-    """A platform (hosted) Groq key for the test: workspaces without their own pay in credits."""
-    async with runtime.sessionmaker() as session:
-        await set_platform_key(
-            session, runtime.secrets, runtime.registry, "groq", "gsk_e2e_platform_key_0001"
-        )
-        await session.commit()
-    yield
-    async with runtime.sessionmaker() as session:
-        await delete_platform_key(session, runtime.secrets, "groq")
-        await session.commit()

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from adapters.types import Message, Text
@@ -17,26 +15,12 @@ from tests.integration.calls.test_gateway import _drain
 from tests.support import Stack, UserClient
 from workspace.billing import ledger, plans
 from workspace.calls.gateway import CallRequest, start_call
-from workspace.keys.platform import delete_platform_key, set_platform_key
 from workspace.runtime import Runtime
 
 # The case that was under-billed: a ~24,000-word prompt to GPT-4o costs more than a fixed hold.
 PLATFORM_MODEL = "openai/gpt-4o"
 BIG_PROMPT = (Message("user", (Text("word " * 24_000),)),)
 AVAILABLE = 1_000
-
-
-@pytest.fixture
-async def platform_openai(runtime: Runtime) -> AsyncIterator[None]:
-    async with runtime.sessionmaker() as session:
-        await set_platform_key(
-            session, runtime.secrets, runtime.registry, "openai", "sk-platform-money-0001"
-        )
-        await session.commit()
-    yield
-    async with runtime.sessionmaker() as session:
-        await delete_platform_key(session, runtime.secrets, "openai")
-        await session.commit()
 
 
 async def _available_credits(runtime: Runtime, ws: str, room: int) -> None:

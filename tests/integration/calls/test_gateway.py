@@ -14,7 +14,6 @@ from tests.integration.calls.conftest import member_of
 from tests.support import Stack, UserClient
 from workspace.billing import holds, ledger
 from workspace.calls.gateway import CallRequest, FallbackNotice, RequestKey, start_call
-from workspace.keys.platform import delete_platform_key, set_platform_key
 from workspace.keys.resolution import NoKeyAvailable
 from workspace.keys.vault import SecretStoreUnavailable
 from workspace.runtime import Runtime
@@ -51,19 +50,6 @@ async def _ledger_sum(runtime: Runtime, ws: str) -> int:
             {"w": ws},
         )
         return int(total.scalar_one())
-
-
-@pytest.fixture
-async def platform_key(runtime: Runtime):  # type: ignore[no-untyped-def]
-    async with runtime.sessionmaker() as session:
-        await set_platform_key(
-            session, runtime.secrets, runtime.registry, PLATFORM_PROVIDER, "gsk_platform_key_0001"
-        )
-        await session.commit()
-    yield
-    async with runtime.sessionmaker() as session:
-        await delete_platform_key(session, runtime.secrets, PLATFORM_PROVIDER)
-        await session.commit()
 
 
 async def test_workspace_key_serves_and_charges_nothing(
@@ -130,7 +116,7 @@ async def test_no_key_is_a_clear_error(alice: UserClient, runtime: Runtime) -> N
 
 
 async def test_platform_call_charges_once_per_idempotency_key(
-    alice: UserClient, runtime: Runtime, platform_key: None
+    alice: UserClient, runtime: Runtime, platform_groq: None
 ) -> None:
     ws = await alice.create_workspace()
     member = member_of(alice, ws)
@@ -147,7 +133,7 @@ async def test_platform_call_charges_once_per_idempotency_key(
 
 
 async def test_fifty_concurrent_platform_calls_against_a_balance_for_ten(
-    alice: UserClient, runtime: Runtime, platform_key: None, stack: Stack
+    alice: UserClient, runtime: Runtime, platform_groq: None, stack: Stack
 ) -> None:
     ws = await alice.create_workspace()
     _, model = runtime.registry.resolve_model(PLATFORM_MODEL)
@@ -197,7 +183,7 @@ async def test_fifty_concurrent_platform_calls_against_a_balance_for_ten(
 
 
 async def test_sealed_vault_is_503_with_no_fallback_and_no_charge(
-    alice: UserClient, runtime: Runtime, stack: Stack, platform_key: None
+    alice: UserClient, runtime: Runtime, stack: Stack, platform_groq: None
 ) -> None:
     assert stack.openbao is not None
     ws = await alice.create_workspace()
@@ -220,7 +206,7 @@ async def test_sealed_vault_is_503_with_no_fallback_and_no_charge(
 
 
 async def test_failing_byok_key_falls_back_to_platform_when_policy_says_so(
-    alice: UserClient, runtime: Runtime, platform_key: None
+    alice: UserClient, runtime: Runtime, platform_groq: None
 ) -> None:
     ws = await alice.create_workspace()
     await alice.post(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.integration.calls.test_gateway import PLATFORM_MODEL, platform_key  # noqa: F401
+from tests.integration.calls.test_gateway import PLATFORM_MODEL
 from tests.integration.chat.conftest import new_conversation, one, stream
 from tests.support import UserClient
 from workspace.runtime import Runtime
@@ -23,7 +23,7 @@ async def _ledger_rows(runtime: Runtime, ws: str) -> int:
 async def test_own_keys_only_never_reaches_the_platform_key(
     alice: UserClient,
     runtime: Runtime,
-    platform_key: None,  # noqa: F811
+    platform_groq: None,
 ) -> None:
     ws = await alice.create_workspace()
     policy = await alice.put(f"/api/workspaces/{ws}/policy", json={"own_keys_only": True})
@@ -52,7 +52,7 @@ async def test_own_keys_only_never_reaches_the_platform_key(
 async def test_a_platform_answer_without_an_own_key_says_so(
     alice: UserClient,
     runtime: Runtime,
-    platform_key: None,  # noqa: F811
+    platform_groq: None,
 ) -> None:
     ws = await alice.create_workspace()
     conversation = await new_conversation(alice, ws)

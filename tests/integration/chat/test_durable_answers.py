@@ -14,33 +14,17 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from tests.integration.chat.conftest import chat_workspace, new_conversation, one, read_events
 from tests.support import Stack, UserClient, new_user, switchboard_run
 from workspace.billing import plans
 from workspace.infra.ports import free_port
-from workspace.keys.platform import delete_platform_key, set_platform_key
 from workspace.runtime import Runtime
 
 SLOW = {"model": "gpt-4o", "chunks": 60, "interval_ms": 100, "reply": "word " * 120}
-
-
-@pytest.fixture
-async def platform_openai(runtime: Runtime) -> AsyncIterator[None]:
-    async with runtime.sessionmaker() as session:
-        await set_platform_key(
-            session, runtime.secrets, runtime.registry, "openai", "sk-platform-durable-0001"
-        )
-        await session.commit()
-    yield
-    async with runtime.sessionmaker() as session:
-        await delete_platform_key(session, runtime.secrets, "openai")
-        await session.commit()
 
 
 async def _row(runtime: Runtime, query: str, **params: object) -> sa.Row[tuple[object, ...]]:

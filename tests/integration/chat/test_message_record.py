@@ -3,28 +3,10 @@ sentence when it failed, the fallback notice when the platform key stood in, and
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
 from tests.integration.chat.conftest import chat_workspace, new_conversation, one, stream
 from tests.support import UserClient
-from workspace.keys.platform import delete_platform_key, set_platform_key
-from workspace.runtime import Runtime
-
-
-@pytest.fixture
-async def platform_groq(runtime: Runtime) -> AsyncIterator[None]:
-    async with runtime.sessionmaker() as session:
-        await set_platform_key(
-            session, runtime.secrets, runtime.registry, "groq", "gsk_record_platform_0001"
-        )
-        await session.commit()
-    yield
-    async with runtime.sessionmaker() as session:
-        await delete_platform_key(session, runtime.secrets, "groq")
-        await session.commit()
 
 
 async def _answer(alice: UserClient, conversation: str) -> dict[str, object]:
