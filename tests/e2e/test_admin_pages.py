@@ -23,6 +23,8 @@ from workspace.audit.actions import AuditAction
 
 pytestmark = pytest.mark.e2e
 
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
 DESKTOP = ViewportSize(width=1366, height=900)
 PHONE = ViewportSize(width=390, height=844)
 ADMIN_TABS = ("", "/audit", "/keys", "/policy", "/usage")
@@ -126,6 +128,8 @@ async def test_admin_console_confirms_explains_and_fits(
     await owner.get_by_label("Action").select_option("invite.created")
     await expect(owner).to_have_url(re.compile(r"action=invite\.created"))
     await expect(owner.locator("tr[data-action]")).to_have_count(1)
+    # The filter form is swapped with the rows: let htmx finish before touching it again.
+    await expect(owner.locator(HTMX_BUSY)).to_have_count(0)
     await owner.get_by_label("Action").select_option("member.role_changed")
     await expect(owner).to_have_url(re.compile(r"action=member\.role_changed"))
     await expect(owner.locator('tr[data-action="member.role_changed"]')).to_have_count(1)
