@@ -195,8 +195,10 @@ class ModelCall:
         outcome, usage = self.outcome, self.outcome.usage
         if usage is None:
             # Cut short before the provider reported usage: estimate what was generated.
-            prompt_chars = sum(len(m.text()) for m in self.request.messages)
-            usage = Usage(input_tokens=prompt_chars // 4, output_tokens=len(outcome.text) // 4)
+            usage = Usage(
+                input_tokens=estimated_tokens(*(m.text() for m in self.request.messages)),
+                output_tokens=estimated_tokens(outcome.text),
+            )
         outcome.cost_usd_micros = plans.cost_usd_micros(
             self.model, usage.input_tokens, usage.output_tokens
         )
@@ -257,6 +259,15 @@ class ModelCall:
     def hold(self) -> ledger.Hold | None:
         """The credits held for this call (platform key), until the accounting settles them."""
         return self._hold
+
+
+CHARS_PER_TOKEN = 4
+
+
+def estimated_tokens(*texts: str) -> int:
+    """Tokens of text the provider never counted for us (a stream cut before its usage report,
+    a call recovered after its process died): four characters a token."""
+    return sum(len(text) for text in texts) // CHARS_PER_TOKEN
 
 
 async def _one(event: StreamEvent) -> AsyncIterator[StreamEvent]:

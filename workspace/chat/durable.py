@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.types import Message, Text
 from workspace.billing.ledger import Hold
-from workspace.calls.gateway import ModelCall
+from workspace.calls.gateway import ModelCall, estimated_tokens
 from workspace.chat.models import ChatMessage, Conversation, LiveCall
 from workspace.chat.parts import dump_parts
 from workspace.db import utcnow
@@ -49,11 +49,6 @@ class Slot:
     compare_id: uuid.UUID | None
     lane: int | None
     make_current: bool
-
-
-def prompt_tokens(messages: Sequence[Message]) -> int:
-    """The input estimate used when a call ends before the provider reported usage."""
-    return sum(len(m.text()) for m in messages) // 4
 
 
 async def _advance_leaf(session: AsyncSession, slot: Slot) -> None:
@@ -116,7 +111,7 @@ async def open_answer(
             conversation_id=slot.conversation_id,
             model_ref=slot.model_ref,
             key_source=call.key_source,
-            input_tokens=prompt_tokens(messages),
+            input_tokens=estimated_tokens(*(m.text() for m in messages)),
             hold_id=hold.id if hold else None,
             hold_credits=hold.credits if hold else 0,
             hold_key=hold.idempotency_key if hold else None,

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters.errors import ProviderError
 from workspace.billing import ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
+from workspace.calls.gateway import estimated_tokens
 from workspace.chat import idempotency
 from workspace.chat.models import ChatMessage, CompareRun, LiveCall
 from workspace.chat.parts import text_of
@@ -72,7 +73,7 @@ def _cost_micros(runtime: Runtime, live: LiveCall, output_tokens: int) -> int:
 async def _recover(session: AsyncSession, runtime: Runtime, live: LiveCall) -> None:
     message = await session.get(ChatMessage, live.message_id)
     text = text_of(message.parts) if message else ""
-    output_tokens = len(text) // 4
+    output_tokens = estimated_tokens(text)
     micros = _cost_micros(runtime, live, output_tokens)
     platform = live.key_source == "platform"
     credits = plans.credits_for_micros(micros) if platform else 0

@@ -19,7 +19,7 @@ from workspace.billing import plans
 from workspace.chat import service as chat
 from workspace.chat.access import conversation_access
 from workspace.chat.context import estimate_message
-from workspace.chat.models import ChatMessage
+from workspace.chat.models import ChatMessage, Conversation
 from workspace.chat.parts import text_of
 from workspace.errors import NotFound
 from workspace.keys import policy
@@ -232,13 +232,13 @@ def _branch_views(
     return views
 
 
-async def load_conversation(
-    db: AsyncSession, member: Member, conversation_id: uuid.UUID, leaf_id: uuid.UUID | None
-) -> ConversationView | None:
-    """The conversation with the branch ending at ``leaf_id`` (or its current one), None if unseen.
+async def visible_conversation(
+    db: AsyncSession, member: Member, conversation_id: uuid.UUID
+) -> Conversation | None:
+    """The conversation if ``member`` may read it here, else None.
 
     Access is the chat service's query (membership + visibility), and the conversation must
-    belong to the workspace of the URL. Authors are named, except the caller ("You").
+    belong to the workspace of the URL.
     """
     try:
         access = await conversation_access(
@@ -247,8 +247,22 @@ async def load_conversation(
     except NotFound:
         return None
     conversation = access.conversation
-    if conversation.workspace_id != member.workspace_id:
-        return None
+    return conversation if conversation.workspace_id == member.workspace_id else None
+
+
+async def load_conversation(
+    db: AsyncSession, member: Member, conversation_id: uuid.UUID, leaf_id: uuid.UUID | None
+) -> ConversationView | None:
+    """The conversation on the branch ending at ``leaf_id`` (or its current one); None if unseen."""
+    conversation = await visible_conversation(db, member, conversation_id)
+    return await conversation_view(db, member, conversation, leaf_id) if conversation else None
+
+
+async def conversation_view(
+    db: AsyncSession, member: Member, conversation: Conversation, leaf_id: uuid.UUID | None
+) -> ConversationView:
+    """``conversation`` (already checked visible) on one branch; authors are named, except
+    the caller ("You")."""
     tree = await chat.load_tree(db, conversation.id)
     hidden = await chat.hidden_compares(db, conversation.id)
     leaf = leaf_id if leaf_id in tree.by_id else conversation.current_leaf_id

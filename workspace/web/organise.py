@@ -18,11 +18,11 @@ from typing import Any, Final
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.chat.access import conversation_access
-from workspace.errors import NotFound
+from workspace.chat.models import Conversation
 from workspace.projects import service as projects
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission
+from workspace.web.conversations import visible_conversation
 
 # The move select lists at most this many projects, newest first, so the menu stays one cheap
 # query however many projects a workspace grows.
@@ -83,15 +83,14 @@ async def load_actions(
     db: AsyncSession, member: Member, conversation_id: uuid.UUID
 ) -> ConversationActions | None:
     """The menu for ``conversation_id`` as ``member`` sees it; None if they cannot see it."""
-    try:
-        access = await conversation_access(
-            db, member.principal, conversation_id, Permission.CONVERSATIONS_READ
-        )
-    except NotFound:
-        return None
-    conversation = access.conversation
-    if conversation.workspace_id != member.workspace_id:
-        return None
+    conversation = await visible_conversation(db, member, conversation_id)
+    return await actions_of(db, member, conversation) if conversation else None
+
+
+async def actions_of(
+    db: AsyncSession, member: Member, conversation: Conversation
+) -> ConversationActions:
+    """The menu of a conversation already checked visible to ``member``."""
     rights = rights_of(member, conversation.created_by)
     choices = await project_choices(db, member) if rights.manage else ()
     project = None
@@ -110,11 +109,11 @@ async def load_actions(
 
 
 async def conversation_actions_context(
-    db: AsyncSession, member: Member, conversation_id: uuid.UUID | None
+    db: AsyncSession, member: Member, conversation: Conversation | None
 ) -> dict[str, Any]:
     """Template context for ``partials/conversation_actions.html`` (merge it into the page's).
 
     ``None`` (a new, not yet created chat) gives an empty menu, so the include is always safe.
     """
-    actions = await load_actions(db, member, conversation_id) if conversation_id else None
+    actions = await actions_of(db, member, conversation) if conversation else None
     return {"conversation_actions": actions}

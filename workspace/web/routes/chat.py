@@ -17,7 +17,12 @@ from workspace.projects import service as projects
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
-from workspace.web.conversations import load_conversation, model_groups
+from workspace.web.conversations import (
+    conversation_view,
+    load_conversation,
+    model_groups,
+    visible_conversation,
+)
 from workspace.web.organise import conversation_actions_context
 from workspace.web.pages import page_member
 from workspace.web.shell import shell_context
@@ -78,13 +83,14 @@ async def chat_page(
 ) -> Template:
     """A conversation on its active branch (``?leaf=`` picks another branch)."""
     member = await page_member(request, db, ws_id)
-    conversation = await load_conversation(db, member, conversation_id, leaf)
-    if conversation is None:
+    row = await visible_conversation(db, member, conversation_id)
+    if row is None:
         raise NotFound("No such conversation.")
+    conversation = await conversation_view(db, member, row, leaf)
     context = (
         await shell_context(db, member, str(conversation_id))
         | await _composer(db, member, runtime, conversation.context_tokens)
-        | await conversation_actions_context(db, member, conversation_id)
+        | await conversation_actions_context(db, member, row)
     )
     return Template(
         "chat.html",

@@ -197,18 +197,21 @@
     let messageId = null;
     let userId = null;
     let failed = false;
+    let platform = false;  // only platform answers spend credits (also when stopped)
     try {
       for await (const { event, payload } of sseEvents(response)) {
         if (event === "message.start") {
           messageId = payload.message_id;
           userId = payload.parent_id;
           if (payload.title) announce(conversationId, payload.title);
+          platform = payload.key_source === "platform";
         } else if (event === "delta") {
           reply.body.append(document.createTextNode(payload.text || ""));
           keepInView();
         } else if (event === "context.trimmed") {
           notice(reply.article, "trimmed", `${payload.turns_dropped} older turn(s) were left out to fit the model's context window.`);
         } else if (event === "fallback") {
+          platform = true;
           notice(reply.article, "fallback", payload.reason === "no_own_key"
             ? "No own key for this provider: the platform key answered, charged in credits."
             : "Your key failed; the platform key answered, charged in credits.");
@@ -226,7 +229,7 @@
         const rendered = await rerender(reply.article, conversationId, messageId);
         if (user && userId) await rerender(user.article, conversationId, userId);
         rendered.scrollIntoView({ block: "nearest" });
-        refreshCredits();
+        if (platform) refreshCredits();
       }
     }
     return !failed;
@@ -360,6 +363,7 @@
     const response = await stream(`/api/conversations/${conversationId}/compare`, { content, models, blind });
     prompt.value = "";
     let compareId = null;
+    let charged = 0;
     for await (const { event, payload } of sseEvents(response)) {
       if (payload.compare_id) compareId = payload.compare_id;
       if (event === "message.start" && payload.title && payload.lane === 0) announce(conversationId, payload.title);
@@ -375,6 +379,7 @@
         notice(lane, "error", `This answer failed: ${payload.message || payload.code}`);
         lane.dataset.failed = "true";
       } else if (event === "message.end") {
+        charged += payload.credits || 0;
         if (lane.dataset.failed !== "true") {
           laneStatus.textContent = "done";
           lane.querySelector("[data-vote]").disabled = false;
@@ -382,6 +387,7 @@
         showLane(lane, conversationId, payload.message_id);
       }
     }
+    if (charged) refreshCredits();
     if (compareId) armVerdicts(compareId, conversationId, byLane, verdicts);
   }
 
