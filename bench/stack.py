@@ -20,11 +20,11 @@ from pathlib import Path
 
 import httpx
 
-from workspace.demo import simulator_settings
-from workspace.infra.ports import free_port
-from workspace.infra.stack import local_services
-from workspace.migrate import upgrade
-from workspace.settings import Settings
+from workspace.cli.demo import simulator_settings
+from workspace.cli.embedded.ports import free_port
+from workspace.cli.embedded.stack import local_services
+from workspace.config.settings import Settings
+from workspace.schema.migrate import upgrade
 
 
 @dataclass
@@ -38,7 +38,7 @@ class BenchStack:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
-    from workspace.app import create_app
+    from workspace.server.app import create_app
 
     uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
 

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from workspace.models import metadata
+from workspace.schema.tables import metadata
 
 config = context.config
 
@@ -17,7 +17,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from workspace.settings import Settings
+    from workspace.config.settings import Settings
 
     database_url = Settings().database_url
     if not database_url:

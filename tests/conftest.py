@@ -20,16 +20,16 @@ import pytest
 import uvicorn
 
 from tests.support import Stack, UserClient, new_user
-from workspace.app import create_app
-from workspace.db import make_engine, make_sessionmaker
-from workspace.infra.ports import free_port
-from workspace.infra.stack import local_services
+from workspace.cli.embedded.ports import free_port
+from workspace.cli.embedded.stack import local_services
+from workspace.config.settings import Settings
+from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.keys.platform import delete_platform_key, set_platform_key
-from workspace.keys.vault import SecretStore
-from workspace.migrate import upgrade
-from workspace.providers import make_registry
 from workspace.runtime import Runtime
-from workspace.settings import Settings
+from workspace.runtime.providers import make_registry
+from workspace.schema.migrate import upgrade
+from workspace.secrets.vault import SecretStore
+from workspace.server.app import create_app
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +44,7 @@ def stack() -> Iterator[Stack]:
             upgrade(settings.database_url)
             simulator = _start_simulator()
             if simulator is not None:
-                from workspace.demo import simulator_settings
+                from workspace.cli.demo import simulator_settings
 
                 settings = simulator_settings(settings, simulator.url)
             app = create_app(settings)

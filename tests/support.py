@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
-from workspace.infra.openbao import EmbeddedOpenBao
-from workspace.infra.postgres import EmbeddedPostgres
-from workspace.settings import Settings
+from workspace.cli.embedded.openbao import EmbeddedOpenBao
+from workspace.cli.embedded.postgres import EmbeddedPostgres
+from workspace.config.settings import Settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -74,7 +74,7 @@ async def new_user(stack: Stack, label: str = "user") -> AsyncIterator[UserClien
 def _serve(settings: Settings) -> None:
     import uvicorn
 
-    from workspace.app import create_app
+    from workspace.server.app import create_app
 
     uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
 

@@ -70,8 +70,8 @@ class ServiceUnavailable(AppError):
     code = "service_unavailable"
 
 
-# Refusals of the request bytes themselves (see workspace.body_guard), raised before any route
-# parses them: each would otherwise surface deep inside a decoder or the database as a 500.
+# Refusals of the request bytes themselves (see workspace.server.body_guard), raised before any
+# route parses them: each would otherwise surface deep inside a decoder or the database as a 500.
 class InvalidEncoding(AppError):
     """The body is not UTF-8 text (JSON and form text must be)."""
 

@@ -20,7 +20,7 @@ def _install_echo_plugin(target: Path) -> None:
 def _adapters(tmp_path: Path, **env: str) -> str:
     full_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(FIXTURES)]), **env}
     result = subprocess.run(
-        [sys.executable, "-m", "workspace.cli", "adapters"],
+        [sys.executable, "-m", "workspace.cli.commands", "adapters"],
         env=full_env,
         capture_output=True,
         text=True,

@@ -18,8 +18,8 @@ from playwright.async_api import Browser, ViewportSize, expect
 from tests.e2e.conftest import Shot
 from tests.e2e.test_team_onboarding import _sign_up, _watch_console
 from tests.support import Stack
-from workspace.app import create_app
-from workspace.infra.ports import free_port
+from workspace.cli.embedded.ports import free_port
+from workspace.server.app import create_app
 
 pytestmark = pytest.mark.e2e
 

@@ -99,7 +99,7 @@ async def test_login_is_rate_limited_per_account(alice: UserClient, stack: Stack
 
 async def test_login_is_rate_limited_per_ip(stack: Stack) -> None:
     from workspace.accounts import ratelimit
-    from workspace.db import make_engine, make_sessionmaker
+    from workspace.db.sessions import make_engine, make_sessionmaker
 
     # Fill this client's IP bucket directly, then one more attempt must be refused.
     engine = make_engine(stack.settings.database_url or "", pool_size=1)

@@ -17,8 +17,8 @@ import httpx
 import psutil
 import pytest
 
-from workspace.demo import DEMO_EMAIL, DEMO_PASSWORD
-from workspace.infra.ports import free_port
+from workspace.cli.demo import DEMO_EMAIL, DEMO_PASSWORD
+from workspace.cli.embedded.ports import free_port
 
 READY_WITHIN_S = 30
 
@@ -34,7 +34,7 @@ def _start(data_dir: Path, port: int, *args: str) -> subprocess.Popen[str]:
         [
             sys.executable,
             "-m",
-            "workspace.cli",
+            "workspace.cli.commands",
             "run",
             "--data-dir",
             str(data_dir),

@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import Stack
-from workspace.migrate import pending_revisions
-from workspace.models import metadata
+from workspace.schema.migrate import pending_revisions
+from workspace.schema.tables import metadata
 
 
 async def test_models_and_migrations_agree(stack: Stack) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar.routes import HTTPRoute
 
 from tests.support import Stack
-from workspace.app import create_app
-from workspace.dependencies import AUTHENTICATED, PUBLIC
+from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
+from workspace.server.app import create_app
 from workspace.teams.roles import Permission
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.support import PASSWORD
 from workspace.accounts.password_strength import weakness
-from workspace.demo import DEMO_EMAIL, DEMO_PASSWORD
+from workspace.cli.demo import DEMO_EMAIL, DEMO_PASSWORD
 from workspace.web.pages import CSRF_FIELD
 from workspace.web.routes.auth import FORM_COOKIE
 

@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from workspace.body_guard import (
+from workspace.errors import InvalidCharacters, InvalidEncoding, TooDeeplyNested
+from workspace.server.body_guard import (
     check_json_body,
     check_target,
     check_url_encoded_body,
     exceeds_depth,
     has_json_nul,
 )
-from workspace.errors import InvalidCharacters, InvalidEncoding, TooDeeplyNested
 
 
 @pytest.mark.parametrize(

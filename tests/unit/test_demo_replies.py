@@ -8,8 +8,8 @@ import pytest
 from openai import OpenAI
 
 from adapters.simulator import RunningSimulator
-from workspace import demo
-from workspace.settings import Settings
+from workspace.cli import demo
+from workspace.config.settings import Settings
 
 
 async def _no_seed(settings: Settings) -> None:

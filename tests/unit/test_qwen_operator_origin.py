@@ -13,9 +13,9 @@ from adapters.config import AdapterConfig
 from adapters.errors import UnsafeBaseURL
 from adapters.oauth.qwen_code import _QwenChatApi, origin_of
 from adapters.types import ApiKeyCredential, Secret
-from workspace.demo import simulator_settings
-from workspace.providers import adapter_config
-from workspace.settings import Settings
+from workspace.cli.demo import simulator_settings
+from workspace.config.settings import Settings
+from workspace.runtime.providers import adapter_config
 
 SIM = "http://127.0.0.1:18765"
 GUARDED = AdapterConfig(qwen_token_url=f"{SIM}/oauth/qwen/token", allow_private_base_urls=False)

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request
 
 from workspace.accounts.routes import _secure
-from workspace.settings import Settings
+from workspace.config.settings import Settings
 
 
 def _request(scheme: str, headers: dict[str, str] | None = None) -> Request[Any, Any, Any]:

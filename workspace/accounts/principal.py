@@ -19,7 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.models import ApiToken, AuthSession, User
 from workspace.accounts.secrets import API_TOKEN_PREFIX, token_hash
-from workspace.db import own_transaction, utcnow
+from workspace.db.columns import utcnow
+from workspace.db.sessions import own_transaction
 from workspace.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "sb_session"

@@ -14,8 +14,8 @@ from workspace.accounts.models import ApiToken
 from workspace.accounts.principal import SESSION_COOKIE, Principal, client_ip
 from workspace.accounts.schemas import LoginIn, MeOut, SignupIn, TokenIn, TokenOut
 from workspace.audit.service import Actor
-from workspace.dependencies import AUTHENTICATED, PUBLIC
-from workspace.settings import Settings
+from workspace.config.settings import Settings
+from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
 
 
 def _secure(request: Request[Any, Any, Any], settings: Settings) -> bool:

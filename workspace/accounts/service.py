@@ -21,9 +21,10 @@ from workspace.accounts.passwords import hash_password, verify_password
 from workspace.accounts.secrets import API_TOKEN_PREFIX, new_token, token_hash, token_hint
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.db import own_transaction, utcnow
+from workspace.config.settings import Settings
+from workspace.db.columns import utcnow
+from workspace.db.sessions import own_transaction
 from workspace.errors import AppError, Conflict, InvalidInput, NotFound, TooManyRequests
-from workspace.settings import Settings
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from workspace.db import TZ, utcnow
+from workspace.db.columns import TZ, utcnow
 
 
 class AuditEvent(SQLModel, table=True):

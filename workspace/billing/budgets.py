@@ -23,7 +23,7 @@ from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.billing.models import Budget, UsageEvent
 from workspace.billing.plans import micros_to_usd as usd
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import AppError, InvalidInput
 from workspace.teams.models import Membership
 

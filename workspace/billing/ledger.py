@@ -37,7 +37,7 @@ from workspace.billing.models import (
     UsageEvent,
 )
 from workspace.billing.plans import plan_of
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import AppError, Conflict
 
 log = logging.getLogger(__name__)

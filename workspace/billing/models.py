@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from workspace.db import TZ, utcnow
+from workspace.db.columns import TZ, utcnow
 
 LEDGER_KINDS = ("grant", "hold", "settle", "refund")
 KEY_SOURCES = ("request", "personal", "workspace", "platform")

@@ -18,7 +18,7 @@ from workspace.billing.budgets import month_start
 from workspace.billing.models import UsageEvent
 from workspace.billing.plans import MICROS_PER_USD
 from workspace.billing.usage import BYOK_SOURCES
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import InvalidInput
 
 GroupBy = Literal["member", "provider", "model", "source", "day"]

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.billing.models import KEY_SOURCES, USAGE_STATUSES, UsageEvent
 from workspace.billing.plans import usd_to_micros
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 
 log = logging.getLogger(__name__)
 

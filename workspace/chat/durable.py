@@ -30,7 +30,7 @@ from workspace.billing.ledger import Hold
 from workspace.calls.gateway import ModelCall, estimated_tokens
 from workspace.chat.models import ChatMessage, Conversation, LiveCall
 from workspace.chat.parts import dump_parts
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.chat.models import IDEMPOTENCY_KEY_MAX, ChatIdempotency
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import Conflict, InvalidInput
 from workspace.teams.guards import Member
 

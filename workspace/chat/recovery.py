@@ -30,7 +30,7 @@ from workspace.calls.gateway import estimated_tokens
 from workspace.chat import idempotency
 from workspace.chat.models import ChatMessage, CompareRun, LiveCall
 from workspace.chat.parts import text_of
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.runtime import Runtime
 
 log = logging.getLogger(__name__)

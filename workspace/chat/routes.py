@@ -48,9 +48,9 @@ from workspace.chat.schemas import (
     UsageOut,
     VoteIn,
 )
+from workspace.config.settings import Settings
 from workspace.errors import InvalidInput
 from workspace.runtime import Runtime
-from workspace.settings import Settings
 from workspace.teams.guards import Member, provide_member
 from workspace.teams.roles import Permission as P
 

@@ -22,7 +22,7 @@ from workspace.chat.access import ConversationAccess
 from workspace.chat.models import ChatMessage, CompareRun, CompareVote, Conversation
 from workspace.chat.parts import dump_parts, load_parts
 from workspace.chat.titles import title_from_prompt
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import Conflict, InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.teams.guards import Member, MissingPermission

@@ -56,7 +56,7 @@ from workspace.calls.gateway import CallRequest, FallbackNotice, ModelCall, Requ
 from workspace.chat import durable
 from workspace.chat.models import ChatMessage
 from workspace.chat.parts import dump_parts, storable
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import AppError, is_database_unavailable
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member

@@ -23,7 +23,7 @@ from adapters.provider import Provider
 from adapters.types import OAuthCredential, ValidationResult, fingerprint
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import AppError, InvalidInput
 from workspace.keys.models import Credential
 from workspace.keys.oauth_store import EXPIRED_MESSAGE, FIELD, VaultOAuthStore, decode
@@ -36,7 +36,7 @@ from workspace.keys.service import (
     flush_new,
     pick_label,
 )
-from workspace.keys.vault import SecretStore
+from workspace.secrets.vault import SecretStore
 
 KIND = "oauth_credentials"
 

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.types import fingerprint
-from workspace.keys.eviction import announce
 from workspace.keys.models import Credential
 from workspace.keys.resolution import vault_path
-from workspace.keys.vault import SecretStore
+from workspace.secrets.eviction import announce
+from workspace.secrets.vault import SecretStore
 
 log = logging.getLogger(__name__)
 

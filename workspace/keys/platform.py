@@ -8,11 +8,11 @@ from adapters.manager import ProviderRegistry
 from adapters.types import Secret
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import InvalidInput
-from workspace.keys import paths
 from workspace.keys.models import PlatformKey
-from workspace.keys.vault import SecretStore
+from workspace.secrets import paths
+from workspace.secrets.vault import SecretStore
 
 
 async def set_platform_key(

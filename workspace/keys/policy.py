@@ -10,7 +10,7 @@ from adapters.manager import ProviderRegistry
 from adapters.types import ModelInfo
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import Forbidden, InvalidInput
 from workspace.keys.models import WorkspacePolicy
 from workspace.keys.resolution import available_sources, choose_source, policy_of

@@ -22,9 +22,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters.types import ApiKeyCredential, Secret
 from adapters.types import Credential as AdapterCredential
 from workspace.errors import AppError
-from workspace.keys import paths
 from workspace.keys.models import Credential, PlatformKey, WorkspacePolicy
-from workspace.keys.vault import SecretStore
+from workspace.secrets import paths
+from workspace.secrets.vault import SecretStore
 
 KeySource = Literal["request", "personal", "workspace", "platform"]
 UNUSABLE = ("invalid", "expired")

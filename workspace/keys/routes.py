@@ -11,7 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters.types import ValidationResult
 from workspace.accounts.principal import Principal
 from workspace.audit.service import Actor
-from workspace.dependencies import AUTHENTICATED
 from workspace.errors import InvalidInput
 from workspace.keys import policy as policy_service
 from workspace.keys import service
@@ -30,6 +29,7 @@ from workspace.keys.schemas import (
     ValidationOut,
 )
 from workspace.runtime import Runtime
+from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams.guards import Member, provide_member
 from workspace.teams.roles import Permission as P
 

@@ -34,12 +34,12 @@ from adapters.ssrf import check_base_url
 from adapters.types import ApiKeyCredential, Secret, ValidationResult
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import AppError, Conflict, InvalidInput, NotFound
-from workspace.keys.eviction import announce
 from workspace.keys.models import LABEL_CONSTRAINTS, Credential
 from workspace.keys.resolution import load_credential, vault_path
-from workspace.keys.vault import SecretStore
+from workspace.secrets.eviction import announce
+from workspace.secrets.vault import SecretStore
 
 
 class CredentialRejected(AppError):

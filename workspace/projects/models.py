@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from workspace.db import TZ, utcnow
+from workspace.db.columns import TZ, utcnow
 
 
 class Project(SQLModel, table=True):

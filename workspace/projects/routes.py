@@ -13,9 +13,9 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.audit.service import Actor
+from workspace.config.settings import Settings
 from workspace.projects import service
 from workspace.projects.models import Project
-from workspace.settings import Settings
 from workspace.teams.guards import Member, provide_member
 from workspace.teams.roles import Permission as P
 

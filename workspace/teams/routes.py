@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import Principal
 from workspace.audit.service import Actor
-from workspace.dependencies import AUTHENTICATED
-from workspace.settings import Settings
+from workspace.config.settings import Settings
+from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams import service
 from workspace.teams.guards import Member, provide_member
 from workspace.teams.models import Invite, Membership, Workspace

@@ -24,7 +24,7 @@ from workspace.accounts.principal import Principal
 from workspace.accounts.secrets import new_token, token_hash
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.errors import AppError, Conflict, NotFound
 from workspace.teams.guards import Member, MissingPermission
 from workspace.teams.models import Invite, Membership, Workspace

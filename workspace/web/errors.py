@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
 
 from workspace.errors import AppError
+from workspace.web.headers import PAGE_HEADERS
 from workspace.web.pages import LoginRequired, is_htmx, login_url
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,6 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
 
 def _browser_headers() -> dict[str, str]:
     """The pages' own security headers, for an error page drawn outside the pages router."""
-    # Imported here: the routes package imports this module to build its router.
-    from workspace.web.routes import PAGE_HEADERS
-
     headers = {h.name: h.value or "" for h in PAGE_HEADERS}
     return headers | {"Cache-Control": "no-store"}
 

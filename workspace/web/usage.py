@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.billing.reports import UsageFilter, UsageReport, usage_report
-from workspace.db import utcnow
+from workspace.db.columns import utcnow
 from workspace.teams.guards import Member
 
 CHART_WIDTH = 640

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.support import Stack
 from workspace.billing import ledger
-from workspace.db import make_engine, make_sessionmaker
+from workspace.db.sessions import make_engine, make_sessionmaker
 
 Maker = async_sessionmaker[AsyncSession]
 

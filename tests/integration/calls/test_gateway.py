@@ -15,8 +15,8 @@ from tests.support import Stack, UserClient
 from workspace.billing import holds, ledger
 from workspace.calls.gateway import CallRequest, FallbackNotice, RequestKey, start_call
 from workspace.keys.resolution import NoKeyAvailable
-from workspace.keys.vault import SecretStoreUnavailable
 from workspace.runtime import Runtime
+from workspace.secrets.vault import SecretStoreUnavailable
 
 HELLO = (Message("user", (Text("hello"),)),)
 # Platform keys are operator-wide; these tests own the "groq" one and remove it afterwards.

@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.integration.chat.conftest import KEYS, Event, new_conversation, one, read_events
 from tests.support import Stack, UserClient, app_process, new_user
-from workspace.infra.ports import free_port
-from workspace.infra.postgres import EmbeddedPostgres, start_embedded_postgres
-from workspace.migrate import upgrade
+from workspace.cli.embedded.ports import free_port
+from workspace.cli.embedded.postgres import EmbeddedPostgres, start_embedded_postgres
+from workspace.schema.migrate import upgrade
 
 STREAMS = 8
 LEASES = "SELECT count(*) FROM live_calls"

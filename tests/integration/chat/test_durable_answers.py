@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from tests.integration.chat.conftest import chat_workspace, new_conversation, one, read_events
 from tests.support import Stack, UserClient, new_user, switchboard_run
 from workspace.billing import plans
-from workspace.infra.ports import free_port
+from workspace.cli.embedded.ports import free_port
 from workspace.runtime import Runtime
 
 SLOW = {"model": "gpt-4o", "chunks": 60, "interval_ms": 100, "reply": "word " * 120}

@@ -20,9 +20,9 @@ import uvicorn
 
 from tests.integration.chat.conftest import new_conversation, one, stream, text_of
 from tests.support import Stack, UserClient, new_user
-from workspace.app import create_app
-from workspace.demo import DEMO_KEYS, simulator_settings
-from workspace.infra.ports import free_port
+from workspace.cli.demo import DEMO_KEYS, simulator_settings
+from workspace.cli.embedded.ports import free_port
+from workspace.server.app import create_app
 
 CREDENTIAL_FILE_PROVIDERS = ("gemini_cli", "claude_code", "qwen_code")
 

@@ -25,11 +25,11 @@ from adapters.types import (
     Text,
     TextDelta,
 )
-from workspace.db import make_engine, make_sessionmaker
+from workspace.config.settings import Settings
+from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.keys.models import Credential
 from workspace.keys.oauth_service import load_oauth_credential
-from workspace.keys.vault import SecretStore
-from workspace.settings import Settings
+from workspace.secrets.vault import SecretStore
 
 SIMULATOR_ENV = "OAUTH_TEST_SIMULATOR_URL"
 CREDENTIAL_ENV = "OAUTH_TEST_CREDENTIAL_ID"

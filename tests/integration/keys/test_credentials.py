@@ -6,7 +6,7 @@ import httpx
 import hvac
 
 from tests.support import Stack, UserClient
-from workspace.keys import paths
+from workspace.secrets import paths
 
 
 def _vault(stack: Stack) -> hvac.Client:

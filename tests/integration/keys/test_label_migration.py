@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import Stack, UserClient
-from workspace.migrate import alembic_config
+from workspace.schema.migrate import alembic_config
 
 
 async def test_upgrade_renumbers_duplicate_labels(alice: UserClient, stack: Stack) -> None:

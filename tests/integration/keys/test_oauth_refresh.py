@@ -34,7 +34,7 @@ from tests.integration.keys.oauth_refresh_worker import (
 from tests.support import Stack, UserClient
 from workspace.audit.models import AuditEvent
 from workspace.audit.service import Actor
-from workspace.db import make_engine, make_sessionmaker
+from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.keys.models import Credential
 from workspace.keys.oauth_service import (
     CredentialFileNotPersonal,
@@ -46,7 +46,7 @@ from workspace.keys.oauth_service import (
 from workspace.keys.oauth_store import FIELD, VaultOAuthStore
 from workspace.keys.resolution import vault_path
 from workspace.keys.service import Owner
-from workspace.keys.vault import SecretStore, SecretStoreUnavailable
+from workspace.secrets.vault import SecretStore, SecretStoreUnavailable
 
 ROOT = Path(__file__).resolve().parents[3]
 PING = ChatRequest("claude-haiku-4-5", (Message("user", (Text("ping"),)),))

@@ -20,13 +20,13 @@ from litestar.testing import AsyncTestClient
 
 from adapters.openai_compatible import OpenAICompatibleProvider
 from tests.support import PASSWORD, Stack, UserClient
-from workspace.app import create_app
 from workspace.audit.service import Actor
+from workspace.config.settings import Settings
 from workspace.keys import service
-from workspace.keys.vault import SecretStore
-from workspace.providers import make_registry
 from workspace.runtime import Runtime
-from workspace.settings import Settings
+from workspace.runtime.providers import make_registry
+from workspace.secrets.vault import SecretStore
+from workspace.server.app import create_app
 
 # What a leaky sentence would name: the addresses, and the guard's words for their classes.
 INTERNAL = {

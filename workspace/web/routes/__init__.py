@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Router
-from litestar.datastructures import CacheControlHeader, ResponseHeader
+from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
-from workspace.dependencies import PUBLIC
+from workspace.runtime.dependencies import PUBLIC
 from workspace.web.errors import PAGE_EXCEPTION_HANDLERS
+from workspace.web.headers import PAGE_HEADERS
 from workspace.web.routes.admin import ADMIN_PAGES
 from workspace.web.routes.auth import AUTH_PAGES
 from workspace.web.routes.chat import CHAT_PAGES
@@ -19,20 +20,6 @@ from workspace.web.routes.keys import KEY_PAGES
 from workspace.web.routes.workspaces import WORKSPACE_PAGES
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-
-# Scripts and styles only from this origin; model output can therefore never run script even if
-# a sanitizer bug let markup through. connect-src 'self' covers fetch() of the SSE streams.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-PAGE_HEADERS = [
-    ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-    ResponseHeader(name="X-Frame-Options", value="DENY"),
-]
 
 pages_router = Router(
     "/",

@@ -22,11 +22,11 @@ from workspace.audit.actions import AuditAction, by_area
 from workspace.audit.rows import AuditRow, Person, describe, member_target_ids
 from workspace.audit.service import AuditFilter, list_events
 from workspace.billing.plans import MICROS_PER_USD
+from workspace.config.settings import Settings
 from workspace.errors import InvalidInput
 from workspace.keys.policy import get_policy, put_policy, to_io
 from workspace.keys.schemas import PolicyIO
 from workspace.runtime import Runtime
-from workspace.settings import Settings
 from workspace.teams import service as teams
 from workspace.teams.guards import Member
 from workspace.teams.roles import RANK, Role, can_assign

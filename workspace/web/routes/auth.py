@@ -19,9 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts import service as accounts
 from workspace.accounts.principal import SESSION_COOKIE, client_ip, optional_principal
-from workspace.dependencies import AUTHENTICATED, PUBLIC
+from workspace.config.settings import Settings
 from workspace.errors import AppError
-from workspace.settings import Settings
+from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
 from workspace.teams import service as teams
 from workspace.web.pages import CSRF_FIELD, field, form_of, page_principal, safe_next
 

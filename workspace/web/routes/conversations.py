@@ -21,9 +21,9 @@ from workspace.audit.service import Actor
 from workspace.chat import service as chat
 from workspace.chat.access import ConversationAccess, conversation_access
 from workspace.chat.models import VISIBILITIES
+from workspace.config.settings import Settings
 from workspace.errors import Forbidden, InvalidInput, NotFound
 from workspace.projects import service as projects
-from workspace.settings import Settings
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 from workspace.web.organise import load_actions, project_choices, rights_of

@@ -15,9 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import Principal, client_ip, optional_principal
 from workspace.audit.service import Actor
-from workspace.dependencies import AUTHENTICATED, PUBLIC
+from workspace.config.settings import Settings
 from workspace.errors import AppError
-from workspace.settings import Settings
+from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
 from workspace.teams import service as teams
 from workspace.web.pages import page_principal
 

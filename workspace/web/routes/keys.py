@@ -24,13 +24,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters.oauth.base import CredentialFileProvider
 from adapters.provider import Provider
 from workspace.accounts.principal import Principal
-from workspace.dependencies import AUTHENTICATED
+from workspace.config.settings import Settings
 from workspace.errors import AppError, InvalidInput
 from workspace.keys import service as keys
 from workspace.keys.models import Credential
 from workspace.keys.oauth_service import add_oauth_credential, enabled_providers
 from workspace.runtime import Runtime
-from workspace.settings import Settings
+from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams import service as teams
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P

@@ -10,10 +10,10 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.dependencies import AUTHENTICATED
+from workspace.config.settings import Settings
 from workspace.errors import InvalidInput, NotFound
 from workspace.projects import service as projects
-from workspace.settings import Settings
+from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams import service as teams
 from workspace.teams.roles import Permission as P
 from workspace.web.pages import actor_of, field, form_of, is_htmx, page_member, page_principal

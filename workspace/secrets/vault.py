@@ -25,8 +25,8 @@ import hvac
 import hvac.exceptions
 import requests
 
+from workspace.config.settings import Settings
 from workspace.errors import ServiceUnavailable
-from workspace.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

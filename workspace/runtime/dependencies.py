@@ -1,4 +1,4 @@
-"""Request-scoped dependencies shared by every domain: settings, DB session, the caller.
+"""Request-scoped dependencies shared by every domain: the runtime, its settings, the DB session.
 
 Each route declares its access in ``opt["access"]``: ``"public"``, ``"authenticated"`` or a
 :class:`~workspace.teams.roles.Permission`. A test walks every route and fails on one without it.
@@ -7,17 +7,13 @@ Each route declares its access in ``opt["access"]``: ``"public"``, ``"authentica
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
-from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.accounts.principal import Principal, client_ip, require_principal
-from workspace.audit.service import Actor
+from workspace.config.settings import Settings
 from workspace.runtime import Runtime
-from workspace.settings import Settings
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -45,24 +41,8 @@ def provide_settings(state: State) -> Settings:
     return runtime_of(state).settings
 
 
-async def provide_principal(request: Request[Any, Any, Any], db: AsyncSession) -> Principal:
-    try:
-        return await require_principal(request, db)
-    except BaseException:
-        await db.rollback()  # see teams.guards.provide_member: return the connection now
-        raise
-
-
-def provide_actor(
-    request: Request[Any, Any, Any], principal: Principal, settings: Settings
-) -> Actor:
-    return Actor(principal.user_id, client_ip(request, settings.trust_forwarded_for))
-
-
 DEPENDENCIES = {
     "db": Provide(provide_db),
     "settings": Provide(provide_settings, sync_to_thread=False),
-    "principal": Provide(provide_principal),
-    "actor": Provide(provide_actor, sync_to_thread=False),
     "runtime": Provide(runtime_of, sync_to_thread=False),
 }

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from workspace.infra.openbao import EmbeddedOpenBao, start_embedded_openbao
-from workspace.infra.postgres import EmbeddedPostgres, start_embedded_postgres
-from workspace.settings import Settings
+from workspace.cli.embedded.openbao import EmbeddedOpenBao, start_embedded_openbao
+from workspace.cli.embedded.postgres import EmbeddedPostgres, start_embedded_postgres
+from workspace.config.settings import Settings
 
 log = logging.getLogger(__name__)
 

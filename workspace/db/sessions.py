@@ -1,22 +1,12 @@
-"""The async engine and sessions (SQLModel on asyncpg)."""
+"""The async engine and its sessions (SQLModel on asyncpg)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-# Every timestamp is timezone-aware and stored in UTC.
-TZ = sa.DateTime(timezone=True)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.config import AdapterConfig
 from adapters.manager import ProviderRegistry, make_plugin_manager
-from workspace.settings import Settings
+from workspace.config.settings import Settings
 
 
 def adapter_config(settings: Settings) -> AdapterConfig:

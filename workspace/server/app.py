@@ -1,7 +1,7 @@
 """The application factory: ``create_app(settings)`` wires domains, errors and lifespan.
 
 Settings must already point at running services (``DATABASE_URL`` and ``VAULT_ADDR`` set); the
-CLI and the tests start embedded ones first when needed (:mod:`workspace.infra.stack`).
+CLI and the tests start embedded ones first when needed (:mod:`workspace.cli.embedded.stack`).
 """
 
 from __future__ import annotations
@@ -13,24 +13,25 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
+from workspace.accounts.dependencies import CALLER_DEPENDENCIES
 from workspace.accounts.routes import auth_router, tokens_router
-from workspace.audit.routes import audit_router
 from workspace.billing.routes import billing_router
-from workspace.body_guard import BodyGuard
 from workspace.chat.recovery import maintain
 from workspace.chat.routes import chat_router
-from workspace.db import make_engine, make_sessionmaker
-from workspace.dependencies import DEPENDENCIES
+from workspace.config.logs import configure_logging
+from workspace.config.settings import Settings
+from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.errors import EXCEPTION_HANDLERS
-from workspace.health import healthz, readyz
-from workspace.keys.eviction import listening
 from workspace.keys.routes import my_keys_router, ws_keys_router
-from workspace.keys.vault import SecretStore
-from workspace.logs import configure_logging
 from workspace.projects.routes import projects_router
-from workspace.providers import make_registry
 from workspace.runtime import Runtime
-from workspace.settings import Settings
+from workspace.runtime.dependencies import DEPENDENCIES
+from workspace.runtime.providers import make_registry
+from workspace.secrets.eviction import listening
+from workspace.secrets.vault import SecretStore
+from workspace.server.body_guard import BodyGuard
+from workspace.server.health import healthz, readyz
+from workspace.teams.audit_routes import audit_router
 from workspace.teams.routes import invites_router, workspaces_router
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
@@ -79,7 +80,7 @@ def create_app(settings: Settings) -> Litestar:
             my_keys_router,
             *WEB_ROUTE_HANDLERS,
         ],
-        dependencies=DEPENDENCIES,
+        dependencies=DEPENDENCIES | CALLER_DEPENDENCIES,
         # Hostile bytes (bad UTF-8, deep nesting, NUL) are refused here, once, for every route.
         middleware=[BodyGuard(max_depth=settings.json_max_depth)],
         template_config=template_config(),

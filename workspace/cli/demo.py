@@ -15,12 +15,12 @@ from sqlmodel import select
 from workspace.accounts import service as accounts
 from workspace.accounts.models import User
 from workspace.audit.service import Actor
-from workspace.db import make_engine, make_sessionmaker
+from workspace.config.settings import Settings
+from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.keys.platform import set_platform_key
 from workspace.keys.service import Owner, add_credential
-from workspace.keys.vault import SecretStore
-from workspace.providers import make_registry
-from workspace.settings import Settings
+from workspace.runtime.providers import make_registry
+from workspace.secrets.vault import SecretStore
 from workspace.teams import service as teams
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.manager import ProviderRegistry
-from workspace.keys.vault import SecretStore
-from workspace.settings import Settings
+from workspace.config.settings import Settings
+from workspace.secrets.vault import SecretStore
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 import hvac
 import requests
 
-from workspace.infra.ports import free_port
+from workspace.cli.embedded.ports import free_port
 
 log = logging.getLogger(__name__)
 

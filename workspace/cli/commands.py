@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import click
 
-from workspace.settings import Settings
+from workspace.config.settings import Settings
 
 
 def _settings(**overrides: object) -> Settings:
@@ -35,9 +35,9 @@ def run(
     """Serve the app; start embedded PostgreSQL/OpenBao when DATABASE_URL/VAULT_ADDR are unset."""
     import uvicorn
 
-    from workspace.app import create_app
-    from workspace.infra.stack import local_services
-    from workspace.migrate import pending_revisions, upgrade
+    from workspace.cli.embedded.stack import local_services
+    from workspace.schema.migrate import pending_revisions, upgrade
+    from workspace.server.app import create_app
 
     settings = _settings(host=host, port=port, data_dir=data_dir)
     with local_services(settings) as services:
@@ -55,7 +55,7 @@ def run(
             upgrade(settings.database_url)
         simulator = None
         if demo:
-            from workspace.demo import start_demo
+            from workspace.cli.demo import start_demo
 
             simulator, settings, login = start_demo(settings)
         click.echo(f"\n  Switchboard is starting at {settings.resolved_public_url}")
@@ -80,8 +80,8 @@ def run(
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None)
 def migrate(data_dir: Path | None) -> None:
     """Upgrade the database schema to the newest revision."""
-    from workspace.infra.stack import local_services
-    from workspace.migrate import upgrade
+    from workspace.cli.embedded.stack import local_services
+    from workspace.schema.migrate import upgrade
 
     settings = _settings(data_dir=data_dir)
     with local_services(settings) as services:
@@ -110,7 +110,7 @@ def simulator(host: str, port: int, style: Literal["describe", "prose"]) -> None
 @main.command()
 def adapters() -> None:
     """List loaded adapter plugins, their versions and the providers they serve."""
-    from workspace.providers import make_registry
+    from workspace.runtime.providers import make_registry
 
     registry = make_registry(Settings())
     for info in registry.plugins_info():
@@ -131,7 +131,7 @@ def platform_key() -> None:
 def _with_store(
     action: Callable[[Settings], Coroutine[Any, Any, str]], data_dir: Path | None
 ) -> None:
-    from workspace.infra.stack import local_services
+    from workspace.cli.embedded.stack import local_services
 
     with local_services(_settings(data_dir=data_dir)) as services:
         click.echo(asyncio.run(action(services.settings)))
@@ -147,10 +147,10 @@ def platform_key_set(provider: str, data_dir: Path | None) -> None:
         raise click.UsageError("pipe the key on standard input")
 
     async def action(settings: Settings) -> str:
-        from workspace.db import make_engine, make_sessionmaker
+        from workspace.db.sessions import make_engine, make_sessionmaker
         from workspace.keys.platform import set_platform_key
-        from workspace.keys.vault import SecretStore
-        from workspace.providers import make_registry
+        from workspace.runtime.providers import make_registry
+        from workspace.secrets.vault import SecretStore
 
         engine = make_engine(settings.database_url or "", pool_size=1)
         try:
@@ -172,9 +172,9 @@ def doctor(data_dir: Path | None) -> None:
     """Check PostgreSQL, Vault, the schema and the adapters; print what is wrong."""
 
     async def action(settings: Settings) -> str:
-        from workspace.keys.vault import SecretStore
-        from workspace.migrate import pending_revisions
-        from workspace.providers import make_registry
+        from workspace.runtime.providers import make_registry
+        from workspace.schema.migrate import pending_revisions
+        from workspace.secrets.vault import SecretStore
 
         lines = []
         current, head = await pending_revisions(settings.database_url or "")

@@ -12,7 +12,7 @@ import re
 import sys
 from datetime import UTC, datetime
 
-from workspace.settings import Settings
+from workspace.config.settings import Settings
 
 _SECRET_PATTERNS = [
     re.compile(r"\b(sk-(?:ant-|proj-)?|gsk_|sb_|AIza|xai-|ya29\.)[A-Za-z0-9_\-\.]{8,}"),

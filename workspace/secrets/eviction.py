@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.keys.vault import SecretStore
+from workspace.secrets.vault import SecretStore
 
 log = logging.getLogger(__name__)
 CHANNEL = "switchboard_secret_evict"

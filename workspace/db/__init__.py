@@ -1,0 +1,1 @@
+"""PostgreSQL access: the engine, sessions and transactions, and the column conventions."""

@@ -1,0 +1,1 @@
+"""The database schema: every table in one metadata, and migrating a database to it."""

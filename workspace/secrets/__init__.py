@@ -1,0 +1,1 @@
+"""Secrets in Vault: the client behind a TTL cache, eviction across replicas, where each lives."""
