@@ -1,0 +1,1 @@
+"""Money: platform credits (ledger and holds), plans, budgets and the usage ledger."""

@@ -1,0 +1,1 @@
+"""Projects: named folders that group a workspace's conversations."""
