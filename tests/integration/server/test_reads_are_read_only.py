@@ -9,7 +9,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from tests.integration.test_hostile_bodies import _own_everything
+from tests.integration.server.test_hostile_bodies import _own_everything
 from tests.support import UserClient
 from workspace.runtime import Runtime
 

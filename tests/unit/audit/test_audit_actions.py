@@ -11,7 +11,7 @@ import pytest
 from workspace.audit.actions import AuditAction, by_area
 from workspace.audit.service import Actor, record
 
-WORKSPACE = Path(__file__).resolve().parents[2] / "workspace"
+WORKSPACE = Path(__file__).resolve().parents[3] / "workspace"
 
 
 def _action_names(node: ast.expr) -> list[str | None]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from workspace.teams.roles import PERMISSIONS, Permission, Role, allows, can_assign
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "permissions.md"
 
 
 def test_permission_table_in_docs_matches_code() -> None:

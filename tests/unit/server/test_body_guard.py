@@ -1,5 +1,5 @@
 """The body guard's rules, as pure functions on bytes (the HTTP side is in
-tests/integration/test_hostile_bodies.py)."""
+tests/integration/server/test_hostile_bodies.py)."""
 
 from __future__ import annotations
 
