@@ -1,4 +1,4 @@
-"""The built-in API-key providers, registered through the `builtin` entry point like any plugin."""
+"""The built-in providers, registered through the `builtin` entry point like any plugin."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from adapters.provider import Provider
 @hookimpl
 def switchboard_providers(config: AdapterConfig) -> list[Provider]:
     """OpenAI, Anthropic, Gemini, Groq, OpenAI-compatible servers and credential-file logins."""
-    from adapters.anthropic import AnthropicProvider
-    from adapters.gemini import GeminiProvider
-    from adapters.groq import GroqProvider
-    from adapters.oauth import oauth_providers
-    from adapters.openai import OpenAIProvider
-    from adapters.openai_compatible import OpenAICompatibleProvider
+    # Imported here so that loading the plugin list stays cheap until providers are built.
+    from adapters.anthropic.provider import AnthropicProvider
+    from adapters.gemini.provider import GeminiProvider
+    from adapters.oauth.claude_code import ClaudeCodeProvider
+    from adapters.oauth.gemini_cli import GeminiCliProvider
+    from adapters.oauth.qwen_code import QwenCodeProvider
+    from adapters.openai_chat.compatible import OpenAICompatibleProvider
+    from adapters.openai_chat.groq import GroqProvider
+    from adapters.openai_chat.openai import OpenAIProvider
 
     return [
         OpenAIProvider(config),
@@ -23,5 +26,7 @@ def switchboard_providers(config: AdapterConfig) -> list[Provider]:
         GeminiProvider(config),
         GroqProvider(config),
         OpenAICompatibleProvider(config),
-        *oauth_providers(config),
+        GeminiCliProvider(config),
+        ClaudeCodeProvider(config),
+        QwenCodeProvider(config),
     ]

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pluggy
 
-from adapters import hookspecs
+import adapters.hookspecs as hookspecs
 from adapters.config import AdapterConfig
 from adapters.errors import ModelNotFound
 from adapters.provider import Provider

@@ -1,14 +1,14 @@
 """What the three credential-file providers share: token handling and the one 401 retry.
 
-A subclass says how to read its file (`parse_credentials`), how its tokens refresh (`spec`)
-and how to call its API with a bearer token; this class makes sure every call uses a fresh
-token and that an API 401 leads to exactly one forced refresh and one retry.
+A subclass says how to read its file (`parse_credentials`), how its tokens refresh
+(`token_spec`) and how to call its API with a bearer token; this class makes sure every call
+uses a fresh token and that an API 401 leads to exactly one forced refresh and one retry.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from typing import ClassVar, TypeVar
 
@@ -21,7 +21,6 @@ from adapters.types import (
     Credential,
     CredentialKind,
     ErrorEvent,
-    Finish,
     ModelInfo,
     OAuthCredential,
     StreamEvent,
@@ -42,14 +41,24 @@ class CredentialFileProvider(Provider):
 
     credential_kinds: ClassVar[tuple[CredentialKind, ...]] = ("oauth_credentials",)
     requires_operator_opt_in: ClassVar[bool] = True
+    # How this vendor's file holds tokens and how they refresh.
+    token_spec: ClassVar[TokenSpec]
+    _by_id: ClassVar[dict[str, type[CredentialFileProvider]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__()
+        if "id" in cls.__dict__:
+            CredentialFileProvider._by_id[cls.id] = cls
+
+    @classmethod
+    def spec_for(cls, provider_id: str) -> TokenSpec | None:
+        """The token spec of the credential-file provider with this id (None: not one)."""
+        found = CredentialFileProvider._by_id.get(provider_id)
+        return found.token_spec if found else None
 
     def __init__(self, config: AdapterConfig | None = None) -> None:
         super().__init__(config)
-        self.tokens = TokenManager(self.token_spec(), self.config)
-
-    @abstractmethod
-    def token_spec(self) -> TokenSpec:
-        """How this vendor's file holds tokens and how they refresh."""
+        self.tokens = TokenManager(self.token_spec, self.config)
 
     @abstractmethod
     def parse_credentials(self, text: str) -> dict[str, object]:
@@ -59,7 +68,7 @@ class CredentialFileProvider(Provider):
     def stream_with_token(
         self, request: ChatRequest, credential: OAuthCredential, token: str
     ) -> AsyncGenerator[StreamEvent, None]:
-        """One chat call with this access token (the `Provider.stream` contract)."""
+        """One chat call with this access token (like `stream_events`: it may raise)."""
 
     @abstractmethod
     async def check_token(self, credential: OAuthCredential, token: str) -> None:
@@ -73,7 +82,13 @@ class CredentialFileProvider(Provider):
 
     def refresh_token_of(self, data: dict[str, object]) -> str:
         """The refresh token in a parsed file (its fingerprint identifies the login)."""
-        return self.tokens.spec.refresh_token(data)
+        return self.token_spec.refresh_token(data)
+
+    def secrets(self, credential: Credential | None) -> tuple[str, ...]:
+        if not isinstance(credential, OAuthCredential):
+            return ()
+        data = credential.data
+        return (self.token_spec.access_token(data), self.token_spec.refresh_token(data))
 
     def oauth(self, credential: Credential | None) -> OAuthCredential:
         if not isinstance(credential, OAuthCredential):
@@ -107,36 +122,26 @@ class CredentialFileProvider(Provider):
     async def list_models(self, credential: Credential | None) -> list[ModelInfo]:
         return await self.with_token(credential, self.list_models_with_token)
 
-    async def stream(
+    async def stream_events(
         self, request: ChatRequest, credential: Credential | None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
+        # The 401 retry of `with_token`, for a stream: only a rejection before anything was
+        # shown may be retried, because a retried answer must not repeat text.
+        oauth = self.oauth(credential)
+        token = await self.tokens.access_token(oauth)
+        started = False
         try:
-            oauth = self.oauth(credential)
-            token = await self.tokens.access_token(oauth)
-        except ProviderError as exc:
-            yield ErrorEvent(exc)
-            yield Finish("error")
-            return
-        for attempt in (1, 2):
-            rejected = False
-            started = False
             async with aclosing(self.stream_with_token(request, oauth, token)) as events:
                 async for event in events:
-                    if (
-                        attempt == 1
-                        and not started
-                        and isinstance(event, ErrorEvent)
-                        and is_rejection(event.error)
-                    ):
-                        rejected = True
-                        break
+                    if not started and isinstance(event, ErrorEvent) and is_rejection(event.error):
+                        raise event.error
                     started = True
                     yield event
-            if not rejected:
-                return
-            try:
-                token = await self.tokens.access_token(oauth, rejected=token)
-            except ProviderError as exc:
-                yield ErrorEvent(exc)
-                yield Finish("error")
-                return
+            return
+        except ProviderError as exc:
+            if started or not is_rejection(exc):
+                raise
+        token = await self.tokens.access_token(oauth, rejected=token)
+        async with aclosing(self.stream_with_token(request, oauth, token)) as events:
+            async for event in events:
+                yield event

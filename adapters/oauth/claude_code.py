@@ -13,7 +13,7 @@ from dataclasses import replace
 import httpx2
 from anthropic import AsyncAnthropic
 
-from adapters.anthropic import AnthropicProvider
+from adapters.anthropic.provider import AnthropicProvider
 from adapters.clients import ClientCache
 from adapters.config import AdapterConfig
 from adapters.errors import InvalidCredentials
@@ -135,12 +135,11 @@ class ClaudeCodeProvider(CredentialFileProvider):
         "so after Switchboard refreshes it the CLI on your machine will ask you to sign in again."
     )
 
+    token_spec = ClaudeTokens()
+
     def __init__(self, config: AdapterConfig | None = None) -> None:
         super().__init__(config)
         self._api = _BearerMessagesApi(self.config)
-
-    def token_spec(self) -> TokenSpec:
-        return ClaudeTokens()
 
     def models(self) -> list[ModelInfo]:
         return self._api.models()

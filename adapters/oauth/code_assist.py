@@ -18,9 +18,9 @@ from google.genai import errors as genai_errors
 from google.genai import types as gt
 
 from adapters.errors import PermissionDenied, ProviderError, ProviderUnavailable, QuotaExhausted
+from adapters.gemini.errors import map_gemini_error, rpc_details
+from adapters.gemini.translate import to_params
 from adapters.types import ChatRequest
-from adapters.wire.gemini_contents import to_params
-from adapters.wire.gemini_errors import map_gemini_error, rpc_details
 
 API_VERSION = "v1internal"
 CLIENT_METADATA: dict[str, str] = {

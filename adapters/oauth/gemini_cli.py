@@ -15,7 +15,10 @@ import httpx
 
 from adapters.clients import ClientCache
 from adapters.config import AdapterConfig
-from adapters.errors import ProviderError, ProviderUnavailable
+from adapters.errors import ProviderError
+from adapters.gemini.errors import map_gemini_error
+from adapters.gemini.provider import gemini_model
+from adapters.gemini.translate import ResponseReader
 from adapters.oauth.base import CredentialFileProvider
 from adapters.oauth.code_assist import (
     CLIENT_METADATA,
@@ -25,13 +28,11 @@ from adapters.oauth.code_assist import (
 )
 from adapters.oauth.files import FileReader, as_epoch_ms, as_str
 from adapters.oauth.refresh import RefreshCall, TokenSpec, expires_in_ms
-from adapters.types import ChatRequest, ErrorEvent, Finish, ModelInfo, OAuthCredential, StreamEvent
-from adapters.wire.gemini_contents import ResponseReader
+from adapters.types import ChatRequest, Credential, ModelInfo, OAuthCredential, StreamEvent
 
 PROVIDER_ID = "gemini_cli"
 DISPLAY = "Gemini CLI"
 PROJECT_FIELD = "projectId"
-_MULTI = ("text", "image", "audio", "video")
 
 _READER = FileReader(provider=PROVIDER_ID, display=DISPLAY, where="~/.gemini/oauth_creds.json")
 
@@ -96,20 +97,21 @@ class GeminiCliProvider(CredentialFileProvider):
         "these requests or act on your account; use it only if you accept that risk. The file "
         "is personal and never shared with your workspace."
     )
+    token_spec = GoogleTokens()
+    expected_errors = (httpx.HTTPError,)
     _http: ClientCache[_Http] = ClientCache(max_size=4)
-
-    def token_spec(self) -> TokenSpec:
-        return GoogleTokens()
 
     def models(self) -> list[ModelInfo]:
         # Served from the Google account's Code Assist quota: nothing is billed per token here.
         return [
-            ModelInfo(PROVIDER_ID, model_id, name, 1_048_576, 65_536, _MULTI, 0.0, 0.0)
-            for model_id, name in (
-                ("gemini-2.5-pro", "Gemini 2.5 Pro"),
-                ("gemini-2.5-flash", "Gemini 2.5 Flash"),
-            )
+            gemini_model(self.id, "gemini-2.5-pro", "Gemini 2.5 Pro", 0.0, 0.0),
+            gemini_model(self.id, "gemini-2.5-flash", "Gemini 2.5 Flash", 0.0, 0.0),
         ]
+
+    def error(self, exc: Exception, credential: Credential | None) -> ProviderError:
+        return map_gemini_error(
+            exc, provider=self.id, display=self.display_name, secrets=self.secrets(credential)
+        )
 
     def parse_credentials(self, text: str) -> dict[str, object]:
         data = _READER.document(text)
@@ -151,30 +153,15 @@ class GeminiCliProvider(CredentialFileProvider):
     async def stream_with_token(
         self, request: ChatRequest, credential: OAuthCredential, token: str
     ) -> AsyncGenerator[StreamEvent, None]:
-        reader = ResponseReader()
         client = self._client(token)
-        try:
-            project = await self.project_of(credential, client)
-            body = wrap_request(request, project=project, session_id=uuid.uuid4().hex)
-            async for payload in client.stream(body):
-                for event in reader.feed(unwrap_chunk(payload)):
-                    yield event
-        except Exception as exc:
-            error = exc if isinstance(exc, ProviderError) else client.error(exc)
-            yield ErrorEvent(error)
-            yield Finish("error")
-            return
-        if reader.usage is not None:
-            yield reader.usage
-        if reader.finish is None:
-            yield ErrorEvent(
-                ProviderUnavailable(
-                    "Gemini CLI ended the answer before it was finished.", provider=self.id
-                )
-            )
-            yield Finish("error")
-            return
-        yield Finish(reader.finish)
+        project = await self.project_of(credential, client)
+        body = wrap_request(request, project=project, session_id=uuid.uuid4().hex)
+        reader = ResponseReader()
+        async for payload in client.stream(body):
+            for event in reader.feed(unwrap_chunk(payload)):
+                yield event
+        for event in reader.ending():
+            yield event
 
     async def check_token(self, credential: OAuthCredential, token: str) -> None:
         # loadCodeAssist is the cheapest authenticated call (and resolves a missing project).

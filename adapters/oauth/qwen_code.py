@@ -19,7 +19,7 @@ from adapters.config import AdapterConfig
 from adapters.oauth.base import CredentialFileProvider
 from adapters.oauth.files import FileReader, as_epoch_ms, as_str
 from adapters.oauth.refresh import RefreshCall, TokenSpec, expires_in_ms
-from adapters.openai_chat import OpenAIChatProvider
+from adapters.openai_chat.provider import OpenAIChatProvider
 from adapters.ssrf import Resolver, check_base_url, guarded_http_client, system_resolver
 from adapters.types import (
     ApiKeyCredential,
@@ -113,7 +113,7 @@ class _QwenChatApi(OpenAIChatProvider):
 
     def models(self) -> list[ModelInfo]:
         # Served from the member's Qwen account: nothing is billed per token here.
-        return [ModelInfo(PROVIDER_ID, MODEL, "Qwen Coder", 131_072, 65_536, ("text",), 0.0, 0.0)]
+        return [self.entry(MODEL, "Qwen Coder", window=131_072, out=65_536, price=(0.0, 0.0))]
 
     def base_url_for(self, credential: ApiKeyCredential) -> str:
         return credential.base_url or self.config.qwen_default_base_url
@@ -166,12 +166,11 @@ class QwenCodeProvider(CredentialFileProvider):
         "so after Switchboard refreshes it the CLI on your machine will ask you to sign in again."
     )
 
+    token_spec = QwenTokens()
+
     def __init__(self, config: AdapterConfig | None = None) -> None:
         super().__init__(config)
         self._api = _QwenChatApi(self.config)
-
-    def token_spec(self) -> TokenSpec:
-        return QwenTokens()
 
     def models(self) -> list[ModelInfo]:
         return self._api.models()

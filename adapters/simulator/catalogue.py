@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final, Literal
 
-from adapters import types
+import adapters.types as types
 
 Family = Literal["openai", "anthropic", "gemini", "groq", "qwen", "compat"]
 

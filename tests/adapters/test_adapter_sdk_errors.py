@@ -7,6 +7,7 @@ import httpx2
 import openai
 from google.genai import errors as genai_errors
 
+from adapters.anthropic.errors import map_anthropic_error
 from adapters.errors import (
     ContextTooLong,
     InvalidCredentials,
@@ -15,9 +16,8 @@ from adapters.errors import (
     QuotaExhausted,
     RateLimited,
 )
-from adapters.wire.anthropic_errors import map_anthropic_error
-from adapters.wire.gemini_errors import map_gemini_error
-from adapters.wire.openai_errors import map_openai_error
+from adapters.gemini.errors import map_gemini_error
+from adapters.openai_chat.errors import map_openai_error
 
 KEY = "sk-proj-Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2"
 

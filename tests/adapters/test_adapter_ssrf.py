@@ -9,7 +9,7 @@ import pytest
 
 from adapters.config import AdapterConfig
 from adapters.errors import UnsafeBaseURL
-from adapters.openai_compatible import OpenAICompatibleProvider
+from adapters.openai_chat.compatible import OpenAICompatibleProvider
 from adapters.ssrf import (
     PinnedTransport,
     check_base_url,

@@ -8,6 +8,10 @@ from anthropic.types import RawMessageStreamEvent
 from openai.types.chat import ChatCompletionChunk
 from pydantic import TypeAdapter
 
+from adapters.anthropic import translate as anthropic_messages
+from adapters.gemini import translate as gemini_contents
+from adapters.history import prepare_history, safe_tool_id
+from adapters.openai_chat import translate as openai_chat
 from adapters.types import (
     ChatRequest,
     Image,
@@ -23,8 +27,6 @@ from adapters.types import (
     ToolSpec,
     Usage,
 )
-from adapters.wire import anthropic_messages, gemini_contents, openai_chat
-from adapters.wire.history import prepare_history, safe_tool_id
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 TOOL = ToolSpec("get_weather", "Weather", {"type": "object", "properties": {}})

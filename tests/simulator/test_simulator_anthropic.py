@@ -8,7 +8,7 @@ import anthropic
 import pytest
 from anthropic import AsyncAnthropic
 
-from adapters.anthropic import AnthropicProvider
+from adapters.anthropic.provider import AnthropicProvider
 from adapters.simulator import RunningSimulator
 from tests.simulator.sim_helpers import HTTP, logged, set_scenario
 

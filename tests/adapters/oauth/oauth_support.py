@@ -8,10 +8,13 @@ import uuid
 
 import httpx
 
-from adapters.config import AdapterConfig
-from adapters.errors import ProviderError
-from adapters.oauth import oauth_providers
-from adapters.oauth.base import CredentialFileProvider
+from adapters import (
+    AdapterConfig,
+    CredentialFileProvider,
+    ProviderError,
+    ProviderRegistry,
+    make_plugin_manager,
+)
 from adapters.simulator.server import RunningSimulator
 from adapters.types import (
     ChatRequest,
@@ -32,7 +35,10 @@ ISSUER = {"gemini_cli": "google", "claude_code": "claude", "qwen_code": "qwen"}
 
 
 def provider(config: AdapterConfig, provider_id: str) -> CredentialFileProvider:
-    return next(p for p in oauth_providers(config) if p.id == provider_id)
+    """The registered credential-file provider, as the app finds it."""
+    found = ProviderRegistry(make_plugin_manager(load_entrypoints=False), config).get(provider_id)
+    assert isinstance(found, CredentialFileProvider)
+    return found
 
 
 def hello(provider_id: str, text: str = "hello there") -> ChatRequest:

@@ -7,17 +7,27 @@ import json
 
 import pytest
 
-from adapters.config import AdapterConfig
-from adapters.errors import BadRequest
-from adapters.oauth import InvalidCredentialFile, oauth_providers
-from adapters.oauth.base import CredentialFileProvider
+from adapters import (
+    AdapterConfig,
+    BadRequest,
+    CredentialFileProvider,
+    InvalidCredentialFile,
+    ProviderRegistry,
+    make_plugin_manager,
+)
 from tests.adapters.oauth.oauth_support import claude_file, gemini_file, qwen_file
 
 SIM = "http://127.0.0.1:1"
 
 
+def registry() -> ProviderRegistry:
+    return ProviderRegistry(make_plugin_manager(load_entrypoints=False), AdapterConfig())
+
+
 def provider(provider_id: str) -> CredentialFileProvider:
-    return next(p for p in oauth_providers(AdapterConfig()) if p.id == provider_id)
+    found = registry().get(provider_id)
+    assert isinstance(found, CredentialFileProvider)
+    return found
 
 
 def without(data: dict[str, object], dotted: str) -> dict[str, object]:
@@ -117,7 +127,7 @@ def test_a_valid_file_is_returned_whole() -> None:
 
 
 def test_providers_declare_opt_in_and_carry_the_terms_warning() -> None:
-    providers = {p.id: p for p in oauth_providers(AdapterConfig())}
+    providers = {p.id: p for p in registry().providers() if isinstance(p, CredentialFileProvider)}
 
     assert set(providers) == {"gemini_cli", "claude_code", "qwen_code"}
     for p in providers.values():

@@ -18,7 +18,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from adapters.openai_compatible import OpenAICompatibleProvider
+from adapters.openai_chat.compatible import OpenAICompatibleProvider
 from tests.support import PASSWORD, Stack, UserClient
 from workspace.audit.service import Actor
 from workspace.config.settings import Settings

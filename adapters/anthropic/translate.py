@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from anthropic.types import RawMessageStreamEvent
 
+from adapters.history import drop_foreign_reasoning, prepare_history, safe_tool_id
 from adapters.types import (
     ChatRequest,
     FinishReason,
@@ -29,7 +30,6 @@ from adapters.types import (
     ToolResult,
     Usage,
 )
-from adapters.wire.history import drop_foreign_reasoning, prepare_history, safe_tool_id
 
 PROVIDER = "anthropic"
 # Anthropic needs the history to open with a user turn; this is the least a model can misread.

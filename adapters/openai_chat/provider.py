@@ -6,31 +6,27 @@ few request parameters; they subclass `OpenAIChatProvider` and set class attribu
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import httpx2
 import openai
 from openai import AsyncOpenAI
 
 from adapters.clients import ClientCache
-from adapters.errors import InvalidCredentials, ProviderError, ProviderUnavailable
+from adapters.errors import InvalidCredentials, ProviderError
+from adapters.openai_chat.errors import map_openai_error
+from adapters.openai_chat.translate import ChunkReader, to_messages, to_tools
 from adapters.provider import Provider
 from adapters.types import (
     ApiKeyCredential,
     ChatRequest,
     Credential,
-    ErrorEvent,
     Finish,
     ModelInfo,
     StreamEvent,
     ValidationResult,
 )
 from adapters.validation import validation_result
-from adapters.wire.openai_chat import ChunkReader, to_messages, to_tools
-from adapters.wire.openai_errors import map_openai_error
-
-logger = logging.getLogger(__name__)
 
 
 class OpenAIChatProvider(Provider):
@@ -38,11 +34,29 @@ class OpenAIChatProvider(Provider):
 
     # Newer OpenAI models refuse `max_tokens`; older compatible servers only know it.
     max_tokens_param: str = "max_completion_tokens"
+    expected_errors = (openai.OpenAIError, httpx2.HTTPError)
+    # What the catalogue's models accept as input.
+    modalities: tuple[str, ...] = ("text",)
     _clients: ClientCache[AsyncOpenAI]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__()
         cls._clients = ClientCache()
+
+    def entry(
+        self, model_id: str, name: str, *, window: int, out: int, price: tuple[float, float]
+    ) -> ModelInfo:
+        """A catalogue entry; `price` is (input, output) in USD per million tokens."""
+        return ModelInfo(
+            provider=self.id,
+            id=model_id,
+            display_name=name,
+            context_window=window,
+            max_output=out,
+            modalities=self.modalities,
+            input_price_per_mtok=price[0],
+            output_price_per_mtok=price[1],
+        )
 
     def base_url_for(self, credential: ApiKeyCredential) -> str:
         """The SDK base URL for this credential."""
@@ -71,9 +85,9 @@ class OpenAIChatProvider(Provider):
     def timeout(self) -> httpx2.Timeout:
         return httpx2.Timeout(self.config.request_timeout_s, connect=self.config.connect_timeout_s)
 
-    def error(self, exc: BaseException, credential: Credential | None) -> ProviderError:
+    def error(self, exc: Exception, credential: Credential | None) -> ProviderError:
         return map_openai_error(
-            exc, provider=self.id, display=self.display_name, secrets=_secrets(credential)
+            exc, provider=self.id, display=self.display_name, secrets=self.secrets(credential)
         )
 
     async def validate(self, credential: Credential | None) -> ValidationResult:
@@ -122,43 +136,21 @@ class OpenAIChatProvider(Provider):
             params["temperature"] = request.temperature
         return params
 
-    async def stream(
+    async def stream_events(
         self, request: ChatRequest, credential: Credential | None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
+        client = await self.client_for(credential)
+        response = await client.chat.completions.create(**self.request_params(request))  # type: ignore[call-overload]
         reader = ChunkReader()
-        try:
-            client = await self.client_for(credential)
-            response = await client.chat.completions.create(**self.request_params(request))  # type: ignore[call-overload]
-            async with response:
-                async for chunk in response:
-                    for event in reader.feed(chunk):
-                        yield event
-        except Exception as exc:
-            # The stream contract: failures are events, never exceptions for the caller.
-            if not isinstance(exc, openai.OpenAIError | httpx2.HTTPError | ProviderError):
-                logger.warning("%s stream failed: %s", self.id, type(exc).__name__)
-            yield ErrorEvent(self.error(exc, credential))
-            yield Finish("error")
-            return
-        if reader.finish is None:
-            yield ErrorEvent(
-                ProviderUnavailable(
-                    f"{self.display_name} ended the answer before it was finished.",
-                    provider=self.id,
-                )
-            )
-            yield Finish("error")
-            return
-        yield Finish(reader.finish)
+        async with response:
+            async for chunk in response:
+                for event in reader.feed(chunk):
+                    yield event
+        if reader.finish is not None:
+            yield Finish(reader.finish)
 
 
 def _api_key(provider: Provider, credential: Credential | None) -> ApiKeyCredential:
     if not isinstance(credential, ApiKeyCredential):
         raise InvalidCredentials(f"{provider.display_name} needs an API key.", provider=provider.id)
     return credential
-
-
-def _secrets(credential: Credential | None) -> tuple[str, ...]:
-    if isinstance(credential, ApiKeyCredential):
-        return (credential.secret.reveal(),)
-    return ()

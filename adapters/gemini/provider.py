@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from google import genai
@@ -11,23 +10,19 @@ from google.genai import errors as genai_errors
 from google.genai import types as gt
 
 from adapters.clients import ClientCache
-from adapters.errors import InvalidCredentials, ProviderError, ProviderUnavailable
+from adapters.errors import InvalidCredentials, ProviderError
+from adapters.gemini.errors import map_gemini_error
+from adapters.gemini.translate import ResponseReader, to_params
 from adapters.provider import Provider
 from adapters.types import (
     ApiKeyCredential,
     ChatRequest,
     Credential,
-    ErrorEvent,
-    Finish,
     ModelInfo,
     StreamEvent,
     ValidationResult,
 )
 from adapters.validation import validation_result
-from adapters.wire.gemini_contents import ResponseReader, to_params
-from adapters.wire.gemini_errors import map_gemini_error
-
-logger = logging.getLogger(__name__)
 
 _MULTI = ("text", "image", "audio", "video")
 
@@ -52,34 +47,15 @@ class GeminiProvider(Provider):
     display_name = "Google Gemini"
     credential_kinds = ("api_key",)
     description = "Gemini models from Google AI Studio, billed to your Google account."
+    expected_errors = (genai_errors.APIError,)
     _clients: ClientCache[_Client] = ClientCache()
 
     def models(self) -> list[ModelInfo]:
         # Public paid-tier prices for prompts up to 200k tokens (USD per 1M tokens).
         return [
-            ModelInfo(
-                "gemini",
-                "gemini-2.5-flash",
-                "Gemini 2.5 Flash",
-                1_048_576,
-                65_536,
-                _MULTI,
-                0.30,
-                2.50,
-            ),
-            ModelInfo(
-                "gemini", "gemini-2.5-pro", "Gemini 2.5 Pro", 1_048_576, 65_536, _MULTI, 1.25, 10.00
-            ),
-            ModelInfo(
-                "gemini",
-                "gemini-2.5-flash-lite",
-                "Gemini 2.5 Flash-Lite",
-                1_048_576,
-                65_536,
-                _MULTI,
-                0.10,
-                0.40,
-            ),
+            gemini_model(self.id, "gemini-2.5-flash", "Gemini 2.5 Flash", 0.30, 2.50),
+            gemini_model(self.id, "gemini-2.5-pro", "Gemini 2.5 Pro", 1.25, 10.00),
+            gemini_model(self.id, "gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", 0.10, 0.40),
         ]
 
     def client_for(self, credential: Credential | None) -> genai.client.AsyncClient:
@@ -99,9 +75,10 @@ class GeminiProvider(Provider):
 
         return self._clients.get(base_url, secret, make).aio
 
-    def error(self, exc: BaseException, credential: Credential | None) -> ProviderError:
-        secrets = (credential.secret.reveal(),) if isinstance(credential, ApiKeyCredential) else ()
-        return map_gemini_error(exc, provider=self.id, display=self.display_name, secrets=secrets)
+    def error(self, exc: Exception, credential: Credential | None) -> ProviderError:
+        return map_gemini_error(
+            exc, provider=self.id, display=self.display_name, secrets=self.secrets(credential)
+        )
 
     async def validate(self, credential: Credential | None) -> ValidationResult:
         try:
@@ -122,50 +99,50 @@ class GeminiProvider(Provider):
                 out.append(
                     known.get(model_id)
                     or ModelInfo(
-                        self.id,
-                        model_id,
-                        model.display_name or model_id,
-                        model.input_token_limit or self.default_context_window,
-                        model.output_token_limit or self.default_max_output,
+                        provider=self.id,
+                        id=model_id,
+                        display_name=model.display_name or model_id,
+                        context_window=model.input_token_limit or self.default_context_window,
+                        max_output=model.output_token_limit or self.default_max_output,
                     )
                 )
         except Exception as exc:
             raise self.error(exc, credential) from None
         return out
 
-    async def stream(
+    async def stream_events(
         self, request: ChatRequest, credential: Credential | None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
+        wire = to_params(request)
+        config = gt.GenerateContentConfig(
+            system_instruction=wire.system_instruction,
+            tools=list(wire.tools) or None,
+            max_output_tokens=request.max_output_tokens,
+            temperature=request.temperature,
+            automatic_function_calling=gt.AutomaticFunctionCallingConfig(disable=True),
+        )
+        chunks = await self.client_for(credential).models.generate_content_stream(
+            model=request.model, contents=list(wire.contents), config=config
+        )
         reader = ResponseReader()
-        try:
-            wire = to_params(request)
-            config = gt.GenerateContentConfig(
-                system_instruction=wire.system_instruction,
-                tools=list(wire.tools) or None,
-                max_output_tokens=request.max_output_tokens,
-                temperature=request.temperature,
-                automatic_function_calling=gt.AutomaticFunctionCallingConfig(disable=True),
-            )
-            chunks = await self.client_for(credential).models.generate_content_stream(
-                model=request.model, contents=list(wire.contents), config=config
-            )
-            async for chunk in chunks:
-                for event in reader.feed(chunk):
-                    yield event
-        except Exception as exc:
-            if not isinstance(exc, genai_errors.APIError | ProviderError):
-                logger.warning("%s stream failed: %s", self.id, type(exc).__name__)
-            yield ErrorEvent(self.error(exc, credential))
-            yield Finish("error")
-            return
-        if reader.usage is not None:
-            yield reader.usage
-        if reader.finish is None:
-            yield ErrorEvent(
-                ProviderUnavailable(
-                    "Google Gemini ended the answer before it was finished.", provider=self.id
-                )
-            )
-            yield Finish("error")
-            return
-        yield Finish(reader.finish)
+        async for chunk in chunks:
+            for event in reader.feed(chunk):
+                yield event
+        for event in reader.ending():
+            yield event
+
+
+def gemini_model(
+    provider: str, model_id: str, name: str, input_price: float, output_price: float
+) -> ModelInfo:
+    """A Gemini 2.5 catalogue entry (1M-token window, multimodal input)."""
+    return ModelInfo(
+        provider=provider,
+        id=model_id,
+        display_name=name,
+        context_window=1_048_576,
+        max_output=65_536,
+        modalities=_MULTI,
+        input_price_per_mtok=input_price,
+        output_price_per_mtok=output_price,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.openai_chat import OpenAIChatProvider
+from adapters.openai_chat.provider import OpenAIChatProvider
 from adapters.types import ApiKeyCredential, ModelInfo
 
 
@@ -20,25 +20,19 @@ class GroqProvider(OpenAIChatProvider):
     def models(self) -> list[ModelInfo]:
         # Public on-demand prices (USD per 1M tokens).
         return [
-            ModelInfo(
-                "groq",
+            self.entry(
                 "llama-3.3-70b-versatile",
                 "Llama 3.3 70B Versatile",
-                131_072,
-                32_768,
-                ("text",),
-                0.59,
-                0.79,
+                window=131_072,
+                out=32_768,
+                price=(0.59, 0.79),
             ),
-            ModelInfo(
-                "groq",
+            self.entry(
                 "llama-3.1-8b-instant",
                 "Llama 3.1 8B Instant",
-                131_072,
-                131_072,
-                ("text",),
-                0.05,
-                0.08,
+                window=131_072,
+                out=131_072,
+                price=(0.05, 0.08),
             ),
-            ModelInfo("groq", "gemma2-9b-it", "Gemma 2 9B", 8_192, 8_192, ("text",), 0.20, 0.20),
+            self.entry("gemma2-9b-it", "Gemma 2 9B", window=8_192, out=8_192, price=(0.20, 0.20)),
         ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from openai.types.chat import ChatCompletionChunk
 
+from adapters.history import prepare_history, safe_tool_id
 from adapters.types import (
     ChatRequest,
     FinishReason,
@@ -26,7 +27,6 @@ from adapters.types import (
     ToolResult,
     Usage,
 )
-from adapters.wire.history import prepare_history, safe_tool_id
 
 WireMessage = dict[str, object]
 

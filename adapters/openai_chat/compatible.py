@@ -9,7 +9,7 @@ import httpx2
 from openai import AsyncOpenAI
 
 from adapters.errors import BadRequest
-from adapters.openai_chat import OpenAIChatProvider
+from adapters.openai_chat.provider import OpenAIChatProvider
 from adapters.ssrf import Resolver, check_base_url, guarded_http_client, system_resolver
 from adapters.types import ApiKeyCredential, Credential, ModelInfo
 
@@ -22,6 +22,7 @@ class OpenAICompatibleProvider(OpenAIChatProvider):
     credential_kinds = ("api_key",)
     description = "Your own endpoint (Ollama, vLLM, OpenRouter, ...) at a base URL you enter."
     serves_any_model = True
+    needs_base_url = True
     max_tokens_param = "max_tokens"
     # Tests inject a resolver to play DNS tricks; production uses the system's.
     resolver: Resolver = staticmethod(system_resolver)
@@ -35,15 +36,16 @@ class OpenAICompatibleProvider(OpenAIChatProvider):
             )
         return credential.base_url
 
+    async def vet_base_url(self, base_url: str) -> None:
+        await check_base_url(
+            base_url, allow_private=self.config.allow_private_base_urls, resolver=self.resolver
+        )
+
     async def client_for(self, credential: Credential | None) -> AsyncOpenAI:
         # Vet before every call (the URL is user input, DNS may have changed), then let the
         # pinned transport re-check at connect time.
         if isinstance(credential, ApiKeyCredential) and credential.base_url:
-            await check_base_url(
-                credential.base_url,
-                allow_private=self.config.allow_private_base_urls,
-                resolver=self.resolver,
-            )
+            await self.vet_base_url(credential.base_url)
         return await super().client_for(credential)
 
     def http_client(self) -> httpx2.AsyncClient | None:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from google.genai import types as gt
 
+from adapters.history import prepare_history
 from adapters.types import (
     ChatRequest,
+    Finish,
     FinishReason,
     Image,
     Message,
@@ -27,7 +29,6 @@ from adapters.types import (
     ToolResult,
     Usage,
 )
-from adapters.wire.history import prepare_history
 
 CONTINUATION = "(conversation continued)"
 
@@ -146,6 +147,13 @@ class ResponseReader:
                 output_tokens=(meta.candidates_token_count or 0) + (meta.thoughts_token_count or 0),
                 cached_tokens=meta.cached_content_token_count or 0,
             )
+        return events
+
+    def ending(self) -> list[StreamEvent]:
+        """After the last chunk: the final usage, then `Finish` if Gemini said why it stopped."""
+        events: list[StreamEvent] = [self.usage] if self.usage is not None else []
+        if self.finish is not None:
+            events.append(Finish(self.finish))
         return events
 
     def _part(self, part: gt.Part) -> list[StreamEvent]:

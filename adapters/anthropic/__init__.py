@@ -1,0 +1,1 @@
+"""Anthropic's Messages API: the provider, its translator and its error map."""

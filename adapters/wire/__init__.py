@@ -1,1 +1,0 @@
-"""Translators between the canonical conversation and each provider's wire format."""
