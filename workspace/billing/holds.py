@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from adapters.types import Image, Message, ModelInfo, Reasoning, Text, ToolCall, ToolResult
+from adapters import Image, Message, ModelInfo, Reasoning, Text, ToolCall, ToolResult
 from workspace.billing import plans
 from workspace.errors import InvalidInput
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.types import ModelInfo
+from adapters import ModelInfo
 from workspace.teams.models import Workspace
 
 MICROS_PER_USD = 1_000_000

@@ -27,15 +27,16 @@ from dataclasses import dataclass, field
 from anyio import CancelScope
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.errors import InvalidCredentials, RateLimited
-from adapters.provider import Provider
-from adapters.types import (
+from adapters import (
     ChatRequest,
     Credential,
     ErrorEvent,
     Finish,
+    InvalidCredentials,
     Message,
     ModelInfo,
+    Provider,
+    RateLimited,
     Secret,
     StreamEvent,
     TextDelta,

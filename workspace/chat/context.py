@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from adapters.types import Image, Message, ModelInfo, Reasoning, Text, ToolCall, ToolResult
+from adapters import Image, Message, ModelInfo, Reasoning, Text, ToolCall, ToolResult
 
 CHARS_PER_TOKEN: Final = 4
 MESSAGE_OVERHEAD_TOKENS: Final = 8

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.types import Message, Text
+from adapters import Message, Text
 from workspace.billing.ledger import Hold
 from workspace.calls.gateway import ModelCall, estimated_tokens
 from workspace.chat.models import ChatMessage, Conversation, LiveCall

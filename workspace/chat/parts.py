@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 
-from adapters.types import Image, Message, Part, Reasoning, Role, Text, ToolCall, ToolResult
+from adapters import Image, Message, Part, Reasoning, Role, Text, ToolCall, ToolResult
 
 StoredPart = dict[str, object]
 NUL = "\x00"

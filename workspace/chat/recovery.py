@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.errors import ProviderError
+from adapters import ProviderError
 from workspace.billing import ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
 from workspace.calls.gateway import estimated_tokens

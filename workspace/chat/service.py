@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.types import Message, Part, Text
+from adapters import Message, Part, Text
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.chat.access import ConversationAccess

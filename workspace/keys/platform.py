@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.manager import ProviderRegistry
-from adapters.types import Secret
+from adapters import ProviderRegistry, Secret
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow

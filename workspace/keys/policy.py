@@ -6,8 +6,7 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.manager import ProviderRegistry
-from adapters.types import ModelInfo
+from adapters import ModelInfo, ProviderRegistry
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow

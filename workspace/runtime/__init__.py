@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.manager import ProviderRegistry
+from adapters import ProviderRegistry
 from workspace.config.settings import Settings
 from workspace.secrets.vault import SecretStore
 

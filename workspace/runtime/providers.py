@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.config import AdapterConfig
-from adapters.manager import ProviderRegistry, make_plugin_manager
+from adapters import AdapterConfig, ProviderRegistry, make_plugin_manager
 from workspace.config.settings import Settings
 
 
