@@ -40,7 +40,10 @@ bench: $(STAMP) ## Run the benchmarks under bench/ (prints figures)
 browser: ## Install Debian's Chromium for the browser tests when it is missing
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+errors-doc: $(STAMP) ## Regenerate docs/errors.md from the error catalogue
+	$(BIN)/python -m workspace.errors > docs/errors.md
+
 lock: ## Re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
-.PHONY: help venv run test lint fmt bench browser lock
+.PHONY: help venv run test lint fmt bench browser errors-doc lock

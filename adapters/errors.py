@@ -130,7 +130,7 @@ class InvalidCredentials(ProviderError):
 class PermissionDenied(ProviderError):
     """The key is valid but may not use this model, region or feature."""
 
-    code = "permission_denied"
+    code = "provider_permission_denied"
 
 
 class RateLimited(ProviderError):

@@ -95,7 +95,7 @@ def test_codes_are_stable() -> None:
         )
     } == {
         "invalid_credentials",
-        "permission_denied",
+        "provider_permission_denied",
         "rate_limited",
         "quota_exhausted",
         "context_too_long",

@@ -30,7 +30,6 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class InvalidLogin(AppError):
-    status = 401
     code = "invalid_login"
 
 

@@ -29,7 +29,6 @@ from workspace.teams.models import Membership
 
 
 class BudgetExceeded(AppError):
-    status = 402
     code = "budget_exceeded"
 
 

@@ -38,18 +38,13 @@ from workspace.billing.models import (
 )
 from workspace.billing.plans import plan_of
 from workspace.db.columns import utcnow
-from workspace.errors import AppError, Conflict
+from workspace.errors import AppError, IdempotencyKeyReused
 
 log = logging.getLogger(__name__)
 
 
 class CreditsExhausted(AppError):
-    status = 402
     code = "credits_exhausted"
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency_key_reused"
 
 
 @dataclass(frozen=True)

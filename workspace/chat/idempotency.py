@@ -21,16 +21,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.chat.models import IDEMPOTENCY_KEY_MAX, ChatIdempotency
 from workspace.db.columns import utcnow
-from workspace.errors import Conflict, InvalidInput
+from workspace.errors import Conflict, IdempotencyKeyReused, InvalidInput
 from workspace.teams.guards import Member
 
 
 class RequestInProgress(Conflict):
     code = "request_in_progress"
-
-
-class IdempotencyKeyReused(InvalidInput):
-    code = "idempotency_key_reused"
 
 
 class InvalidIdempotencyKey(InvalidInput):

@@ -42,17 +42,14 @@ KIND = "oauth_credentials"
 
 
 class ProviderNotEnabled(AppError):
-    status = 403
     code = "provider_not_enabled"
 
 
 class CredentialFileNotPersonal(AppError):
-    status = 403
     code = "credential_file_personal_only"
 
 
 class CredentialFileRejected(AppError):
-    status = 422
     code = "invalid_credential_file"
 
 

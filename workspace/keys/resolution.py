@@ -31,7 +31,6 @@ UNUSABLE = ("invalid", "expired")
 
 
 class NoKeyAvailable(AppError):
-    status = 409
     code = "no_key_available"
 
 

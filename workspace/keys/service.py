@@ -43,14 +43,12 @@ from workspace.secrets.vault import SecretStore
 
 
 class CredentialRejected(AppError):
-    status = 422
     code = "credential_rejected"
 
 
 class CredentialInvalid(AppError):
     """The provider refused a new key outright; it was not stored."""
 
-    status = 422
     code = "invalid_credentials"
 
 

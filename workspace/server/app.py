@@ -21,7 +21,6 @@ from workspace.chat.routes import chat_router
 from workspace.config.logs import configure_logging
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
-from workspace.errors import EXCEPTION_HANDLERS
 from workspace.keys.routes import my_keys_router, ws_keys_router
 from workspace.projects.routes import projects_router
 from workspace.runtime import Runtime
@@ -30,6 +29,7 @@ from workspace.runtime.providers import make_registry
 from workspace.secrets.eviction import listening
 from workspace.secrets.vault import SecretStore
 from workspace.server.body_guard import BodyGuard
+from workspace.server.errors import EXCEPTION_HANDLERS
 from workspace.server.health import healthz, readyz
 from workspace.teams.audit_routes import audit_router
 from workspace.teams.routes import invites_router, workspaces_router

@@ -36,7 +36,6 @@ class LastOwner(Conflict):
 
 
 class InviteInvalid(AppError):
-    status = 410
     code = "invite_invalid"
 
 

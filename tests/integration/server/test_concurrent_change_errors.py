@@ -17,8 +17,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.exc import DBAPIError
 
 from tests.support import UserClient
-from workspace.errors import EXCEPTION_HANDLERS, is_concurrent_change
+from workspace.errors import is_concurrent_change
 from workspace.runtime import Runtime
+from workspace.server.errors import EXCEPTION_HANDLERS
 from workspace.web import template_config
 from workspace.web.errors import PAGE_EXCEPTION_HANDLERS
 
