@@ -100,61 +100,51 @@ def from_http(
     secrets: Iterable[str] = (),
 ) -> ProviderError:
     """The normalized error for an HTTP failure, with a sentence that names the fix."""
-    secrets = tuple(secrets)
+    cls, sentence = _classify(display, status, code, detail, retry_after)
+    extra = {"retry_after": retry_after} if cls is RateLimited else {}
+    return cls(
+        sentence + _said(display, detail),
+        provider=provider,
+        status=status,
+        request_id=request_id,
+        secrets=tuple(secrets),
+        **extra,
+    )
+
+
+def _classify(
+    display: str, status: int | None, code: str | None, detail: str, retry_after: float | None
+) -> tuple[type[ProviderError], str]:
+    """Which error an HTTP failure is, and the sentence that names the fix."""
     hint = f"{code or ''} {detail}".lower()
-    said = _said(display, detail)
     where = f" (HTTP {status})" if status else ""
-
-    def make(cls: type[ProviderError], sentence: str) -> ProviderError:
-        return cls(
-            sentence + said,
-            provider=provider,
-            status=status,
-            request_id=request_id,
-            secrets=secrets,
-        )
-
     if status == 401:
-        return make(
-            InvalidCredentials,
-            f"{display} rejected this key{where}. Check that it is copied whole and not revoked.",
+        return InvalidCredentials, (
+            f"{display} rejected this key{where}. Check that it is copied whole and not revoked."
         )
     if status == 402 or (status in (400, 403, 429) and _quota(code, hint)):
-        return make(
-            QuotaExhausted,
+        return QuotaExhausted, (
             f"{display} says this key is out of quota or credit{where}. "
-            "Add billing or raise the limit with the provider.",
+            "Add billing or raise the limit with the provider."
         )
     if status == 403:
-        return make(
-            PermissionDenied,
-            f"{display} refused access{where}: the key is valid but not allowed to do this.",
+        return PermissionDenied, (
+            f"{display} refused access{where}: the key is valid but not allowed to do this."
         )
     if status == 429:
         wait = f"try again in {retry_after:g} s" if retry_after is not None else "try again soon"
-        return RateLimited(
-            f"{display} is rate-limiting this key; {wait}.{said}",
-            provider=provider,
-            status=status,
-            request_id=request_id,
-            retry_after=retry_after,
-            secrets=secrets,
-        )
+        return RateLimited, f"{display} is rate-limiting this key; {wait}."
     if status in (400, 413, 422) and any(h in hint for h in _CONTEXT_HINTS):
-        return make(
-            ContextTooLong,
-            f"The conversation is too long for this {display} model{where}.",
-        )
+        return ContextTooLong, f"The conversation is too long for this {display} model{where}."
     if status == 404:
-        return make(ModelNotFound, f"{display} does not serve this model to this key{where}.")
+        return ModelNotFound, f"{display} does not serve this model to this key{where}."
     if status is not None and (status >= 500 or status in (408, 409)):
-        return make(
-            ProviderUnavailable,
-            f"{display} is unavailable or overloaded right now{where}; try again shortly.",
+        return ProviderUnavailable, (
+            f"{display} is unavailable or overloaded right now{where}; try again shortly."
         )
     if status is None:
-        return make(ProviderUnavailable, f"{display} sent a response that could not be read.")
-    return make(BadRequest, f"{display} refused the request{where}.")
+        return ProviderUnavailable, f"{display} sent a response that could not be read."
+    return BadRequest, f"{display} refused the request{where}."
 
 
 def _quota(code: str | None, hint: str) -> bool:

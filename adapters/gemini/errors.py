@@ -60,14 +60,15 @@ def map_gemini_error(
             provider=provider,
             secrets=secrets,
         )
+    return _api_error(exc, provider=provider, display=display, secrets=secrets)
+
+
+def _api_error(
+    exc: genai_errors.APIError, *, provider: str, display: str, secrets: tuple[str, ...]
+) -> ProviderError:
+    """An HTTP answer from Google, read from its google.rpc details first."""
     details = rpc_details(exc.details)
     reasons = {str(d.get("reason")) for d in details if d.get("reason")}
-    quota_ids = [
-        str(v.get("quotaId", ""))
-        for d in details
-        for v in _list(d.get("violations"))
-        if isinstance(v, Mapping)
-    ]
     retry_after = next(
         (parse_duration(d.get("retryDelay")) for d in details if "retryDelay" in d), None
     )
@@ -85,20 +86,12 @@ def map_gemini_error(
             secrets=secrets,
         )
     if status == 429:
-        if any("PerDay" in q for q in quota_ids):
-            return QuotaExhausted(
-                f"{display} says this key's daily quota is used up (HTTP 429); it resets "
-                f"tomorrow, or raise the quota with Google.{said}",
-                provider=provider,
-                status=status,
-                request_id=request_id,
-                secrets=secrets,
-            )
-        wait = f"try again in {retry_after:g} s" if retry_after is not None else "try again soon"
-        return RateLimited(
-            f"{display} is rate-limiting this key; {wait}.{said}",
-            retry_after=retry_after,
+        return _too_many(
+            details,
+            said,
+            retry_after,
             provider=provider,
+            display=display,
             status=status,
             request_id=request_id,
             secrets=secrets,
@@ -111,6 +104,44 @@ def map_gemini_error(
         detail=detail,
         request_id=request_id,
         retry_after=retry_after,
+        secrets=secrets,
+    )
+
+
+def _too_many(
+    details: list[Mapping[str, object]],
+    said: str,
+    retry_after: float | None,
+    *,
+    provider: str,
+    display: str,
+    status: int,
+    request_id: str | None,
+    secrets: tuple[str, ...],
+) -> ProviderError:
+    """A 429: a used-up daily quota (a ``PerDay`` quota id) or a rate limit."""
+    quota_ids = [
+        str(v.get("quotaId", ""))
+        for d in details
+        for v in _list(d.get("violations"))
+        if isinstance(v, Mapping)
+    ]
+    if any("PerDay" in q for q in quota_ids):
+        return QuotaExhausted(
+            f"{display} says this key's daily quota is used up (HTTP 429); it resets "
+            f"tomorrow, or raise the quota with Google.{said}",
+            provider=provider,
+            status=status,
+            request_id=request_id,
+            secrets=secrets,
+        )
+    wait = f"try again in {retry_after:g} s" if retry_after is not None else "try again soon"
+    return RateLimited(
+        f"{display} is rate-limiting this key; {wait}.{said}",
+        retry_after=retry_after,
+        provider=provider,
+        status=status,
+        request_id=request_id,
         secrets=secrets,
     )
 

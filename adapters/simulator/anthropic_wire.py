@@ -30,10 +30,11 @@ from adapters.simulator.common import (
     new_id,
     request_headers,
 )
+from adapters.simulator.conversation import Conversation
 from adapters.simulator.oauth_tokens import check_oauth_bearer
-from adapters.simulator.replies import ContextTooLong, Conversation, ReplyPlan, plan_reply
+from adapters.simulator.replies import ContextTooLong, ReplyPlan, plan_reply
 from adapters.simulator.sse import Frame, plain_response, sse, stream_response
-from adapters.simulator.state import LoggedRequest, SimulatorState
+from adapters.simulator.state import LoggedRequest, Scenario, SimulatorState
 
 OAUTH_BETA: Final = "oauth-2025-04-20"
 THINKING_SIGNATURE: Final = "c2ltdWxhdG9yLXNpZ25hdHVyZQ=="
@@ -398,44 +399,51 @@ def message_json(model: str, plan: ReplyPlan) -> dict[str, Any]:
     }
 
 
+def _event(name: str, data: dict[str, Any], content: bool = False) -> Frame:
+    return Frame(sse(dumps({"type": name, **data}), name), content)
+
+
 def event_frames(model: str, plan: ReplyPlan) -> list[Frame]:
     """The SSE events of a streamed message, in Anthropic's documented order."""
-
-    def event(name: str, data: dict[str, Any], content: bool = False) -> Frame:
-        return Frame(sse(dumps({"type": name, **data}), name), content)
-
     start = message_json(model, plan)
     start.update(content=[], stop_reason=None, usage=_usage(plan, 1))
-    frames = [event("message_start", {"message": start})]
+    frames = [_event("message_start", {"message": start})]
     index = 0
     if plan.thinking is not None:
-        frames.append(
-            event(
-                "content_block_start",
-                {
-                    "index": index,
-                    "content_block": {"type": "thinking", "thinking": "", "signature": ""},
-                },
-            )
-        )
-        frames.append(
-            event(
-                "content_block_delta",
-                {"index": index, "delta": {"type": "thinking_delta", "thinking": plan.thinking}},
-                True,
-            )
-        )
-        frames.append(
-            event(
-                "content_block_delta",
-                {
-                    "index": index,
-                    "delta": {"type": "signature_delta", "signature": THINKING_SIGNATURE},
-                },
-            )
-        )
-        frames.append(event("content_block_stop", {"index": index}))
+        frames.extend(_thinking_frames(index, plan.thinking))
         index += 1
+    frames.extend(_answer_frames(index, plan))
+    frames.append(
+        _event(
+            "message_delta",
+            {
+                "delta": {"stop_reason": _STOP[plan.finish], "stop_sequence": None},
+                "usage": {"output_tokens": plan.output_tokens},
+            },
+        )
+    )
+    frames.append(_event("message_stop", {}))
+    return frames
+
+
+def _thinking_frames(index: int, thinking: str) -> list[Frame]:
+    """One thinking block: its text, then the signature that lets it be sent back."""
+    block = {"type": "thinking", "thinking": "", "signature": ""}
+    signature = {"type": "signature_delta", "signature": THINKING_SIGNATURE}
+    return [
+        _event("content_block_start", {"index": index, "content_block": block}),
+        _event(
+            "content_block_delta",
+            {"index": index, "delta": {"type": "thinking_delta", "thinking": thinking}},
+            True,
+        ),
+        _event("content_block_delta", {"index": index, "delta": signature}),
+        _event("content_block_stop", {"index": index}),
+    ]
+
+
+def _answer_frames(index: int, plan: ReplyPlan) -> list[Frame]:
+    """The answer block (text, or the tool call's arguments) streamed in the plan's pieces."""
     if plan.tool_call is not None:
         block: dict[str, Any] = {
             "type": "tool_use",
@@ -447,28 +455,19 @@ def event_frames(model: str, plan: ReplyPlan) -> list[Frame]:
     else:
         block = {"type": "text", "text": ""}
         delta_kind, field = "text_delta", "text"
-    frames.append(event("content_block_start", {"index": index, "content_block": block}))
-    frames.append(event("ping", {}))
-    frames.extend(
-        event(
-            "content_block_delta",
-            {"index": index, "delta": {"type": delta_kind, field: piece}},
-            True,
-        )
-        for piece in plan.pieces
-    )
-    frames.append(event("content_block_stop", {"index": index}))
-    frames.append(
-        event(
-            "message_delta",
-            {
-                "delta": {"stop_reason": _STOP[plan.finish], "stop_sequence": None},
-                "usage": {"output_tokens": plan.output_tokens},
-            },
-        )
-    )
-    frames.append(event("message_stop", {}))
-    return frames
+    return [
+        _event("content_block_start", {"index": index, "content_block": block}),
+        _event("ping", {}),
+        *(
+            _event(
+                "content_block_delta",
+                {"index": index, "delta": {"type": delta_kind, field: piece}},
+                True,
+            )
+            for piece in plan.pieces
+        ),
+        _event("content_block_stop", {"index": index}),
+    ]
 
 
 def anthropic_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
@@ -477,61 +476,69 @@ def anthropic_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
     @post("/v1/messages", status_code=200)
     async def messages(request: Request[Any, Any, Any]) -> Response[Any]:
         """``POST /v1/messages`` (streamed or not)."""
-        headers = request_headers(request)
-        out_headers = {"request-id": new_id("req_", 16)}
-        raw = await request.body()
-        entry: LoggedRequest | None = None
-        try:
-            body = loads_object(raw)
-            model_id = body.get("model") if isinstance(body.get("model"), str) else None
-            entry = state.log.record(
-                provider="anthropic",
-                path=request.url.path,
-                headers=headers,
-                body=body,
-                model=model_id,
-                stream=body.get("stream") is True,
-            )
-            credential = _authenticate(state, headers)
-            scenario = state.scenario_for(model_id)
-            fault = scenario.failure() or credential_failure(credential)
-            if fault is not None:
-                raise fault
-            model_name, stream, conv = parse_messages_request(body)
-            model = find_model(model_name, "anthropic")
-            if model is None:
-                raise Failure("not_found", f"model: {model_name}")
-            if conv.max_output is not None and conv.max_output > model.max_output:
-                raise Failure(
-                    "invalid_request",
-                    f"max_tokens: {conv.max_output} > {model.max_output}, which is the maximum "
-                    f"allowed number of output tokens for {model_name}",
-                )
-            try:
-                plan = plan_reply("anthropic", model, conv, scenario, new_id("toolu_", 12))
-            except ContextTooLong as too_long:
-                raise Failure(
-                    "context_length",
-                    f"prompt is too long: {too_long.tokens} tokens > {too_long.window} maximum",
-                ) from too_long
-        except Failure as failure:
-            if entry is None:
-                entry = state.log.record(
-                    provider="anthropic", path=request.url.path, headers=headers, body=None
-                )
-            return error_response(failure, out_headers, entry)
-        if stream:
-            return stream_response(
-                event_frames(model_name, plan),
-                scenario,
-                entry,
-                malformed=_MALFORMED,
-                headers=out_headers,
-            )
-        payload = dumps(message_json(model_name, plan))
-        return await plain_response(payload, scenario, entry, out_headers)
+        return await _messages(state, request)
 
     return [messages]
+
+
+async def _messages(state: SimulatorState, request: Request[Any, Any, Any]) -> Response[Any]:
+    headers = request_headers(request)
+    out_headers = {"request-id": new_id("req_", 16)}
+    entry: LoggedRequest | None = None
+    try:
+        body = loads_object(await request.body())
+        model_id = body.get("model") if isinstance(body.get("model"), str) else None
+        entry = state.log.record(
+            provider="anthropic",
+            path=request.url.path,
+            headers=headers,
+            body=body,
+            model=model_id,
+            stream=body.get("stream") is True,
+        )
+        credential = _authenticate(state, headers)
+        scenario = state.scenario_for(model_id)
+        fault = scenario.failure() or credential_failure(credential)
+        if fault is not None:
+            raise fault
+        model_name, stream, conv = parse_messages_request(body)
+        plan = _plan(model_name, conv, scenario)
+    except Failure as failure:
+        if entry is None:
+            entry = state.log.record(
+                provider="anthropic", path=request.url.path, headers=headers, body=None
+            )
+        return error_response(failure, out_headers, entry)
+    if stream:
+        return stream_response(
+            event_frames(model_name, plan),
+            scenario,
+            entry,
+            malformed=_MALFORMED,
+            headers=out_headers,
+        )
+    payload = dumps(message_json(model_name, plan))
+    return await plain_response(payload, scenario, entry, out_headers)
+
+
+def _plan(model_name: str, conv: Conversation, scenario: Scenario) -> ReplyPlan:
+    """The reply for this model, or the `Failure` Anthropic answers with instead."""
+    model = find_model(model_name, "anthropic")
+    if model is None:
+        raise Failure("not_found", f"model: {model_name}")
+    if conv.max_output is not None and conv.max_output > model.max_output:
+        raise Failure(
+            "invalid_request",
+            f"max_tokens: {conv.max_output} > {model.max_output}, which is the maximum "
+            f"allowed number of output tokens for {model_name}",
+        )
+    try:
+        return plan_reply("anthropic", model, conv, scenario, new_id("toolu_", 12))
+    except ContextTooLong as too_long:
+        raise Failure(
+            "context_length",
+            f"prompt is too long: {too_long.tokens} tokens > {too_long.window} maximum",
+        ) from too_long
 
 
 def list_models(

@@ -21,6 +21,11 @@ def _bad(message: str) -> Response[bytes]:
 
 def control_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
     """Handlers under ``/_simulator``."""
+    return [*_scenario_routes(state), *_log_routes(state)]
+
+
+def _scenario_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
+    """Install, list and reset scenarios."""
 
     def scenarios() -> dict[str, Any]:
         return {
@@ -48,6 +53,12 @@ def control_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
         """Back to normal behaviour for every model (the start-up reply style stays)."""
         state.reset_scenarios()
         return json_response(scenarios())
+
+    return [set_scenario, get_scenarios, reset_scenarios]
+
+
+def _log_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
+    """The request log, the OAuth token lifetime and the liveness probe."""
 
     @get("/_simulator/requests")
     async def get_requests(request: Request[Any, Any, Any]) -> Response[bytes]:
@@ -91,12 +102,4 @@ def control_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
         """Liveness probe (also used by ``serve_in_thread`` to know the server is up)."""
         return json_response({"ok": True})
 
-    return [
-        set_scenario,
-        get_scenarios,
-        reset_scenarios,
-        get_requests,
-        clear_requests,
-        configure_oauth,
-        health,
-    ]
+    return [get_requests, clear_requests, configure_oauth, health]

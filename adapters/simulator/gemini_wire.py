@@ -27,7 +27,8 @@ from adapters.simulator.common import (
     new_id,
     request_headers,
 )
-from adapters.simulator.replies import ContextTooLong, Conversation, ReplyPlan, plan_reply
+from adapters.simulator.conversation import Conversation
+from adapters.simulator.replies import ContextTooLong, ReplyPlan, plan_reply
 from adapters.simulator.sse import Frame, plain_response, sse, stream_response
 from adapters.simulator.state import LoggedRequest, Scenario, SimulatorState
 
@@ -63,6 +64,18 @@ def _quota_failure(model: str | None, quota_id: str, metric: str) -> dict[str, A
     )
 
 
+_CODES: Final[dict[str, int]] = {
+    "invalid_request": 400,
+    "context_length": 400,
+    "not_found": 404,
+    "permission": 403,
+    "rate_limit": 429,
+    "quota": 429,
+    "overloaded": 503,
+    "auth": 400,
+}
+
+
 def error_response(
     failure: Failure,
     headers: dict[str, str],
@@ -72,75 +85,96 @@ def error_response(
     flavour: Flavour = "gemini",
 ) -> Response[bytes]:
     """Render ``{"error": {"code", "message", "status", "details"}}`` (google.rpc.Status)."""
-    message = failure.message
-    details: list[dict[str, Any]] = []
     out_headers = dict(headers)
-    kind = failure.kind
-    code = {
-        "invalid_request": 400,
-        "context_length": 400,
-        "not_found": 404,
-        "permission": 403,
-        "rate_limit": 429,
-        "quota": 429,
-        "overloaded": 503,
-        "auth": 400,
-    }[kind]
-    domain = "cloudcode-pa.googleapis.com" if flavour == "code_assist" else "googleapis.com"
-    if kind == "auth" and flavour == "gemini":
-        message = message or "API key not valid. Please pass a valid API key."
-        details = [
-            _detail(
-                "ErrorInfo",
-                reason="API_KEY_INVALID",
-                domain=domain,
-                metadata={"service": "generativelanguage.googleapis.com"},
-            ),
-            _detail("LocalizedMessage", locale="en-US", message=message),
-        ]
-    elif kind == "auth":
-        code = 401
-        message = message or (
-            "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-            "login cookie or other valid authentication credential."
-        )
-        details = [_detail("ErrorInfo", reason="ACCESS_TOKEN_EXPIRED", domain=domain)]
-    elif kind == "rate_limit":
+    if failure.kind == "rate_limit":
         out_headers["retry-after"] = str(RETRY_AFTER_SECONDS)
-        message = message or "Resource has been exhausted (e.g. check quota)."
-        details = [
-            _quota_failure(
-                model,
-                "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
-                "generate_content_free_tier_requests",
-            ),
-            _detail("RetryInfo", retryDelay=f"{RETRY_AFTER_SECONDS}s"),
-        ]
-        if flavour == "code_assist":
-            details.insert(0, _detail("ErrorInfo", reason="RATE_LIMIT_EXCEEDED", domain=domain))
-    elif kind == "quota":
-        message = message or (
-            "You exceeded your current quota, please check your plan and billing details."
-        )
-        details = [
-            _quota_failure(
-                model,
-                "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
-                "generate_content_free_tier_requests",
-            ),
-        ]
-        if flavour == "code_assist":
-            details.insert(0, _detail("ErrorInfo", reason="QUOTA_EXHAUSTED", domain=domain))
-        else:
-            details.append(_detail("RetryInfo", retryDelay="43200s"))
-    elif kind == "overloaded":
-        message = message or "The model is overloaded. Please try again later."
+    code, message, details = _error_body(failure, model, flavour)
     if entry is not None:
         entry.status = code
     error: dict[str, Any] = {"code": code, "message": message, "status": _STATUS[code]}
     if details:
         error["details"] = details
     return json_response({"error": error}, status=code, headers=out_headers)
+
+
+def _error_body(
+    failure: Failure, model: str | None, flavour: Flavour
+) -> tuple[int, str, list[dict[str, Any]]]:
+    """The HTTP code, message and google.rpc details Google sends for this failure."""
+    kind, message = failure.kind, failure.message
+    domain = "cloudcode-pa.googleapis.com" if flavour == "code_assist" else "googleapis.com"
+    if kind == "auth":
+        return _auth_error(message, flavour, domain)
+    if kind == "rate_limit":
+        return (
+            429,
+            message or "Resource has been exhausted (e.g. check quota).",
+            (_rate_limit_details(model, flavour, domain)),
+        )
+    if kind == "quota":
+        return (
+            429,
+            message
+            or ("You exceeded your current quota, please check your plan and billing details."),
+            _quota_details(model, flavour, domain),
+        )
+    if kind == "overloaded":
+        return 503, message or "The model is overloaded. Please try again later.", []
+    return _CODES[kind], message, []
+
+
+def _auth_error(
+    message: str, flavour: Flavour, domain: str
+) -> tuple[int, str, list[dict[str, Any]]]:
+    if flavour == "gemini":
+        message = message or "API key not valid. Please pass a valid API key."
+        return (
+            400,
+            message,
+            [
+                _detail(
+                    "ErrorInfo",
+                    reason="API_KEY_INVALID",
+                    domain=domain,
+                    metadata={"service": "generativelanguage.googleapis.com"},
+                ),
+                _detail("LocalizedMessage", locale="en-US", message=message),
+            ],
+        )
+    message = message or (
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+        "login cookie or other valid authentication credential."
+    )
+    return 401, message, [_detail("ErrorInfo", reason="ACCESS_TOKEN_EXPIRED", domain=domain)]
+
+
+def _rate_limit_details(model: str | None, flavour: Flavour, domain: str) -> list[dict[str, Any]]:
+    details = [
+        _quota_failure(
+            model,
+            "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+            "generate_content_free_tier_requests",
+        ),
+        _detail("RetryInfo", retryDelay=f"{RETRY_AFTER_SECONDS}s"),
+    ]
+    if flavour == "code_assist":
+        details.insert(0, _detail("ErrorInfo", reason="RATE_LIMIT_EXCEEDED", domain=domain))
+    return details
+
+
+def _quota_details(model: str | None, flavour: Flavour, domain: str) -> list[dict[str, Any]]:
+    details = [
+        _quota_failure(
+            model,
+            "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+            "generate_content_free_tier_requests",
+        ),
+    ]
+    if flavour == "code_assist":
+        details.insert(0, _detail("ErrorInfo", reason="QUOTA_EXHAUSTED", domain=domain))
+    else:
+        details.append(_detail("RetryInfo", retryDelay="43200s"))
+    return details
 
 
 def _get(obj: dict[str, Any], camel: str) -> Any:
@@ -380,74 +414,87 @@ def response_chunks(model: str, plan_: ReplyPlan, *, streamed: bool) -> list[dic
     return chunks
 
 
+async def _generate(
+    state: SimulatorState, request: Request[Any, Any, Any], target: str
+) -> Response[Any]:
+    headers = request_headers(request)
+    out_headers = {"x-request-id": new_id("", 16)}
+    model_id, _, method = target.partition(":")
+    streamed = method == "streamGenerateContent"
+    entry: LoggedRequest | None = None
+    try:
+        body = loads_object(await request.body())
+        entry = state.log.record(
+            provider="gemini",
+            path=request.url.path,
+            headers=headers,
+            body=body,
+            model=model_id,
+            stream=streamed,
+        )
+        model = _admit(state, request, headers, model_id, method)
+        scenario = state.scenario_for(model_id)
+        reply = plan(model, parse_generate(body), scenario, "gemini")
+    except Failure as failure:
+        if entry is None:
+            entry = state.log.record(
+                provider="gemini",
+                path=request.url.path,
+                headers=headers,
+                body=None,
+                model=model_id,
+            )
+        return error_response(failure, out_headers, entry, model=model_id)
+    chunks = response_chunks(model_id, reply, streamed=streamed)
+    if streamed and request.query_params.get("alt") == "sse":
+        frames = [Frame(sse(dumps(chunk)), True) for chunk in chunks]
+        return stream_response(frames, scenario, entry, malformed=_MALFORMED, headers=out_headers)
+    payload = dumps(chunks if streamed else chunks[0])
+    return await plain_response(payload, scenario, entry, out_headers)
+
+
+def _admit(
+    state: SimulatorState,
+    request: Request[Any, Any, Any],
+    headers: dict[str, str],
+    model_id: str,
+    method: str,
+) -> ModelInfo:
+    """The model a generate call may use, or the `Failure` Google answers with instead."""
+    key = headers.get("x-goog-api-key") or request.query_params.get("key")
+    if not key:
+        raise Failure(
+            "permission",
+            "Method doesn't allow unregistered callers (callers without established "
+            "identity). Please use API Key or other form of API consumer identity to "
+            "call this API.",
+        )
+    fault = credential_failure(key, refusals_only=True)
+    if fault is None:
+        fault = state.scenario_for(model_id).failure() or credential_failure(key)
+    if fault is not None:
+        raise fault
+    if method not in ("generateContent", "streamGenerateContent"):
+        raise Failure("not_found", f"Method {method!r} is not served by the simulator.")
+    model = find_model(model_id, "gemini")
+    if model is None:
+        version = request.url.path.split("/")[1]
+        raise Failure(
+            "not_found",
+            f"models/{model_id} is not found for API version {version}, "
+            "or is not supported for generateContent. Call ListModels to see the list "
+            "of available models and their supported methods.",
+        )
+    return model
+
+
 def gemini_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
     """Handlers for ``/{v1beta,v1}/models/{model}:generateContent|streamGenerateContent``."""
 
     @post([f"/{v}/models/{{target:str}}" for v in VERSIONS], status_code=200)
     async def generate(request: Request[Any, Any, Any], target: str) -> Response[Any]:
         """``POST /v1beta/models/{model}:{method}``."""
-        headers = request_headers(request)
-        out_headers = {"x-request-id": new_id("", 16)}
-        model_id, _, method = target.partition(":")
-        version = request.url.path.split("/")[1]
-        streamed = method == "streamGenerateContent"
-        sse_mode = request.query_params.get("alt") == "sse"
-        raw = await request.body()
-        entry: LoggedRequest | None = None
-        try:
-            body = loads_object(raw)
-            entry = state.log.record(
-                provider="gemini",
-                path=request.url.path,
-                headers=headers,
-                body=body,
-                model=model_id,
-                stream=streamed,
-            )
-            key = headers.get("x-goog-api-key") or request.query_params.get("key")
-            if not key:
-                raise Failure(
-                    "permission",
-                    "Method doesn't allow unregistered callers (callers without established "
-                    "identity). Please use API Key or other form of API consumer identity to "
-                    "call this API.",
-                )
-            fault = credential_failure(key, refusals_only=True)
-            if fault is None:
-                fault = state.scenario_for(model_id).failure() or credential_failure(key)
-            if fault is not None:
-                raise fault
-            if method not in ("generateContent", "streamGenerateContent"):
-                raise Failure("not_found", f"Method {method!r} is not served by the simulator.")
-            model = find_model(model_id, "gemini")
-            if model is None:
-                raise Failure(
-                    "not_found",
-                    f"models/{model_id} is not found for API version {version}, "
-                    "or is not supported for generateContent. Call ListModels to see the list "
-                    "of available models and their supported methods.",
-                )
-            scenario = state.scenario_for(model_id)
-            conv = parse_generate(body)
-            reply = plan(model, conv, scenario, "gemini")
-        except Failure as failure:
-            if entry is None:
-                entry = state.log.record(
-                    provider="gemini",
-                    path=request.url.path,
-                    headers=headers,
-                    body=None,
-                    model=model_id,
-                )
-            return error_response(failure, out_headers, entry, model=model_id)
-        chunks = response_chunks(model_id, reply, streamed=streamed)
-        if streamed and sse_mode:
-            frames = [Frame(sse(dumps(chunk)), True) for chunk in chunks]
-            return stream_response(
-                frames, scenario, entry, malformed=_MALFORMED, headers=out_headers
-            )
-        payload = dumps(chunks if streamed else chunks[0])
-        return await plain_response(payload, scenario, entry, out_headers)
+        return await _generate(state, request, target)
 
     @get("/v1beta/models/{target:str}")
     async def get_model(request: Request[Any, Any, Any], target: str) -> Response[bytes]:

@@ -29,10 +29,11 @@ from adapters.simulator.common import (
     new_id,
     request_headers,
 )
+from adapters.simulator.conversation import Conversation
 from adapters.simulator.oauth_tokens import check_oauth_bearer
-from adapters.simulator.replies import Conversation, ReplyPlan, plan_reply
+from adapters.simulator.replies import ReplyPlan, plan_reply
 from adapters.simulator.sse import Frame, plain_response, sse, stream_response
-from adapters.simulator.state import LoggedRequest, SimulatorState
+from adapters.simulator.state import LoggedRequest, Scenario, SimulatorState
 
 PREFIXES: Final[dict[str, Family]] = {
     "/v1": "openai",
@@ -261,22 +262,7 @@ def _parse_messages(messages: Any, conv: Conversation) -> None:
         where = f"messages[{i}]"
         if not isinstance(msg, dict):
             raise Failure("invalid_request", f"Invalid type for '{where}': expected an object.")
-        role = msg.get("role")
-        if role not in _VALID_ROLES:
-            raise Failure(
-                "invalid_request",
-                f"Invalid value: '{role}'. Supported values are: 'system', 'developer', "
-                "'user', 'assistant' and 'tool'.",
-                param=f"{where}.role",
-            )
-        if pending and role != "tool":
-            raise Failure(
-                "invalid_request",
-                "An assistant message with 'tool_calls' must be followed by tool messages "
-                "responding to each 'tool_call_id'. The following tool_call_ids did not have "
-                f"response messages: {', '.join(pending)}",
-                param=f"{where}.role",
-            )
+        role = _checked_role(msg.get("role"), pending, where)
         content = msg.get("content")
         if role in ("system", "developer"):
             text, _ = _text_parts(content, f"{where}.content", ("text",))
@@ -295,21 +281,48 @@ def _parse_messages(messages: Any, conv: Conversation) -> None:
             pending = _parse_assistant(msg, where, conv)
             conv.roles.append("assistant")
         else:
-            call_id = msg.get("tool_call_id")
-            if not isinstance(call_id, str) or call_id not in pending:
-                raise Failure(
-                    "invalid_request",
-                    "Invalid parameter: messages with role 'tool' must be a response to a "
-                    "preceding message with 'tool_calls' (tool_call_id "
-                    f"{call_id!r} does not match any pending call).",
-                    param=f"{where}.role",
-                )
-            pending.remove(call_id)
-            text, _ = _text_parts(content, f"{where}.content", ("text",))
-            conv.roles.append("tool")
-            conv.add_text(text)
-            conv.tool_result_text = text
+            _parse_tool_result(msg, where, pending, conv)
     conv.last_is_tool_result = conv.roles[-1:] == ["tool"]
+
+
+def _checked_role(role: Any, pending: list[str], where: str) -> str:
+    """A known role, and a tool answer wherever tool calls still wait for one."""
+    if role not in _VALID_ROLES:
+        raise Failure(
+            "invalid_request",
+            f"Invalid value: '{role}'. Supported values are: 'system', 'developer', "
+            "'user', 'assistant' and 'tool'.",
+            param=f"{where}.role",
+        )
+    if pending and role != "tool":
+        raise Failure(
+            "invalid_request",
+            "An assistant message with 'tool_calls' must be followed by tool messages "
+            "responding to each 'tool_call_id'. The following tool_call_ids did not have "
+            f"response messages: {', '.join(pending)}",
+            param=f"{where}.role",
+        )
+    return str(role)
+
+
+def _parse_tool_result(
+    msg: dict[str, Any], where: str, pending: list[str], conv: Conversation
+) -> None:
+    """A ``tool`` message: it must answer a pending call, which it then settles."""
+    call_id = msg.get("tool_call_id")
+    if not isinstance(call_id, str) or call_id not in pending:
+        raise Failure(
+            "invalid_request",
+            "Invalid parameter: messages with role 'tool' must be a response to a "
+            "preceding message with 'tool_calls' (tool_call_id "
+            f"{call_id!r} does not match any pending call).",
+            param=f"{where}.role",
+        )
+    pending.remove(call_id)
+    text, _ = _text_parts(msg.get("content"), f"{where}.content", ("text",))
+    conv.roles.append("tool")
+    conv.add_text(text)
+    conv.tool_result_text = text
 
 
 def _parse_assistant(msg: dict[str, Any], where: str, conv: Conversation) -> list[str]:
@@ -442,60 +455,7 @@ def openai_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
     @post([f"{prefix}/chat/completions" for prefix in PREFIXES], status_code=200)
     async def chat_completions(request: Request[Any, Any, Any]) -> Response[Any]:
         """``POST .../chat/completions`` (streamed or not)."""
-        family = family_of(request.url.path)
-        headers = request_headers(request)
-        out_headers = {"x-request-id": new_id("req_", 16)}
-        raw = await request.body()
-        entry: LoggedRequest | None = None
-        try:
-            body = loads_object(raw)
-            model_id = body.get("model") if isinstance(body.get("model"), str) else None
-            entry = state.log.record(
-                provider=family,
-                path=request.url.path,
-                headers=headers,
-                body=body,
-                model=model_id,
-                stream=body.get("stream") is True,
-            )
-            token = _authenticate(state, family, headers)
-            scenario = state.scenario_for(model_id)
-            fault = scenario.failure() or credential_failure(token)
-            if fault is not None:
-                raise fault
-            model_name, stream, include_usage, conv = parse_chat(body)
-            model = find_model(model_name, family)
-            if model is None:
-                raise Failure(
-                    "not_found",
-                    f"The model `{model_name}` does not exist or you do not have access to it.",
-                    param="model",
-                )
-            if conv.max_output is not None and conv.max_output > model.max_output:
-                raise Failure(
-                    "invalid_request",
-                    f"max_tokens is too large: {conv.max_output}. This model supports at most "
-                    f"{model.max_output} completion tokens, whereas you provided "
-                    f"{conv.max_output}.",
-                    param="max_tokens",
-                )
-            plan = plan_reply(family, model, conv, scenario, new_id("call_", 12))
-        except Failure as failure:
-            if entry is None:
-                entry = state.log.record(
-                    provider=family, path=request.url.path, headers=headers, body=None
-                )
-            return error_response(family, failure, out_headers, entry)
-        if stream:
-            return stream_response(
-                chunk_frames(model_name, plan, include_usage),
-                scenario,
-                entry,
-                malformed=_MALFORMED,
-                headers=out_headers,
-            )
-        payload = dumps(completion_json(model_name, plan))
-        return await plain_response(payload, scenario, entry, out_headers)
+        return await _chat_completions(state, request)
 
     @get([f"{prefix}/models" for prefix in PREFIXES if prefix != "/v1"])
     async def prefixed_models(request: Request[Any, Any, Any]) -> Response[bytes]:
@@ -503,6 +463,69 @@ def openai_routes(state: SimulatorState) -> list[HTTPRouteHandler]:
         return list_models(state, request)
 
     return [chat_completions, prefixed_models]
+
+
+async def _chat_completions(
+    state: SimulatorState, request: Request[Any, Any, Any]
+) -> Response[Any]:
+    family = family_of(request.url.path)
+    headers = request_headers(request)
+    out_headers = {"x-request-id": new_id("req_", 16)}
+    entry: LoggedRequest | None = None
+    try:
+        body = loads_object(await request.body())
+        model_id = body.get("model") if isinstance(body.get("model"), str) else None
+        entry = state.log.record(
+            provider=family,
+            path=request.url.path,
+            headers=headers,
+            body=body,
+            model=model_id,
+            stream=body.get("stream") is True,
+        )
+        token = _authenticate(state, family, headers)
+        scenario = state.scenario_for(model_id)
+        fault = scenario.failure() or credential_failure(token)
+        if fault is not None:
+            raise fault
+        model_name, stream, include_usage, conv = parse_chat(body)
+        plan = _plan(family, model_name, conv, scenario)
+    except Failure as failure:
+        if entry is None:
+            entry = state.log.record(
+                provider=family, path=request.url.path, headers=headers, body=None
+            )
+        return error_response(family, failure, out_headers, entry)
+    if stream:
+        return stream_response(
+            chunk_frames(model_name, plan, include_usage),
+            scenario,
+            entry,
+            malformed=_MALFORMED,
+            headers=out_headers,
+        )
+    payload = dumps(completion_json(model_name, plan))
+    return await plain_response(payload, scenario, entry, out_headers)
+
+
+def _plan(family: Family, model_name: str, conv: Conversation, scenario: Scenario) -> ReplyPlan:
+    """The reply for this model, or the `Failure` OpenAI answers with instead."""
+    model = find_model(model_name, family)
+    if model is None:
+        raise Failure(
+            "not_found",
+            f"The model `{model_name}` does not exist or you do not have access to it.",
+            param="model",
+        )
+    if conv.max_output is not None and conv.max_output > model.max_output:
+        raise Failure(
+            "invalid_request",
+            f"max_tokens is too large: {conv.max_output}. This model supports at most "
+            f"{model.max_output} completion tokens, whereas you provided "
+            f"{conv.max_output}.",
+            param="max_tokens",
+        )
+    return plan_reply(family, model, conv, scenario, new_id("call_", 12))
 
 
 def list_models(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
-    from adapters.simulator.replies import Conversation
+    from adapters.simulator.conversation import Conversation
 
 VoiceName = Literal["concise", "thorough", "friendly"]
 CodeLanguage = Literal["python", "javascript", "sql", "bash"]

@@ -13,47 +13,18 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, Literal
 
 from adapters.simulator import prose
 from adapters.simulator.catalogue import ModelInfo
 from adapters.simulator.common import Failure, dumps_str
+from adapters.simulator.conversation import Conversation
 from adapters.simulator.state import ReplyStyle, Scenario
-
-CanonicalRole = Literal["user", "assistant", "tool"]
-
-IMAGE_CHARS: Final = 1000
-"""Characters an image counts as in token estimates (real APIs bill images at a flat-ish rate)."""
 
 LAST_USER_CHARS: Final = 80
 TOOL_RESULT_CHARS: Final = 200
 _TOOL_WORD: Final = re.compile("tool", re.IGNORECASE)
-
-
-@dataclass(slots=True)
-class Conversation:
-    """What a wire module extracted from a validated request, in provider-neutral terms."""
-
-    roles: list[CanonicalRole] = field(default_factory=list)
-    has_system: bool = False
-    images: int = 0
-    chars: int = 0
-    last_user_text: str = ""
-    last_is_tool_result: bool = False
-    tool_result_text: str = ""
-    tool_names: list[str] = field(default_factory=list)
-    max_output: int | None = None
-    thinking: bool = False
-
-    def add_text(self, text: str) -> None:
-        """Count text towards the input-token estimate."""
-        self.chars += len(text)
-
-    def add_image(self) -> None:
-        """Count an image (flat) towards the estimate and the reply's ``images=`` field."""
-        self.images += 1
-        self.chars += IMAGE_CHARS
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal, get_args
 
 from adapters.simulator.common import Failure, FailureKind
-from adapters.simulator.oauth_tokens import TokenStore
+from adapters.simulator.token_store import TokenStore
 
 ScenarioError = Literal[
     "invalid_key", "rate_limit", "quota", "overloaded", "malformed", "disconnect"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.simulator import RunningSimulator, serve_in_thread
+from adapters.simulator.server import RunningSimulator, serve_in_thread
 from tests.simulator.sim_helpers import HTTP
 
 

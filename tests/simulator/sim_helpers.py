@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from adapters.simulator import RunningSimulator
+from adapters.simulator.server import RunningSimulator
 
 HTTP = httpx.Client(timeout=10)
 """One shared sync client: creating an httpx client per call costs tens of milliseconds."""

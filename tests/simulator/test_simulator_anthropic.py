@@ -9,7 +9,7 @@ import pytest
 from anthropic import AsyncAnthropic
 
 from adapters.anthropic.provider import AnthropicProvider
-from adapters.simulator import RunningSimulator
+from adapters.simulator.server import RunningSimulator
 from tests.simulator.sim_helpers import HTTP, logged, set_scenario
 
 TOOLS = [{"name": "lookup", "description": "find", "input_schema": {"type": "object"}}]

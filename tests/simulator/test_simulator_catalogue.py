@@ -7,7 +7,6 @@ from openai import AsyncOpenAI
 
 from adapters.config import AdapterConfig
 from adapters.manager import ProviderRegistry, make_plugin_manager
-from adapters.simulator import RunningSimulator
 from adapters.simulator.catalogue import (
     PROVIDER_FAMILIES,
     SIMULATOR_ONLY,
@@ -18,6 +17,7 @@ from adapters.simulator.catalogue import (
     find_model,
     models_of,
 )
+from adapters.simulator.server import RunningSimulator
 from adapters.types import ModelInfo as AdapterModel
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from openai import AsyncOpenAI
 
-from adapters.simulator import RunningSimulator
+from adapters.simulator.server import RunningSimulator
 from tests.simulator.sim_helpers import HTTP, logged, set_scenario
 
 CHAT = {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "hello"}]}

@@ -8,7 +8,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
-from adapters.simulator import RunningSimulator
+from adapters.simulator.server import RunningSimulator
 from tests.simulator.sim_helpers import HTTP, logged, set_scenario
 
 _CLIENTS: dict[tuple[str, str], genai.Client] = {}

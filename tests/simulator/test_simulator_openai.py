@@ -9,7 +9,7 @@ import openai
 import pytest
 from openai import AsyncOpenAI
 
-from adapters.simulator import RunningSimulator
+from adapters.simulator.server import RunningSimulator
 from tests.simulator.sim_helpers import logged, set_scenario
 
 TINY_PNG = (

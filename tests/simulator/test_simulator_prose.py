@@ -12,10 +12,10 @@ from google import genai
 from google.genai import types
 from openai import AsyncOpenAI
 
-from adapters.simulator import RunningSimulator, serve_in_thread
 from adapters.simulator.catalogue import catalogue
 from adapters.simulator.prose import VOICES, compose, voice_for
 from adapters.simulator.replies import Conversation, estimate_tokens
+from adapters.simulator.server import RunningSimulator, serve_in_thread
 from tests.simulator.sim_helpers import HTTP, set_scenario
 
 TABLE_ROW = re.compile(r"^\| .+ \|$", re.MULTILINE)

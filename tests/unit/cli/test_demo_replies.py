@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from openai import OpenAI
 
-from adapters.simulator import RunningSimulator
+from adapters.simulator.server import RunningSimulator
 from workspace.cli import demo
 from workspace.config.settings import Settings
 
