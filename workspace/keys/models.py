@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from workspace.db.columns import TZ, utcnow
+from workspace.secrets import paths
 
 
 class Credential(SQLModel, table=True):
@@ -52,6 +53,15 @@ class Credential(SQLModel, table=True):
 
 LABEL_CONSTRAINTS = frozenset({"uq_credentials_workspace_label", "uq_credentials_user_label"})
 """The constraints behind ``duplicate_label`` (the keys service names the clash, not the DB)."""
+
+
+def vault_path(credential: Credential) -> str:
+    """Where a credential's secret lives in Vault, from its ids alone."""
+    if credential.scope == "workspace":
+        assert credential.workspace_id is not None
+        return paths.workspace_credential(credential.workspace_id, credential.id)
+    assert credential.user_id is not None
+    return paths.personal_credential(credential.user_id, credential.id)
 
 
 class WorkspacePolicy(SQLModel, table=True):

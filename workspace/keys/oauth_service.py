@@ -11,23 +11,24 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.manager import ProviderRegistry
-from adapters.oauth import token_spec
-from adapters.oauth.base import CredentialFileProvider
-from adapters.oauth.files import InvalidCredentialFile
-from adapters.oauth.memory import MemoryTokenStore
-from adapters.provider import Provider
-from adapters.types import OAuthCredential, ValidationResult, fingerprint
+from adapters import (
+    CredentialFileProvider,
+    InvalidCredentialFile,
+    MemoryTokenStore,
+    ModelNotFound,
+    OAuthCredential,
+    ProviderRegistry,
+    ValidationResult,
+    fingerprint,
+)
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow
 from workspace.errors import AppError, InvalidInput
-from workspace.keys.models import Credential
-from workspace.keys.oauth_store import EXPIRED_MESSAGE, FIELD, VaultOAuthStore, decode
-from workspace.keys.resolution import vault_path
+from workspace.keys.models import Credential, vault_path
+from workspace.keys.oauth_store import EXPIRED_MESSAGE, FIELD, KIND
 from workspace.keys.service import (
     NOT_SAVED,
     CredentialInvalid,
@@ -37,8 +38,6 @@ from workspace.keys.service import (
     pick_label,
 )
 from workspace.secrets.vault import SecretStore
-
-KIND = "oauth_credentials"
 
 
 class ProviderNotEnabled(AppError):
@@ -88,13 +87,16 @@ async def load_oauth_credential(
 ) -> OAuthCredential:
     """The login a request uses: the file from Vault plus the store its refreshes go through.
 
-    Key resolution calls this (instead of `load_credential`) for rows of kind
-    ``oauth_credentials``. The cached read is fine: a refresh re-reads Vault inside the lock.
+    Validation makes the cheapest call first; that may refresh the file, and a rotating vendor
+    retires the pasted refresh token at once, so what is stored is the file afterwards.
     """
-    if credential_row.kind != KIND:
-        raise ValueError("not a credential-file row")
-    data, _ = await secrets.read(vault_path(credential_row))
-    return OAuthCredential(decode(data), store_for(engine, secrets, credential_row))
+    checking = MemoryTokenStore(parsed)
+    result = await provider.validate(OAuthCredential(dict(parsed), checking))
+    if result.status in NOT_SAVED:
+        raise CredentialInvalid(result.message, extra={"validation": result.status})
+    if checking.expired:
+        return checking.data, result, "expired", EXPIRED_MESSAGE
+    return checking.data, result, result.status, result.message
 
 
 async def add_oauth_credential(
@@ -109,39 +111,14 @@ async def add_oauth_credential(
     credentials_json: str,
     enabled: frozenset[str],
 ) -> tuple[Credential, ValidationResult]:
-    """Check and store a member's pasted credential file (personal only, operator-enabled).
-
-    The file is validated with the cheapest call first; that may refresh it, and a rotating
-    vendor retires the pasted refresh token at once, so what is stored is the file as it stands
-    after validation.
-    """
-    provider = credential_file_provider(registry, provider_id)
-    if provider_id not in enabled:
-        raise ProviderNotEnabled(
-            f"{provider.display_name} logins are not enabled on this server. An operator can "
-            "enable them with SWITCHBOARD_CREDENTIAL_FILE_PROVIDERS.",
-            extra={"provider": provider_id},
-        )
-    if owner.user_id is None or owner.workspace_id is not None:
-        raise CredentialFileNotPersonal(
-            "Credential files are personal: add it under your own credentials, not the "
-            "workspace's.",
-            extra={"provider": provider_id},
-        )
+    """Check and store a member's pasted credential file (personal only, operator-enabled)."""
+    provider = _enabled_personal_provider(registry, owner, provider_id, enabled)
     try:
         parsed = provider.parse_credentials(credentials_json)
     except InvalidCredentialFile as exc:
         raise CredentialFileRejected(exc.message, extra={"field": "credentials_json"}) from None
     label = await pick_label(session, owner, label, provider.display_name)
-    checking = MemoryTokenStore(parsed)
-    result = await provider.validate(OAuthCredential(dict(parsed), checking))
-    if result.status in NOT_SAVED:
-        raise CredentialInvalid(result.message, extra={"validation": result.status})
-    data = checking.data
-    status: str = result.status
-    message = result.message
-    if checking.expired:
-        status, message = "expired", EXPIRED_MESSAGE
+    data, result, status, message = await _checked(provider, parsed)
     credential = Credential(
         scope="personal",
         user_id=owner.user_id,

@@ -19,14 +19,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.types import fingerprint
-from workspace.keys.models import Credential
-from workspace.keys.resolution import vault_path
+from adapters import CredentialFileProvider, OAuthCredential, fingerprint
+from workspace.keys.models import Credential, vault_path
 from workspace.secrets.eviction import announce
 from workspace.secrets.vault import SecretStore
 
 log = logging.getLogger(__name__)
 
+KIND = "oauth_credentials"
 FIELD = "credentials_json"
 EXPIRED_MESSAGE = (
     "This login has expired or was revoked. Sign in again with the CLI and paste the fresh "
@@ -134,3 +134,27 @@ class VaultOAuthStore:
 
     def __repr__(self) -> str:
         return f"<VaultOAuthStore credential={self._id}>"
+
+
+def store_for(engine: AsyncEngine, secrets: SecretStore, row: Credential) -> VaultOAuthStore:
+    """The Vault + advisory-lock store of one credential-file row."""
+    spec = CredentialFileProvider.spec_for(row.provider)
+    return VaultOAuthStore(
+        engine, secrets, row, refresh_token_of=spec.refresh_token if spec else None
+    )
+
+
+async def load_oauth_credential(
+    engine: AsyncEngine,
+    secrets: SecretStore,
+    credential_row: Credential,
+) -> OAuthCredential:
+    """The login a request uses: the file from Vault plus the store its refreshes go through.
+
+    Key resolution calls this (instead of `load_credential`) for rows of kind
+    ``oauth_credentials``. The cached read is fine: a refresh re-reads Vault inside the lock.
+    """
+    if credential_row.kind != KIND:
+        raise ValueError("not a credential-file row")
+    data, _ = await secrets.read(vault_path(credential_row))
+    return OAuthCredential(decode(data), store_for(engine, secrets, credential_row))

@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.types import ApiKeyCredential, Secret
-from adapters.types import Credential as AdapterCredential
+from adapters import ApiKeyCredential, Secret
+from adapters import Credential as AdapterCredential
 from workspace.errors import AppError
-from workspace.keys.models import Credential, PlatformKey, WorkspacePolicy
+from workspace.keys.models import Credential, PlatformKey, WorkspacePolicy, vault_path
+from workspace.keys.oauth_store import load_oauth_credential
 from workspace.secrets import paths
 from workspace.secrets.vault import SecretStore
 
@@ -122,8 +123,6 @@ async def load_credential(
 ) -> AdapterCredential:
     """The adapter credential for a stored row: an API key, or a credential-file login."""
     if credential.kind == "oauth_credentials":
-        from workspace.keys.oauth_service import load_oauth_credential
-
         return await load_oauth_credential(engine, secrets, credential)
     data, _ = await secrets.read(vault_path(credential))
     return ApiKeyCredential(Secret(data["secret"]), credential.base_url)

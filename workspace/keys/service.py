@@ -26,18 +26,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.errors import UnsafeBaseURL
-from adapters.manager import ProviderRegistry
-from adapters.openai_compatible import OpenAICompatibleProvider
-from adapters.provider import Provider
-from adapters.ssrf import check_base_url
-from adapters.types import ApiKeyCredential, Secret, ValidationResult
+from adapters import (
+    ApiKeyCredential,
+    ModelNotFound,
+    Provider,
+    ProviderRegistry,
+    Secret,
+    UnsafeBaseURL,
+    ValidationResult,
+    check_base_url,
+)
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow
 from workspace.errors import AppError, Conflict, InvalidInput, NotFound
-from workspace.keys.models import LABEL_CONSTRAINTS, Credential
-from workspace.keys.resolution import load_credential, vault_path
+from workspace.keys.models import LABEL_CONSTRAINTS, Credential, vault_path
+from workspace.keys.resolution import load_credential
 from workspace.secrets.eviction import announce
 from workspace.secrets.vault import SecretStore
 
@@ -115,11 +119,7 @@ async def refuse_unsafe_base_url(provider: Provider, base_url: str) -> None:
     except UnsafeBaseURL as exc:
         raise UnsafeBaseUrl(exc.message, extra={"field": "base_url"}) from None
     try:
-        await check_base_url(
-            base_url,
-            allow_private=provider.config.allow_private_base_urls,
-            resolver=provider.resolver,
-        )
+        await provider.vet_base_url(base_url)
     except UnsafeBaseURL:
         raise UnsafeBaseUrl(UNSAFE_BASE_URL_RULE, extra={"field": "base_url"}) from None
 
@@ -187,9 +187,9 @@ async def add_credential(
     provider = _provider(registry, provider_id)
     if "api_key" not in provider.credential_kinds:
         raise InvalidInput(f"{provider.display_name} does not take an API key.")
-    if base_url and provider_id != "openai_compatible":
+    if base_url and not provider.needs_base_url:
         raise InvalidInput("Only OpenAI-compatible credentials take a base_url.")
-    if provider_id == "openai_compatible" and not base_url:
+    if provider.needs_base_url and not base_url:
         raise InvalidInput("An OpenAI-compatible credential needs its base_url.")
     if base_url:
         await refuse_unsafe_base_url(provider, base_url)

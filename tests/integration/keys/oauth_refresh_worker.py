@@ -28,7 +28,7 @@ from adapters.types import (
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.keys.models import Credential
-from workspace.keys.oauth_service import load_oauth_credential
+from workspace.keys.oauth_store import load_oauth_credential
 from workspace.secrets.vault import SecretStore
 
 SIMULATOR_ENV = "OAUTH_TEST_SIMULATOR_URL"

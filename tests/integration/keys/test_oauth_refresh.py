@@ -35,16 +35,14 @@ from tests.support import Stack, UserClient
 from workspace.audit.models import AuditEvent
 from workspace.audit.service import Actor
 from workspace.db.sessions import make_engine, make_sessionmaker
-from workspace.keys.models import Credential
+from workspace.keys.models import Credential, vault_path
 from workspace.keys.oauth_service import (
     CredentialFileNotPersonal,
     CredentialFileRejected,
     ProviderNotEnabled,
     add_oauth_credential,
-    load_oauth_credential,
 )
-from workspace.keys.oauth_store import FIELD, VaultOAuthStore
-from workspace.keys.resolution import vault_path
+from workspace.keys.oauth_store import FIELD, VaultOAuthStore, load_oauth_credential
 from workspace.keys.service import Owner
 from workspace.secrets.vault import SecretStore, SecretStoreUnavailable
 
