@@ -61,9 +61,12 @@ def credential_file_provider(
     registry: ProviderRegistry, provider_id: str
 ) -> CredentialFileProvider:
     """The provider that takes credential files under this id (422 if there is none)."""
-    provider: Provider | None = next((p for p in registry.providers() if p.id == provider_id), None)
-    if provider is None:
-        raise InvalidInput(f"Unknown provider {provider_id!r}.", extra={"field": "provider"})
+    try:
+        provider = registry.get(provider_id)
+    except ModelNotFound:
+        raise InvalidInput(
+            f"Unknown provider {provider_id!r}.", extra={"field": "provider"}
+        ) from None
     if not isinstance(provider, CredentialFileProvider) or KIND not in provider.credential_kinds:
         raise InvalidInput(
             f"{provider.display_name} does not take a credential file.",
@@ -72,20 +75,30 @@ def credential_file_provider(
     return provider
 
 
-def store_for(engine: AsyncEngine, secrets: SecretStore, row: Credential) -> VaultOAuthStore:
-    """The Vault + advisory-lock store of one credential-file row."""
-    spec = token_spec(row.provider)
-    return VaultOAuthStore(
-        engine, secrets, row, refresh_token_of=spec.refresh_token if spec else None
-    )
+def _enabled_personal_provider(
+    registry: ProviderRegistry, owner: Owner, provider_id: str, enabled: frozenset[str]
+) -> CredentialFileProvider:
+    """The provider a login is pasted for, if the operator enabled it and the owner is a member."""
+    provider = credential_file_provider(registry, provider_id)
+    if provider_id not in enabled:
+        raise ProviderNotEnabled(
+            f"{provider.display_name} logins are not enabled on this server. An operator can "
+            "enable them with SWITCHBOARD_CREDENTIAL_FILE_PROVIDERS.",
+            extra={"provider": provider_id},
+        )
+    if owner.user_id is None or owner.workspace_id is not None:
+        raise CredentialFileNotPersonal(
+            "Credential files are personal: add it under your own credentials, not the "
+            "workspace's.",
+            extra={"provider": provider_id},
+        )
+    return provider
 
 
-async def load_oauth_credential(
-    engine: AsyncEngine,
-    secrets: SecretStore,
-    credential_row: Credential,
-) -> OAuthCredential:
-    """The login a request uses: the file from Vault plus the store its refreshes go through.
+async def _checked(
+    provider: CredentialFileProvider, parsed: dict[str, object]
+) -> tuple[dict[str, object], ValidationResult, str, str]:
+    """The file as it stands after validation, the result, and the status and message to store.
 
     Validation makes the cheapest call first; that may refresh the file, and a rotating vendor
     retires the pasted refresh token at once, so what is stored is the file afterwards.

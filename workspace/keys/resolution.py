@@ -110,14 +110,6 @@ async def available_sources(
     return available, Rules(policy.personal_keys_allowed, platform_allowed), personal, workspace
 
 
-def vault_path(credential: Credential) -> str:
-    if credential.scope == "workspace":
-        assert credential.workspace_id is not None
-        return paths.workspace_credential(credential.workspace_id, credential.id)
-    assert credential.user_id is not None
-    return paths.personal_credential(credential.user_id, credential.id)
-
-
 async def load_credential(
     engine: AsyncEngine, secrets: SecretStore, credential: Credential
 ) -> AdapterCredential:

@@ -98,10 +98,12 @@ def creator(actor: Actor) -> uuid.UUID:
 
 
 def _provider(registry: ProviderRegistry, provider_id: str) -> Provider:
-    for provider in registry.providers():
-        if provider.id == provider_id:
-            return provider
-    raise InvalidInput(f"Unknown provider {provider_id!r}.", extra={"field": "provider"})
+    try:
+        return registry.get(provider_id)
+    except ModelNotFound:
+        raise InvalidInput(
+            f"Unknown provider {provider_id!r}.", extra={"field": "provider"}
+        ) from None
 
 
 async def refuse_unsafe_base_url(provider: Provider, base_url: str) -> None:
@@ -112,7 +114,7 @@ async def refuse_unsafe_base_url(provider: Provider, base_url: str) -> None:
     that does not resolve, gets the same rule sentence: telling the two apart, or naming the
     address class, would turn this form into a probe of the internal network.
     """
-    if not isinstance(provider, OpenAICompatibleProvider):
+    if not provider.needs_base_url:
         return
     try:
         await check_base_url(base_url, allow_private=True)  # the shape checks alone
