@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
 
-from adapters.errors import (
-    ContextTooLong,
-    InvalidCredentials,
-    ModelNotFound,
-    ProviderError,
-    ProviderUnavailable,
-    QuotaExhausted,
-    RateLimited,
-)
-from adapters.manager import ProviderRegistry
-from adapters.provider import Provider
-from adapters.simulator.server import RunningSimulator
-from adapters.types import (
+from adapters import (
     ApiKeyCredential,
     ChatRequest,
+    ContextTooLong,
     ErrorEvent,
     Finish,
     Image,
+    InvalidCredentials,
     Message,
+    ModelInfo,
+    ModelNotFound,
+    Provider,
+    ProviderError,
+    ProviderRegistry,
+    ProviderUnavailable,
+    QuotaExhausted,
+    RateLimited,
     Reasoning,
     Secret,
     StreamEvent,
@@ -37,6 +37,7 @@ from adapters.types import (
     ToolSpec,
     Usage,
 )
+from adapters.simulator.server import RunningSimulator
 
 GOOD_KEY = "sk-test-good-0123456789abcdef"
 # (provider id, model, base URL path under the simulator for user-supplied URLs)
@@ -107,18 +108,53 @@ def user(text: str) -> Message:
     return Message("user", (Text(text),))
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
-async def test_streams_text_then_usage_then_stop(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-) -> None:
-    provider, info = registry.resolve_model(f"{provider_id}/{model}")
-    request = ChatRequest(info.id, (Message("system", (Text("Be brief."),)), user("hello there")))
+@dataclass(frozen=True)
+class Case:
+    """One built-in provider and its served model, aimed at the simulator."""
 
-    events = await collect(provider, request, cred(sim, path))
+    provider: Provider
+    model: ModelInfo
+    sim: RunningSimulator
+    path: str | None
+
+    @property
+    def id(self) -> str:
+        return self.provider.id
+
+    def cred(self, key: str = GOOD_KEY) -> ApiKeyCredential:
+        return cred(self.sim, self.path, key)
+
+    def request(self, *messages: Message, **options: Any) -> ChatRequest:
+        return ChatRequest(self.model.id, messages, **options)
+
+    async def stream(self, request: ChatRequest, key: str = GOOD_KEY) -> list[StreamEvent]:
+        return await collect(self.provider, request, self.cred(key))
+
+
+def make_case(registry: ProviderRegistry, sim: RunningSimulator, index: int) -> Case:
+    provider_id, model, path = CASES[index]
+    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+    return Case(provider, info, sim, path)
+
+
+@pytest.fixture(params=range(len(CASES)), ids=IDS)
+def case(request: pytest.FixtureRequest, registry: ProviderRegistry, sim: RunningSimulator) -> Case:
+    """Each built-in provider in turn."""
+    return make_case(registry, sim, request.param)
+
+
+@pytest.fixture(params=range(4), ids=IDS[:4])
+def catalogued(
+    request: pytest.FixtureRequest, registry: ProviderRegistry, sim: RunningSimulator
+) -> Case:
+    """The providers with a fixed catalogue (an OpenAI-compatible server serves any model)."""
+    return make_case(registry, sim, request.param)
+
+
+async def test_streams_text_then_usage_then_stop(case: Case) -> None:
+    request = case.request(Message("system", (Text("Be brief."),)), user("hello there"))
+
+    events = await case.stream(request)
 
     assert errors_of(events) == []
     assert text_of(events).startswith("[")
@@ -131,19 +167,9 @@ async def test_streams_text_then_usage_then_stop(
     assert events[-1] == Finish("stop")
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
-async def test_tool_call_round_trip(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-) -> None:
-    provider, info = registry.resolve_model(f"{provider_id}/{model}")
+async def test_tool_call_round_trip(case: Case) -> None:
     asked = user("please use the tool for Paris")
-    first = await collect(
-        provider, ChatRequest(info.id, (asked,), tools=(WEATHER,)), cred(sim, path)
-    )
+    first = await case.stream(case.request(asked, tools=(WEATHER,)))
 
     assert errors_of(first) == []
     assert first[-1] == Finish("tool_calls")
@@ -151,13 +177,9 @@ async def test_tool_call_round_trip(
     assert [c.name for c in calls] == ["get_weather"]
     assert calls[0].id
 
-    history = (
-        asked,
-        Message("assistant", tuple(calls)),
-        Message("tool", (ToolResult(calls[0].id, "get_weather", "18 C and sunny"),)),
-    )
-    second = await collect(
-        provider, ChatRequest(info.id, history, tools=(WEATHER,)), cred(sim, path)
+    answered = Message("tool", (ToolResult(calls[0].id, "get_weather", "18 C and sunny"),))
+    second = await case.stream(
+        case.request(asked, Message("assistant", tuple(calls)), answered, tools=(WEATHER,))
     )
 
     assert errors_of(second) == []
@@ -165,28 +187,21 @@ async def test_tool_call_round_trip(
     assert text_of(second)
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 async def test_validate_accepts_good_key_and_rejects_bad_key_without_echoing_it(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
+    case: Case,
 ) -> None:
-    provider = registry.get(provider_id)
     bad_key = "sk-invalid-9f8e7d6c5b4a39281706"
 
-    good = await provider.validate(cred(sim, path))
-    bad = await provider.validate(cred(sim, path, bad_key))
+    good = await case.provider.validate(case.cred())
+    bad = await case.provider.validate(case.cred(bad_key))
 
     assert good.status == "valid"
     assert bad.status == "invalid"
     assert bad_key not in bad.message
     assert "9281706" not in bad.message
-    assert provider.display_name in bad.message
+    assert case.provider.display_name in bad.message
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 @pytest.mark.parametrize(
     ("key", "expected"),
     [
@@ -197,17 +212,9 @@ async def test_validate_accepts_good_key_and_rejects_bad_key_without_echoing_it(
     ids=["ratelimit", "quota", "invalid"],
 )
 async def test_fault_keys_map_to_normalized_errors_without_the_key(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-    key: str,
-    expected: type[ProviderError],
+    case: Case, key: str, expected: type[ProviderError]
 ) -> None:
-    provider, info = registry.resolve_model(f"{provider_id}/{model}")
-
-    events = await collect(provider, ChatRequest(info.id, (user("hi"),)), cred(sim, path, key))
+    events = await case.stream(case.request(user("hi")), key)
 
     errors = errors_of(events)
     assert [type(e) for e in errors] == [expected]
@@ -225,26 +232,18 @@ FAULTS: list[tuple[str, type[ProviderError]]] = [
 ]
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 @pytest.mark.parametrize(("fault", "expected"), FAULTS, ids=[f[0] for f in FAULTS])
 async def test_injected_fault_becomes_normalized_error_event(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-    fault: str,
-    expected: type[ProviderError],
+    case: Case, fault: str, expected: type[ProviderError]
 ) -> None:
-    provider, info = registry.resolve_model(f"{provider_id}/{model}")
-    scenario(sim, error=fault)
+    scenario(case.sim, error=fault)
 
-    events = await collect(provider, ChatRequest(info.id, (user("hi"),)), cred(sim, path))
+    events = await case.stream(case.request(user("hi")))
 
     errors = errors_of(events)
     assert len(errors) == 1, events
     assert type(errors[0]) is expected, errors[0]
-    assert errors[0].provider == provider_id
+    assert errors[0].provider == case.id
     assert GOOD_KEY not in errors[0].message
     assert events[-1] == Finish("error")
     if isinstance(errors[0], RateLimited) and fault == "rate_limit":
@@ -252,24 +251,13 @@ async def test_injected_fault_becomes_normalized_error_event(
         assert errors[0].status == 429
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
-async def test_errors_keep_status_and_request_id(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-) -> None:
-    provider, info = registry.resolve_model(f"{provider_id}/{model}")
-
-    events = await collect(
-        provider, ChatRequest(info.id, (user("hi"),)), cred(sim, path, "sk-invalid-000000000000")
-    )
+async def test_errors_keep_status_and_request_id(case: Case) -> None:
+    events = await case.stream(case.request(user("hi")), "sk-invalid-000000000000")
 
     error = errors_of(events)[0]
     assert isinstance(error, InvalidCredentials)
     assert error.status in (400, 401)
-    if provider_id in ("openai", "anthropic", "groq", "openai_compatible"):
+    if case.id in ("openai", "anthropic", "groq", "openai_compatible"):
         assert error.request_id
         assert "redacted" not in error.request_id
 
@@ -298,18 +286,8 @@ def one_canonical_history() -> tuple[Message, ...]:
     )
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
-async def test_one_canonical_history_is_accepted_by_every_provider(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-) -> None:
-    provider, info = registry.resolve_model(f"{provider_id}/{model}")
-    request = ChatRequest(info.id, one_canonical_history(), tools=(WEATHER,))
-
-    events = await collect(provider, request, cred(sim, path))
+async def test_one_canonical_history_is_accepted_by_every_provider(case: Case) -> None:
+    events = await case.stream(case.request(*one_canonical_history(), tools=(WEATHER,)))
 
     assert errors_of(events) == [], errors_of(events)
     assert events[-1] == Finish("stop")
@@ -348,34 +326,17 @@ async def test_auth_headers_carry_the_key_only_where_the_provider_expects_it(
     assert "anthropic-version" in headers
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
 async def test_output_limit_and_temperature_are_accepted_and_length_is_reported(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
+    case: Case,
 ) -> None:
-    provider, info = registry.resolve_model(f"{provider_id}/{model}")
-    request = ChatRequest(info.id, (user("hi"),), max_output_tokens=3, temperature=0.2)
-
-    events = await collect(provider, request, cred(sim, path))
+    events = await case.stream(case.request(user("hi"), max_output_tokens=3, temperature=0.2))
 
     assert errors_of(events) == []
     assert events[-1] == Finish("length")
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES[:4], ids=IDS[:4])
-async def test_unknown_model_is_model_not_found(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-) -> None:
-    provider = registry.get(provider_id)
-
-    events = await collect(provider, ChatRequest("no-such-model", (user("hi"),)), cred(sim, path))
+async def test_unknown_model_is_model_not_found(catalogued: Case) -> None:
+    events = await catalogued.stream(ChatRequest("no-such-model", (user("hi"),)))
 
     assert [type(e) for e in errors_of(events)] == [ModelNotFound]
 
@@ -396,18 +357,11 @@ async def test_history_over_the_context_window_is_context_too_long(
     assert [type(e) for e in errors_of(events)] == [ContextTooLong]
 
 
-@pytest.mark.parametrize(("provider_id", "model", "path"), CASES, ids=IDS)
-async def test_list_models_includes_the_served_model(
-    registry: ProviderRegistry,
-    sim: RunningSimulator,
-    provider_id: str,
-    model: str,
-    path: str | None,
-) -> None:
-    models = await registry.get(provider_id).list_models(cred(sim, path))
+async def test_list_models_includes_the_served_model(case: Case) -> None:
+    models = await case.provider.list_models(case.cred())
 
-    assert model in [m.id for m in models]
-    assert all(m.provider == provider_id for m in models)
+    assert case.model.id in [m.id for m in models]
+    assert all(m.provider == case.id for m in models)
 
 
 async def test_list_models_with_a_bad_key_raises_invalid_credentials(
