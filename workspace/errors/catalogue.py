@@ -39,246 +39,126 @@ class Section:
     note: str = ""
 
 
-_ANY_REQUEST = (
-    ErrorCode("bad_request", 400, "The request is malformed; fix it before sending again."),
-    ErrorCode(
-        "validation_error", 400, "A field is missing or has the wrong type; `errors` lists which."
-    ),
-    ErrorCode(
-        "invalid_encoding", 400, "The body is not UTF-8 text; send JSON or form text as UTF-8."
-    ),
-    ErrorCode(
-        "too_deeply_nested",
-        400,
-        "The JSON nests deeper than `SWITCHBOARD_JSON_MAX_DEPTH`; flatten it.",
-    ),
-    ErrorCode(
-        "invalid_characters",
-        400,
-        "The text holds a NUL character, which cannot be stored; remove it.",
-    ),
-    ErrorCode(
-        "invalid_input",
-        422,
-        "A value is not acceptable; `detail` (and `field`, when present) says which and why.",
-    ),
-    ErrorCode(
-        "not_authenticated", 401, "Sign in, or send an API token as `Authorization: Bearer sb_...`."
-    ),
-    ErrorCode(
-        "csrf_failed",
-        403,
-        "A cookie-signed write lacks the session's `X-CSRF-Token`: send it, or reload the page.",
-    ),
-    ErrorCode("forbidden", 403, "You may not do this; ask someone who may."),
-    ErrorCode(
-        "permission_denied",
-        403,
-        "Your role in this workspace lacks the permission named in `permission`; ask an admin.",
-    ),
-    ErrorCode(
-        "not_found", 404, "Nothing here, or nothing you may see; check the id and your workspace."
-    ),
-    ErrorCode(
-        "method_not_allowed", 405, "This address does not take this HTTP method; see `Allow`."
-    ),
-    ErrorCode(
-        "conflict",
-        409,
-        "Someone changed the same thing at the same moment: send the request again.",
-    ),
-    ErrorCode(
-        "request_too_large", 413, "The body is over `SWITCHBOARD_MAX_BODY_BYTES`; send less."
-    ),
-    ErrorCode(
-        "unsupported_media_type",
-        415,
-        "Send the body as JSON (or form data where a page posts one).",
-    ),
-    ErrorCode(
-        "rate_limited",
-        429,
-        "Too many requests (here, or at the provider for this key): wait `Retry-After` seconds.",
-    ),
-    ErrorCode(
-        "internal_error",
-        500,
-        "A bug on our side; nothing was half-saved. Try again, and report it if it repeats.",
-    ),
-    ErrorCode(
-        "server_error",
-        500,
-        "The server could not handle this request; try again, and report it if it repeats.",
-    ),
-    ErrorCode("service_unavailable", 503, "A service this needs is down; try again shortly."),
-    ErrorCode(
-        "database_unavailable",
-        503,
-        "The database cannot be reached; nothing was half-saved. Retry after `Retry-After`.",
-    ),
-    ErrorCode(
-        "secret_store_unavailable",
-        503,
-        "Vault cannot be reached, so no key can be read or stored; retry shortly.",
-    ),
-)
+def _rows(table: str) -> tuple[ErrorCode, ...]:
+    """``code  status  meaning`` a line; a line that starts with spaces goes on with the meaning."""
+    rows: list[list[str]] = []
+    for line in table.strip("\n").splitlines():
+        if line[:1].isspace():
+            rows[-1][2] += " " + line.strip()
+        else:
+            rows.append(line.split(maxsplit=2))
+    return tuple(ErrorCode(code, int(status), meaning) for code, status, meaning in rows)
 
 
-_ACCOUNTS_AND_WORKSPACES = (
-    ErrorCode("invalid_login", 401, "The email or password is wrong; check both."),
-    ErrorCode("login_rate_limited", 429, "Too many sign-in attempts; wait `Retry-After` seconds."),
-    ErrorCode("email_taken", 409, "An account with this email exists; sign in instead."),
-    ErrorCode(
-        "weak_password",
-        422,
-        "The password is too easy to guess; choose a longer one of unrelated words.",
-    ),
-    ErrorCode("last_owner", 409, "A workspace needs an owner; make someone else owner first."),
-    ErrorCode("already_member", 409, "You are already a member; open the workspace instead."),
-    ErrorCode(
-        "invite_invalid",
-        410,
-        "The invite link is used, expired or meant for someone else; ask for a new one.",
-    ),
-    ErrorCode(
-        "only_creator_shares",
-        403,
-        "Only the conversation's creator can share it or make it private.",
-    ),
-)
+_ANY_REQUEST = _rows("""
+bad_request                    400  The request is malformed; fix it before sending again.
+validation_error               400  A field is missing or has the wrong type; `errors` lists which.
+invalid_encoding               400  The body is not UTF-8 text; send JSON or form text as UTF-8.
+too_deeply_nested              400  The JSON nests deeper than `SWITCHBOARD_JSON_MAX_DEPTH`; flatten
+                                    it.
+invalid_characters             400  The text holds a NUL character, which cannot be stored; remove
+                                    it.
+invalid_input                  422  A value is not acceptable; `detail` (and `field`, when present)
+                                    says which and why.
+not_authenticated              401  Sign in, or send an API token as `Authorization: Bearer sb_...`.
+csrf_failed                    403  A cookie-signed write lacks the session's `X-CSRF-Token`: send
+                                    it, or reload the page.
+forbidden                      403  You may not do this; ask someone who may.
+permission_denied              403  Your role in this workspace lacks the permission named in
+                                    `permission`; ask an admin.
+not_found                      404  Nothing here, or nothing you may see; check the id and your
+                                    workspace.
+method_not_allowed             405  This address does not take this HTTP method; see `Allow`.
+conflict                       409  Someone changed the same thing at the same moment: send the
+                                    request again.
+request_too_large              413  The body is over `SWITCHBOARD_MAX_BODY_BYTES`; send less.
+unsupported_media_type         415  Send the body as JSON (or form data where a page posts one).
+rate_limited                   429  Too many requests (here, or at the provider for this key): wait
+                                    `Retry-After` seconds.
+internal_error                 500  A bug on our side; nothing was half-saved. Try again, and report
+                                    it if it repeats.
+server_error                   500  The server could not handle this request; try again, and report
+                                    it if it repeats.
+service_unavailable            503  A service this needs is down; try again shortly.
+database_unavailable           503  The database cannot be reached; nothing was half-saved. Retry
+                                    after `Retry-After`.
+secret_store_unavailable       503  Vault cannot be reached, so no key can be read or stored; retry
+                                    shortly.
+""")
 
+_ACCOUNTS_AND_WORKSPACES = _rows("""
+invalid_login                  401  The email or password is wrong; check both.
+login_rate_limited             429  Too many sign-in attempts; wait `Retry-After` seconds.
+email_taken                    409  An account with this email exists; sign in instead.
+weak_password                  422  The password is too easy to guess; choose a longer one of
+                                    unrelated words.
+last_owner                     409  A workspace needs an owner; make someone else owner first.
+already_member                 409  You are already a member; open the workspace instead.
+invite_invalid                 410  The invite link is used, expired or meant for someone else; ask
+                                    for a new one.
+only_creator_shares            403  Only the conversation's creator can share it or make it private.
+""")
 
-_KEYS = (
-    ErrorCode(
-        "no_key_available",
-        409,
-        "No key serves this provider: add a workspace or own key, or send `X-Provider-Key`.",
-    ),
-    ErrorCode(
-        "model_not_allowed",
-        403,
-        "The workspace's policy does not allow this model; pick another or ask an admin.",
-    ),
-    ErrorCode(
-        "invalid_credentials",
-        422,
-        "The provider refused the key (revoked, mistyped, wrong provider); replace it.",
-    ),
-    ErrorCode(
-        "credential_rejected",
-        422,
-        "The new secret failed its check and was not stored; `validation` says why.",
-    ),
-    ErrorCode("duplicate_label", 409, "A key with this label exists; pick another label."),
-    ErrorCode(
-        "unsafe_base_url",
-        400,
-        "The base URL points at a private or unresolvable address; use a public http(s) URL.",
-    ),
-    ErrorCode(
-        "provider_not_enabled",
-        403,
-        "Off on this server: an operator can list it in `SWITCHBOARD_CREDENTIAL_FILE_PROVIDERS`.",
-    ),
-    ErrorCode(
-        "credential_file_personal_only",
-        403,
-        "Credential files are personal; add it under your own keys.",
-    ),
-    ErrorCode(
-        "invalid_credential_file",
-        422,
-        "The pasted file is not one this provider's CLI writes; paste it again, whole.",
-    ),
-)
+_KEYS = _rows("""
+no_key_available               409  No key serves this provider: add a workspace or own key, or send
+                                    `X-Provider-Key`.
+model_not_allowed              403  The workspace's policy does not allow this model; pick another
+                                    or ask an admin.
+invalid_credentials            422  The provider refused the key (revoked, mistyped, wrong
+                                    provider); replace it.
+credential_rejected            422  The new secret failed its check and was not stored; `validation`
+                                    says why.
+duplicate_label                409  A key with this label exists; pick another label.
+unsafe_base_url                400  The base URL points at a private or unresolvable address; use a
+                                    public http(s) URL.
+provider_not_enabled           403  Off on this server: an operator can list it in
+                                    `SWITCHBOARD_CREDENTIAL_FILE_PROVIDERS`.
+credential_file_personal_only  403  Credential files are personal; add it under your own keys.
+invalid_credential_file        422  The pasted file is not one this provider's CLI writes; paste it
+                                    again, whole.
+""")
 
+_CREDITS_AND_BUDGETS = _rows("""
+credits_exhausted              402  Too few credits for a platform-key call: add your own key, or
+                                    wait for next month's.
+budget_exceeded                402  A monthly budget is used up; an admin can raise it.
+price_unknown                  422  The platform key cannot serve a model without a known price; use
+                                    your own key.
+""")
 
-_CREDITS_AND_BUDGETS = (
-    ErrorCode(
-        "credits_exhausted",
-        402,
-        "Too few credits for a platform-key call: add your own key, or wait for next month's.",
-    ),
-    ErrorCode("budget_exceeded", 402, "A monthly budget is used up; an admin can raise it."),
-    ErrorCode(
-        "price_unknown",
-        422,
-        "The platform key cannot serve a model without a known price; use your own key.",
-    ),
-)
+_CHAT_AND_COMPARE = _rows("""
+model_not_found                422  No provider serves this model (or not to this key); pick one the
+                                    model picker lists.
+context_too_long               422  The conversation does not fit the model's window: shorten it or
+                                    pick a larger model.
+invalid_parent                 422  `parent_id` is not a message of this conversation.
+answer_pending                 409  That message has no answer yet; wait for it, or continue a
+                                    comparison on one lane.
+invalid_request_key            422  Send `X-Provider` and `X-Provider-Key` together.
+invalid_idempotency_key        422  The `Idempotency-Key` must be printable and not too long.
+idempotency_key_reused         422  This `Idempotency-Key` was used for a different request; use a
+                                    new key.
+request_in_progress            409  A request with this `Idempotency-Key` is still running; retry
+                                    once it has finished.
+compare_model_count            422  A comparison takes between 2 and
+                                    `SWITCHBOARD_COMPARE_MAX_MODELS` models.
+compare_running                409  The comparison is still running; vote once every lane has ended.
+already_voted                  409  This comparison already has a vote.
+invalid_lane                   422  The lane number is out of range for this comparison.
+""")
 
-
-_CHAT_AND_COMPARE = (
-    ErrorCode(
-        "model_not_found",
-        422,
-        "No provider serves this model (or not to this key); pick one the model picker lists.",
-    ),
-    ErrorCode(
-        "context_too_long",
-        422,
-        "The conversation does not fit the model's window: shorten it or pick a larger model.",
-    ),
-    ErrorCode("invalid_parent", 422, "`parent_id` is not a message of this conversation."),
-    ErrorCode(
-        "answer_pending",
-        409,
-        "That message has no answer yet; wait for it, or continue a comparison on one lane.",
-    ),
-    ErrorCode("invalid_request_key", 422, "Send `X-Provider` and `X-Provider-Key` together."),
-    ErrorCode(
-        "invalid_idempotency_key", 422, "The `Idempotency-Key` must be printable and not too long."
-    ),
-    ErrorCode(
-        "idempotency_key_reused",
-        422,
-        "This `Idempotency-Key` was used for a different request; use a new key.",
-    ),
-    ErrorCode(
-        "request_in_progress",
-        409,
-        "A request with this `Idempotency-Key` is still running; retry once it has finished.",
-    ),
-    ErrorCode(
-        "compare_model_count",
-        422,
-        "A comparison takes between 2 and `SWITCHBOARD_COMPARE_MAX_MODELS` models.",
-    ),
-    ErrorCode(
-        "compare_running", 409, "The comparison is still running; vote once every lane has ended."
-    ),
-    ErrorCode("already_voted", 409, "This comparison already has a vote."),
-    ErrorCode("invalid_lane", 422, "The lane number is out of range for this comparison."),
-)
-
-
-_PROVIDER_CALLS = (
-    ErrorCode(
-        "provider_error",
-        502,
-        "The provider failed in a way it did not explain; try again or pick another model.",
-    ),
-    ErrorCode(
-        "provider_unavailable",
-        503,
-        "The provider is down, overloaded or unreachable; try again shortly or pick another model.",
-    ),
-    ErrorCode(
-        "provider_permission_denied",
-        403,
-        "The key is valid but may not use this model, region or feature; use another key or model.",
-    ),
-    ErrorCode(
-        "quota_exhausted",
-        402,
-        "The key's provider account is out of quota or billing; top it up at the provider.",
-    ),
-    ErrorCode(
-        "cancelled",
-        499,
-        "The caller went away before the answer ended; the partial answer is kept.",
-    ),
-)
+_PROVIDER_CALLS = _rows("""
+provider_error                 502  The provider failed in a way it did not explain; try again or
+                                    pick another model.
+provider_unavailable           503  The provider is down, overloaded or unreachable; try again
+                                    shortly or pick another model.
+provider_permission_denied     403  The key is valid but may not use this model, region or feature;
+                                    use another key or model.
+quota_exhausted                402  The key's provider account is out of quota or billing; top it up
+                                    at the provider.
+cancelled                      499  The caller went away before the answer ended; the partial answer
+                                    is kept.
+""")
 
 
 SECTIONS: Final = (
