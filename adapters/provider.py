@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import ClassVar
 
@@ -53,6 +53,8 @@ class Provider(ABC):
     needs_base_url: ClassVar[bool] = False
     default_context_window: ClassVar[int] = 8_192
     default_max_output: ClassVar[int] = 4_096
+    # What the catalogue's models accept as input, unless an entry says otherwise.
+    modalities: ClassVar[tuple[str, ...]] = ("text",)
     # Exceptions a failed call is expected to raise (the SDK's own, its transport's): `stream`
     # turns them into errors quietly; anything else is also logged, as it may be a bug.
     expected_errors: ClassVar[tuple[type[Exception], ...]] = ()
@@ -63,6 +65,21 @@ class Provider(ABC):
     @abstractmethod
     def models(self) -> list[ModelInfo]:
         """The static catalogue: ids, windows, modalities and public prices. No I/O."""
+
+    def entry(
+        self, model_id: str, name: str, *, window: int, out: int, price: tuple[float, float]
+    ) -> ModelInfo:
+        """A catalogue entry; `price` is (input, output) in USD per million tokens."""
+        return ModelInfo(
+            provider=self.id,
+            id=model_id,
+            display_name=name,
+            context_window=window,
+            max_output=out,
+            modalities=self.modalities,
+            input_price_per_mtok=price[0],
+            output_price_per_mtok=price[1],
+        )
 
     def model(self, model_id: str) -> ModelInfo | None:
         """The catalogue entry for `model_id`, or an unknown-price entry if any model is served."""
@@ -101,7 +118,7 @@ class Provider(ABC):
 
     async def stream(
         self, request: ChatRequest, credential: Credential | None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Run one chat call: canonical events, exactly one `Finish` last, failures as events."""
         failed = False
         try:

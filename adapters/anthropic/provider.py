@@ -37,15 +37,20 @@ class AnthropicProvider(Provider):
     credential_kinds = ("api_key",)
     description = "Claude models from Anthropic, billed to your Anthropic account."
     expected_errors = (anthropic.AnthropicError, httpx2.HTTPError)
+    modalities = _VISION
     _clients: ClientCache[AsyncAnthropic] = ClientCache()
 
     def models(self) -> list[ModelInfo]:
         # Public list prices (USD per 1M tokens).
         return [
-            _claude("claude-sonnet-4-6", "Claude Sonnet 4.6", 3.00, 15.00),
-            _claude("claude-haiku-4-5", "Claude Haiku 4.5", 1.00, 5.00),
-            _claude("claude-opus-4-5", "Claude Opus 4.5", 5.0, 25.0),
+            self.claude("claude-sonnet-4-6", "Claude Sonnet 4.6", price=(3.00, 15.00)),
+            self.claude("claude-haiku-4-5", "Claude Haiku 4.5", price=(1.00, 5.00)),
+            self.claude("claude-opus-4-5", "Claude Opus 4.5", price=(5.0, 25.0)),
         ]
+
+    def claude(self, model_id: str, name: str, *, price: tuple[float, float]) -> ModelInfo:
+        """A current Claude model: 200k window, 64k output."""
+        return self.entry(model_id, name, window=200_000, out=64_000, price=price)
 
     def client_for(self, credential: Credential | None) -> AsyncAnthropic:
         """A cached SDK client; no SDK retries, timeouts from config."""
@@ -126,16 +131,3 @@ class AnthropicProvider(Provider):
                     yield out
         if reader.finish is not None:
             yield Finish(reader.finish)
-
-
-def _claude(model_id: str, name: str, input_price: float, output_price: float) -> ModelInfo:
-    return ModelInfo(
-        provider="anthropic",
-        id=model_id,
-        display_name=name,
-        context_window=200_000,
-        max_output=64_000,
-        modalities=_VISION,
-        input_price_per_mtok=input_price,
-        output_price_per_mtok=output_price,
-    )

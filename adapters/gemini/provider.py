@@ -24,7 +24,7 @@ from adapters.types import (
 )
 from adapters.validation import validation_result
 
-_MULTI = ("text", "image", "audio", "video")
+MULTIMODAL = ("text", "image", "audio", "video")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +48,20 @@ class GeminiProvider(Provider):
     credential_kinds = ("api_key",)
     description = "Gemini models from Google AI Studio, billed to your Google account."
     expected_errors = (genai_errors.APIError,)
+    modalities = MULTIMODAL
     _clients: ClientCache[_Client] = ClientCache()
 
     def models(self) -> list[ModelInfo]:
         # Public paid-tier prices for prompts up to 200k tokens (USD per 1M tokens).
         return [
-            gemini_model(self.id, "gemini-2.5-flash", "Gemini 2.5 Flash", 0.30, 2.50),
-            gemini_model(self.id, "gemini-2.5-pro", "Gemini 2.5 Pro", 1.25, 10.00),
-            gemini_model(self.id, "gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", 0.10, 0.40),
+            self.gemini("gemini-2.5-flash", "Gemini 2.5 Flash", price=(0.30, 2.50)),
+            self.gemini("gemini-2.5-pro", "Gemini 2.5 Pro", price=(1.25, 10.00)),
+            self.gemini("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", price=(0.10, 0.40)),
         ]
+
+    def gemini(self, model_id: str, name: str, *, price: tuple[float, float]) -> ModelInfo:
+        """A Gemini 2.5 model: 1M-token window, 64k output."""
+        return self.entry(model_id, name, window=1_048_576, out=65_536, price=price)
 
     def client_for(self, credential: Credential | None) -> genai.client.AsyncClient:
         """A cached SDK client with SDK retries disabled and timeouts from config."""
@@ -130,19 +135,3 @@ class GeminiProvider(Provider):
                 yield event
         for event in reader.ending():
             yield event
-
-
-def gemini_model(
-    provider: str, model_id: str, name: str, input_price: float, output_price: float
-) -> ModelInfo:
-    """A Gemini 2.5 catalogue entry (1M-token window, multimodal input)."""
-    return ModelInfo(
-        provider=provider,
-        id=model_id,
-        display_name=name,
-        context_window=1_048_576,
-        max_output=65_536,
-        modalities=_MULTI,
-        input_price_per_mtok=input_price,
-        output_price_per_mtok=output_price,
-    )

@@ -17,6 +17,7 @@ from adapters.errors import InvalidCredentials, ProviderError
 from adapters.oauth.refresh import TokenManager, TokenSpec
 from adapters.provider import Provider
 from adapters.types import (
+    ApiKeyCredential,
     ChatRequest,
     Credential,
     CredentialKind,
@@ -145,3 +146,35 @@ class CredentialFileProvider(Provider):
         async with aclosing(self.stream_with_token(request, oauth, token)) as events:
             async for event in events:
                 yield event
+
+
+class BearerApiProvider(CredentialFileProvider):
+    """A login whose API is an API-key provider's, called with the access token as the key.
+
+    Claude Code speaks the Anthropic adapter's wire and Qwen Code the OpenAI-chat one; only
+    how the token becomes a credential (`bearer`) differs.
+    """
+
+    api_class: ClassVar[type[Provider]]
+
+    def __init__(self, config: AdapterConfig | None = None) -> None:
+        super().__init__(config)
+        self.api = self.api_class(self.config)
+
+    @abstractmethod
+    def bearer(self, credential: OAuthCredential, token: str) -> ApiKeyCredential:
+        """The API-key credential the wrapped provider is called with."""
+
+    def models(self) -> list[ModelInfo]:
+        return self.api.models()
+
+    def stream_with_token(
+        self, request: ChatRequest, credential: OAuthCredential, token: str
+    ) -> AsyncGenerator[StreamEvent, None]:
+        # The wrapped provider's full stream: its error map already holds the token as secret.
+        return self.api.stream(request, self.bearer(credential, token))
+
+    async def list_models_with_token(
+        self, credential: OAuthCredential, token: str
+    ) -> list[ModelInfo]:
+        return await self.api.list_models(self.bearer(credential, token))

@@ -7,7 +7,7 @@ The refresh token rotates and the old one dies at once, which is why refresh is 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 import httpx2
@@ -17,17 +17,15 @@ from adapters.anthropic.provider import AnthropicProvider
 from adapters.clients import ClientCache
 from adapters.config import AdapterConfig
 from adapters.errors import InvalidCredentials
-from adapters.oauth.base import CredentialFileProvider
+from adapters.oauth.base import BearerApiProvider
 from adapters.oauth.files import FileReader, as_epoch_ms, as_str
 from adapters.oauth.refresh import RefreshCall, TokenSpec, expires_in_ms
 from adapters.types import (
     ApiKeyCredential,
-    ChatRequest,
     Credential,
     ModelInfo,
     OAuthCredential,
     Secret,
-    StreamEvent,
 )
 
 PROVIDER_ID = "claude_code"
@@ -121,7 +119,7 @@ class _BearerMessagesApi(AnthropicProvider):
         )
 
 
-class ClaudeCodeProvider(CredentialFileProvider):
+class ClaudeCodeProvider(BearerApiProvider):
     """Claude models through a member's Claude Pro/Max login (Claude Code's credential file)."""
 
     id = PROVIDER_ID
@@ -136,13 +134,8 @@ class ClaudeCodeProvider(CredentialFileProvider):
     )
 
     token_spec = ClaudeTokens()
-
-    def __init__(self, config: AdapterConfig | None = None) -> None:
-        super().__init__(config)
-        self._api = _BearerMessagesApi(self.config)
-
-    def models(self) -> list[ModelInfo]:
-        return self._api.models()
+    api_class = _BearerMessagesApi
+    api: _BearerMessagesApi
 
     def parse_credentials(self, text: str) -> dict[str, object]:
         data = _READER.document(text)
@@ -159,24 +152,12 @@ class ClaudeCodeProvider(CredentialFileProvider):
         _READER.optional_string(section, "subscriptionType", path=where)
         return data
 
-    @staticmethod
-    def _bearer(token: str) -> ApiKeyCredential:
+    def bearer(self, credential: OAuthCredential, token: str) -> ApiKeyCredential:
         return ApiKeyCredential(Secret(token))
 
-    async def stream_with_token(
-        self, request: ChatRequest, credential: OAuthCredential, token: str
-    ) -> AsyncGenerator[StreamEvent, None]:
-        async for event in self._api.stream(request, self._bearer(token)):
-            yield event
-
     async def check_token(self, credential: OAuthCredential, token: str) -> None:
-        bearer = self._bearer(token)
+        bearer = self.bearer(credential, token)
         try:
-            await self._api.client_for(bearer).models.list(limit=1)
+            await self.api.client_for(bearer).models.list(limit=1)
         except Exception as exc:
-            raise self._api.error(exc, bearer) from None
-
-    async def list_models_with_token(
-        self, credential: OAuthCredential, token: str
-    ) -> list[ModelInfo]:
-        return await self._api.list_models(self._bearer(token))
+            raise self.api.error(exc, bearer) from None

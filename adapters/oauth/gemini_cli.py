@@ -17,7 +17,7 @@ from adapters.clients import ClientCache
 from adapters.config import AdapterConfig
 from adapters.errors import ProviderError
 from adapters.gemini.errors import map_gemini_error
-from adapters.gemini.provider import gemini_model
+from adapters.gemini.provider import MULTIMODAL
 from adapters.gemini.translate import ResponseReader
 from adapters.oauth.base import CredentialFileProvider
 from adapters.oauth.code_assist import (
@@ -26,32 +26,24 @@ from adapters.oauth.code_assist import (
     unwrap_chunk,
     wrap_request,
 )
-from adapters.oauth.files import FileReader, as_epoch_ms, as_str
-from adapters.oauth.refresh import RefreshCall, TokenSpec, expires_in_ms
+from adapters.oauth.files import FileReader, as_str
+from adapters.oauth.refresh import FlatTokens, RefreshCall, expires_in_ms
 from adapters.types import ChatRequest, Credential, ModelInfo, OAuthCredential, StreamEvent
 
 PROVIDER_ID = "gemini_cli"
 DISPLAY = "Gemini CLI"
 PROJECT_FIELD = "projectId"
+FREE = (0.0, 0.0)
 
 _READER = FileReader(provider=PROVIDER_ID, display=DISPLAY, where="~/.gemini/oauth_creds.json")
 
 
-class GoogleTokens(TokenSpec):
+class GoogleTokens(FlatTokens):
     """Flat fields; form refresh body with the installed-app client; no rotation."""
 
     provider = PROVIDER_ID
     display = DISPLAY
     client_setting = "google_oauth_client_id / google_oauth_client_secret"
-
-    def access_token(self, data: Mapping[str, object]) -> str:
-        return as_str(data.get("access_token"))
-
-    def refresh_token(self, data: Mapping[str, object]) -> str:
-        return as_str(data.get("refresh_token"))
-
-    def expires_at_ms(self, data: Mapping[str, object]) -> int | None:
-        return as_epoch_ms(data.get("expiry_date"))
 
     def refresh_call(self, data: Mapping[str, object], config: AdapterConfig) -> RefreshCall:
         return RefreshCall(
@@ -98,14 +90,19 @@ class GeminiCliProvider(CredentialFileProvider):
         "is personal and never shared with your workspace."
     )
     token_spec = GoogleTokens()
+    modalities = MULTIMODAL
     expected_errors = (httpx.HTTPError,)
     _http: ClientCache[_Http] = ClientCache(max_size=4)
 
     def models(self) -> list[ModelInfo]:
         # Served from the Google account's Code Assist quota: nothing is billed per token here.
         return [
-            gemini_model(self.id, "gemini-2.5-pro", "Gemini 2.5 Pro", 0.0, 0.0),
-            gemini_model(self.id, "gemini-2.5-flash", "Gemini 2.5 Flash", 0.0, 0.0),
+            self.entry(
+                "gemini-2.5-pro", "Gemini 2.5 Pro", window=1_048_576, out=65_536, price=FREE
+            ),
+            self.entry(
+                "gemini-2.5-flash", "Gemini 2.5 Flash", window=1_048_576, out=65_536, price=FREE
+            ),
         ]
 
     def error(self, exc: Exception, credential: Credential | None) -> ProviderError:

@@ -10,25 +10,23 @@ whose Qwen endpoints are the loopback simulator, work with the guard on for ever
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from openai import AsyncOpenAI
 
 from adapters.config import AdapterConfig
-from adapters.oauth.base import CredentialFileProvider
-from adapters.oauth.files import FileReader, as_epoch_ms, as_str
-from adapters.oauth.refresh import RefreshCall, TokenSpec, expires_in_ms
+from adapters.oauth.base import BearerApiProvider
+from adapters.oauth.files import FileReader, as_str
+from adapters.oauth.refresh import FlatTokens, RefreshCall, expires_in_ms
 from adapters.openai_chat.provider import OpenAIChatProvider
 from adapters.ssrf import Resolver, check_base_url, guarded_http_client, system_resolver
 from adapters.types import (
     ApiKeyCredential,
-    ChatRequest,
     Credential,
     ModelInfo,
     OAuthCredential,
     Secret,
-    StreamEvent,
 )
 
 PROVIDER_ID = "qwen_code"
@@ -62,21 +60,12 @@ def origin_of(url: str) -> tuple[str, str, int] | None:
     return scheme, host, port or (443 if scheme == "https" else 80)
 
 
-class QwenTokens(TokenSpec):
+class QwenTokens(FlatTokens):
     """Flat fields; form refresh body; may return a new refresh token and resource_url."""
 
     provider = PROVIDER_ID
     display = DISPLAY
     client_setting = "qwen_oauth_client_id"
-
-    def access_token(self, data: Mapping[str, object]) -> str:
-        return as_str(data.get("access_token"))
-
-    def refresh_token(self, data: Mapping[str, object]) -> str:
-        return as_str(data.get("refresh_token"))
-
-    def expires_at_ms(self, data: Mapping[str, object]) -> int | None:
-        return as_epoch_ms(data.get("expiry_date"))
 
     def refresh_call(self, data: Mapping[str, object], config: AdapterConfig) -> RefreshCall:
         return RefreshCall(
@@ -153,7 +142,7 @@ class _QwenChatApi(OpenAIChatProvider):
         )
 
 
-class QwenCodeProvider(CredentialFileProvider):
+class QwenCodeProvider(BearerApiProvider):
     """Qwen's coder model through a member's Qwen Code login."""
 
     id = PROVIDER_ID
@@ -167,13 +156,7 @@ class QwenCodeProvider(CredentialFileProvider):
     )
 
     token_spec = QwenTokens()
-
-    def __init__(self, config: AdapterConfig | None = None) -> None:
-        super().__init__(config)
-        self._api = _QwenChatApi(self.config)
-
-    def models(self) -> list[ModelInfo]:
-        return self._api.models()
+    api_class = _QwenChatApi
 
     def parse_credentials(self, text: str) -> dict[str, object]:
         data = _READER.document(text)
@@ -183,22 +166,11 @@ class QwenCodeProvider(CredentialFileProvider):
         _READER.optional_string(data, "id_token")
         return data
 
-    def _bearer(self, credential: OAuthCredential, token: str) -> ApiKeyCredential:
+    def bearer(self, credential: OAuthCredential, token: str) -> ApiKeyCredential:
         base_url = base_url_of(
             as_str(credential.data.get("resource_url")), self.config.qwen_default_base_url
         )
         return ApiKeyCredential(Secret(token), base_url=base_url)
 
-    async def stream_with_token(
-        self, request: ChatRequest, credential: OAuthCredential, token: str
-    ) -> AsyncGenerator[StreamEvent, None]:
-        async for event in self._api.stream(request, self._bearer(credential, token)):
-            yield event
-
     async def check_token(self, credential: OAuthCredential, token: str) -> None:
-        await self._api.list_models(self._bearer(credential, token))
-
-    async def list_models_with_token(
-        self, credential: OAuthCredential, token: str
-    ) -> list[ModelInfo]:
-        return await self._api.list_models(self._bearer(credential, token))
+        await self.list_models_with_token(credential, token)

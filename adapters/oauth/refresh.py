@@ -20,6 +20,7 @@ import httpx
 from adapters.config import AdapterConfig
 from adapters.errormap import unreachable
 from adapters.errors import BadRequest, InvalidCredentials, ProviderError, ProviderUnavailable
+from adapters.oauth.files import as_epoch_ms, as_str
 from adapters.types import OAuthCredential
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,19 @@ class TokenSpec(ABC):
         self, data: Mapping[str, object], grant: Mapping[str, object], now_ms: int
     ) -> dict[str, object]:
         """The file as it must be stored after a successful refresh (all other fields kept)."""
+
+
+class FlatTokens(TokenSpec):
+    """A file with top-level ``access_token``, ``refresh_token`` and ``expiry_date`` (epoch ms)."""
+
+    def access_token(self, data: Mapping[str, object]) -> str:
+        return as_str(data.get("access_token"))
+
+    def refresh_token(self, data: Mapping[str, object]) -> str:
+        return as_str(data.get("refresh_token"))
+
+    def expires_at_ms(self, data: Mapping[str, object]) -> int | None:
+        return as_epoch_ms(data.get("expiry_date"))
 
 
 def expires_in_ms(grant: Mapping[str, object], now_ms: int) -> int:

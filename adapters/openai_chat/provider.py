@@ -35,28 +35,11 @@ class OpenAIChatProvider(Provider):
     # Newer OpenAI models refuse `max_tokens`; older compatible servers only know it.
     max_tokens_param: str = "max_completion_tokens"
     expected_errors = (openai.OpenAIError, httpx2.HTTPError)
-    # What the catalogue's models accept as input.
-    modalities: tuple[str, ...] = ("text",)
     _clients: ClientCache[AsyncOpenAI]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__()
         cls._clients = ClientCache()
-
-    def entry(
-        self, model_id: str, name: str, *, window: int, out: int, price: tuple[float, float]
-    ) -> ModelInfo:
-        """A catalogue entry; `price` is (input, output) in USD per million tokens."""
-        return ModelInfo(
-            provider=self.id,
-            id=model_id,
-            display_name=name,
-            context_window=window,
-            max_output=out,
-            modalities=self.modalities,
-            input_price_per_mtok=price[0],
-            output_price_per_mtok=price[1],
-        )
 
     def base_url_for(self, credential: ApiKeyCredential) -> str:
         """The SDK base URL for this credential."""

@@ -20,7 +20,7 @@ from adapters.errors import (
     UnsafeBaseURL,
     scrub,
 )
-from adapters.wire.gemini_errors import parse_duration
+from adapters.gemini.errors import parse_duration
 
 KEY_SHAPES = [
     "sk-proj-AbCdEf0123456789GhIjKl",

@@ -379,6 +379,6 @@ async def test_breaking_out_of_a_stream_closes_it_cleanly(
     stream = provider.stream(ChatRequest(info.id, (user("a long answer please"),)), cred(sim, None))
 
     first = await anext(stream)
-    await stream.aclose()  # type: ignore[attr-defined]
+    await stream.aclose()
 
     assert isinstance(first, TextDelta)
