@@ -1,4 +1,5 @@
-"""Every route declares its access: public, authenticated, or a named permission."""
+"""Every route declares its access (public, authenticated, or a named permission), and the one
+access guard that enforces it runs on every route."""
 
 from __future__ import annotations
 
@@ -6,22 +7,25 @@ from litestar.routes import HTTPRoute
 
 from tests.support import Stack
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
+from workspace.server.access import require_access
 from workspace.server.app import create_app
 from workspace.teams.roles import Permission
 
 
-def test_every_route_has_an_explicit_permission(stack: Stack) -> None:
+def test_every_route_has_an_explicit_permission_and_the_access_guard(stack: Stack) -> None:
     app = create_app(stack.settings)
     seen = 0
     for route in app.routes:
-        if not isinstance(route, HTTPRoute) or route.path.startswith("/schema"):
+        if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
+            where = f"{route.path} {sorted(handler.http_methods)}"
+            assert require_access in handler.resolve_guards(), f"{where} is not guarded"
             if handler.http_methods == {"OPTIONS"}:  # Litestar's own CORS preflight handler
                 continue
             access = handler.opt.get("access")
             assert access in (PUBLIC, AUTHENTICATED) or isinstance(access, Permission), (
-                f"{route.path} {handler.http_methods} declares no access"
+                f"{where} declares no access"
             )
             if "{ws_id" in route.path:
                 assert isinstance(access, Permission), f"{route.path} needs a Permission"

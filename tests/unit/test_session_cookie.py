@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request
 
-from workspace.accounts.routes import _secure
+from workspace.accounts.cookies import is_secure
 from workspace.config.settings import Settings
 
 
@@ -27,16 +27,16 @@ def _request(scheme: str, headers: dict[str, str] | None = None) -> Request[Any,
 
 
 def test_https_request_gets_a_secure_cookie() -> None:
-    assert _secure(_request("https"), Settings())
-    assert not _secure(_request("http"), Settings())
+    assert is_secure(_request("https"), Settings())
+    assert not is_secure(_request("http"), Settings())
 
 
 def test_forwarded_proto_counts_only_when_trusted() -> None:
     behind_proxy = _request("http", {"x-forwarded-proto": "https"})
-    assert not _secure(behind_proxy, Settings())
-    assert _secure(behind_proxy, Settings(trust_forwarded_for=True))
+    assert not is_secure(behind_proxy, Settings())
+    assert is_secure(behind_proxy, Settings(trust_forwarded_for=True))
 
 
 def test_operator_can_force_the_flag() -> None:
-    assert _secure(_request("http"), Settings(session_cookie_secure="always"))
-    assert not _secure(_request("https"), Settings(session_cookie_secure="never"))
+    assert is_secure(_request("http"), Settings(session_cookie_secure="always"))
+    assert not is_secure(_request("https"), Settings(session_cookie_secure="never"))

@@ -1,24 +1,36 @@
-"""Who is calling: the principal behind a request and the actor its audit rows name."""
+"""Who is calling: the principal behind a request and the actor its audit rows name.
+
+The access guard (:mod:`workspace.server.access`) signs the caller in before the handler runs
+and leaves the :class:`Principal` on the request; these dependencies only hand it over.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.accounts.principal import Principal, client_ip, require_principal
+from workspace.accounts.principal import Principal, client_ip
 from workspace.audit.service import Actor
 from workspace.config.settings import Settings
 
+_STATE_KEY = "principal"
 
-async def provide_principal(request: Request[Any, Any, Any], db: AsyncSession) -> Principal:
-    try:
-        return await require_principal(request, db)
-    except BaseException:
-        await db.rollback()  # see teams.guards.provide_member: return the connection now
-        raise
+
+def remember_principal(
+    connection: ASGIConnection[Any, Any, Any, Any], principal: Principal
+) -> None:
+    connection.state[_STATE_KEY] = principal
+
+
+async def provide_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The caller the access guard admitted (routes that are not public)."""
+    principal = request.state.get(_STATE_KEY)
+    if not isinstance(principal, Principal):
+        raise RuntimeError("a public route cannot ask for the principal")
+    return principal
 
 
 def provide_actor(

@@ -6,41 +6,25 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, Router, delete, get, post
-from litestar.datastructures import Cookie
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts import service
+from workspace.accounts.cookies import clear_session_cookie, session_cookie
 from workspace.accounts.models import ApiToken
-from workspace.accounts.principal import SESSION_COOKIE, Principal, client_ip
+from workspace.accounts.principal import Principal, client_ip
 from workspace.accounts.schemas import LoginIn, MeOut, SignupIn, TokenIn, TokenOut
 from workspace.audit.service import Actor
 from workspace.config.settings import Settings
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
 
 
-def _secure(request: Request[Any, Any, Any], settings: Settings) -> bool:
-    if settings.session_cookie_secure != "auto":
-        return settings.session_cookie_secure == "always"
-    proto = request.headers.get("x-forwarded-proto") if settings.trust_forwarded_for else None
-    return (proto or request.url.scheme) == "https"
-
-
 def _session_response(
     request: Request[Any, Any, Any], settings: Settings, new: service.NewSession, status: int
 ) -> Response[MeOut]:
-    cookie = Cookie(
-        key=SESSION_COOKIE,
-        value=new.cookie_token,
-        max_age=new.max_age_s,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request, settings),
-        path="/",
-    )
     body = MeOut(
         id=new.user.id, email=new.user.email, name=new.user.name, csrf_token=new.csrf_token
     )
-    return Response(body, status_code=status, cookies=[cookie])
+    return Response(body, status_code=status, cookies=[session_cookie(request, settings, new)])
 
 
 @post("/signup", opt={"access": PUBLIC}, operation_id="signup")
@@ -73,7 +57,7 @@ async def logout(principal: Principal, db: AsyncSession) -> Response[None]:
     if principal.session_key:
         await service.end_session(db, principal.session_key)
     response: Response[None] = Response(None, status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response)
     return response
 
 

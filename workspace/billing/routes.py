@@ -6,7 +6,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from litestar import Response, Router, get, put
-from litestar.di import Provide
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.audit.service import Actor
@@ -22,7 +21,7 @@ from workspace.billing.schemas import (
     UsageOut,
     usage_out,
 )
-from workspace.teams.guards import Member, provide_member
+from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 
 RECENT_LEDGER_ROWS = 20
@@ -121,6 +120,5 @@ async def put_budgets(
 billing_router = Router(
     "/api/workspaces/{ws_id:uuid}",
     route_handlers=[get_usage, export_usage_csv, get_credits, get_budgets, put_budgets],
-    dependencies={"member": Provide(provide_member)},
     tags=["billing"],
 )

@@ -51,7 +51,7 @@ from workspace.chat.schemas import (
 from workspace.config.settings import Settings
 from workspace.errors import InvalidInput
 from workspace.runtime import Runtime
-from workspace.teams.guards import Member, provide_member
+from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 
 CONVERSATION = "/{conversation_id:uuid}"
@@ -349,7 +349,6 @@ async def continue_compare(
 workspace_chat_router = Router(
     "/workspaces/{ws_id:uuid}",
     route_handlers=[list_conversations, create_conversation, get_leaderboard],
-    dependencies={"member": Provide(provide_member)},
 )
 conversations_router = Router(
     "/conversations",

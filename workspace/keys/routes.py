@@ -1,14 +1,22 @@
-"""HTTP routes for credentials (workspace and personal), policy and the model catalogue."""
+"""HTTP routes for credentials (workspace and personal), policy and the model catalogue.
+
+Both owners share one controller: :class:`CredentialRoutes` holds the five handlers, and its two
+subclasses say only where they live, who may use them and whose keys they manage (the ``owner``
+dependency). A workspace's keys need the credential permissions; your own keys need only that
+you are signed in.
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
-from litestar import Router, delete, get, post, put
+from litestar import Controller, Router, delete, get, post, put
 from litestar.di import Provide
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.types import ValidationResult
+from adapters import ValidationResult
 from workspace.accounts.principal import Principal
 from workspace.audit.service import Actor
 from workspace.errors import InvalidInput
@@ -30,8 +38,10 @@ from workspace.keys.schemas import (
 )
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import AUTHENTICATED
-from workspace.teams.guards import Member, provide_member
+from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
+
+WS = "/api/workspaces/{ws_id:uuid}"
 
 
 def _out(c: Credential, result: ValidationResult | None = None) -> CredentialOut:
@@ -62,90 +72,156 @@ def _secret_of(data: CredentialIn) -> str:
     return data.secret.strip()
 
 
-# --- workspace credentials ---------------------------------------------------------------------
-WS = "/api/workspaces/{ws_id:uuid}"
+class CredentialRoutes(Controller):
+    """A key owner's credentials: list, add (validated at once), check again, rotate, delete.
 
+    Handlers declare the workspace permission they need and ``{owner}`` in their operation id;
+    a subclass names the owner (``ws``/``my``) and may grant every permission as it sees fit.
+    """
 
-@get(WS + "/credentials", opt={"access": P.CREDENTIALS_READ}, operation_id="list_ws_credentials")
-async def list_ws(member: Member, db: AsyncSession) -> list[CredentialOut]:
-    """Workspace keys: metadata and fingerprints only."""
-    owner = service.Owner(workspace_id=member.workspace_id)
-    return [_out(c) for c in await service.list_credentials(db, owner)]
+    tags = ["keys"]
+    owner_name: ClassVar[str]
 
+    def access(self, permission: P) -> P | str:
+        return permission
 
-@post(WS + "/credentials", opt={"access": P.CREDENTIALS_MANAGE}, operation_id="add_ws_credential")
-async def add_ws(
-    data: CredentialIn, member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
-) -> CredentialOut:
-    """Add a workspace key, validated at once: a key the provider refuses is not stored (422
-    ``invalid_credentials``); a label already used in the workspace is 409 ``duplicate_label``;
-    a base URL the SSRF guard refuses is 400 ``unsafe_base_url``, before anything is stored."""
-    owner = service.Owner(workspace_id=member.workspace_id)
-    cred, result = await service.add_credential(
-        db,
-        runtime.secrets,
-        runtime.registry,
-        actor,
-        owner,
-        provider_id=data.provider,
-        label=data.label,
-        secret=_secret_of(data),
-        base_url=data.base_url,
+    def get_route_handlers(self) -> list[BaseRouteHandler]:
+        handlers = super().get_route_handlers()
+        for handler in handlers:  # deep copies, this controller's own
+            handler.opt["access"] = self.access(handler.opt["access"])
+            if isinstance(handler, HTTPRouteHandler) and handler.operation_id:
+                handler.operation_id = str(handler.operation_id).format(owner=self.owner_name)
+        return handlers
+
+    @get("/", opt={"access": P.CREDENTIALS_READ}, operation_id="list_{owner}_credentials")
+    async def list_keys(self, owner: service.Owner, db: AsyncSession) -> list[CredentialOut]:
+        """The keys: metadata and fingerprints only."""
+        return [_out(c) for c in await service.list_credentials(db, owner)]
+
+    @post("/", opt={"access": P.CREDENTIALS_MANAGE}, operation_id="add_{owner}_credential")
+    async def add_key(
+        self,
+        data: CredentialIn,
+        owner: service.Owner,
+        actor: Actor,
+        db: AsyncSession,
+        runtime: Runtime,
+    ) -> CredentialOut:
+        """Add a key, validated at once: a key the provider refuses is not stored (422
+        ``invalid_credentials``); a label already used by the owner is 409 ``duplicate_label``;
+        a base URL the SSRF guard refuses is 400 ``unsafe_base_url``, before anything is
+        stored. A credential-file login (operator-enabled providers only) is personal."""
+        if data.credentials_json is not None and owner.user_id is not None:
+            cred, result = await add_oauth_credential(
+                db,
+                runtime.secrets,
+                runtime.registry,
+                actor,
+                owner,
+                provider_id=data.provider,
+                label=data.label,
+                credentials_json=data.credentials_json,
+                enabled=enabled_providers(runtime.settings.credential_file_providers),
+            )
+            return _out(cred, result)
+        cred, result = await service.add_credential(
+            db,
+            runtime.secrets,
+            runtime.registry,
+            actor,
+            owner,
+            provider_id=data.provider,
+            label=data.label,
+            secret=_secret_of(data),
+            base_url=data.base_url,
+        )
+        return _out(cred, result)
+
+    @post(
+        "/{cred_id:uuid}/validate",
+        opt={"access": P.CREDENTIALS_MANAGE},
+        operation_id="validate_{owner}_credential",
+        status_code=200,
     )
-    return _out(cred, result)
+    async def validate_key(
+        self,
+        cred_id: uuid.UUID,
+        owner: service.Owner,
+        actor: Actor,
+        db: AsyncSession,
+        runtime: Runtime,
+    ) -> CredentialOut:
+        """Check a stored key again."""
+        cred, result = await service.validate_credential(
+            db, runtime.engine, runtime.secrets, runtime.registry, actor, owner, cred_id
+        )
+        return _out(cred, result)
 
-
-@post(
-    WS + "/credentials/{cred_id:uuid}/validate",
-    opt={"access": P.CREDENTIALS_MANAGE},
-    operation_id="validate_ws_credential",
-    status_code=200,
-)
-async def validate_ws(
-    cred_id: uuid.UUID, member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
-) -> CredentialOut:
-    """Check a stored workspace key again."""
-    owner = service.Owner(workspace_id=member.workspace_id)
-    cred, result = await service.validate_credential(
-        db, runtime.engine, runtime.secrets, runtime.registry, actor, owner, cred_id
+    @put(
+        "/{cred_id:uuid}/secret",
+        opt={"access": P.CREDENTIALS_MANAGE},
+        operation_id="rotate_{owner}_credential",
     )
-    return _out(cred, result)
+    async def rotate_key(
+        self,
+        cred_id: uuid.UUID,
+        data: SecretIn,
+        owner: service.Owner,
+        actor: Actor,
+        db: AsyncSession,
+        runtime: Runtime,
+    ) -> CredentialOut:
+        """Rotate: the new key must validate; older Vault versions are then destroyed."""
+        cred, result = await service.rotate_credential(
+            db, runtime.secrets, runtime.registry, actor, owner, cred_id, data.secret.strip()
+        )
+        return _out(cred, result)
 
-
-@put(
-    WS + "/credentials/{cred_id:uuid}/secret",
-    opt={"access": P.CREDENTIALS_MANAGE},
-    operation_id="rotate_ws_credential",
-)
-async def rotate_ws(
-    cred_id: uuid.UUID,
-    data: SecretIn,
-    member: Member,
-    actor: Actor,
-    db: AsyncSession,
-    runtime: Runtime,
-) -> CredentialOut:
-    """Rotate: the new key must validate; older Vault versions are then destroyed."""
-    owner = service.Owner(workspace_id=member.workspace_id)
-    cred, result = await service.rotate_credential(
-        db, runtime.secrets, runtime.registry, actor, owner, cred_id, data.secret.strip()
+    @delete(
+        "/{cred_id:uuid}",
+        opt={"access": P.CREDENTIALS_MANAGE},
+        operation_id="delete_{owner}_credential",
     )
-    return _out(cred, result)
+    async def delete_key(
+        self,
+        cred_id: uuid.UUID,
+        owner: service.Owner,
+        actor: Actor,
+        db: AsyncSession,
+        runtime: Runtime,
+    ) -> None:
+        """Delete a key: every Vault version is destroyed."""
+        await service.delete_credential(db, runtime.secrets, actor, owner, cred_id)
 
 
-@delete(
-    WS + "/credentials/{cred_id:uuid}",
-    opt={"access": P.CREDENTIALS_MANAGE},
-    operation_id="delete_ws_credential",
-)
-async def delete_ws(
-    cred_id: uuid.UUID, member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
-) -> None:
-    """Delete a workspace key: every Vault version is destroyed."""
-    owner = service.Owner(workspace_id=member.workspace_id)
-    await service.delete_credential(db, runtime.secrets, actor, owner, cred_id)
+async def workspace_owner(member: Member) -> service.Owner:
+    return service.Owner(workspace_id=member.workspace_id)
 
 
+async def personal_owner(principal: Principal) -> service.Owner:
+    return service.Owner(user_id=principal.user_id)
+
+
+class WorkspaceCredentials(CredentialRoutes):
+    """A workspace's keys, for members holding the credential permissions."""
+
+    path = WS + "/credentials"
+    owner_name = "ws"
+    dependencies = {"owner": Provide(workspace_owner)}
+
+
+class PersonalCredentials(CredentialRoutes):
+    """Your own keys: any signed-in user manages their own."""
+
+    path = "/api/me/credentials"
+    owner_name = "my"
+    dependencies = {"owner": Provide(personal_owner)}
+
+    def access(self, permission: P) -> P | str:
+        return AUTHENTICATED
+
+
+# --- workspace policy and the model catalogue --------------------------------------------------
 @get(WS + "/policy", opt={"access": P.POLICY_READ}, operation_id="get_policy")
 async def get_policy(member: Member, db: AsyncSession) -> PolicyIO:
     """Allowed providers and models, personal keys, BYOK failure behaviour."""
@@ -167,115 +243,14 @@ async def list_models(member: Member, db: AsyncSession, runtime: Runtime) -> lis
     return await policy_service.catalogue(db, runtime, member)
 
 
-ws_keys_router = Router(
+keys_router = Router(
     "/",
     route_handlers=[
-        list_ws,
-        add_ws,
-        validate_ws,
-        rotate_ws,
-        delete_ws,
+        WorkspaceCredentials,
+        PersonalCredentials,
         get_policy,
         put_policy,
         list_models,
     ],
-    dependencies={"member": Provide(provide_member)},
-    tags=["keys"],
-)
-
-
-# --- personal credentials ----------------------------------------------------------------------
-@get("/", opt={"access": AUTHENTICATED}, operation_id="list_my_credentials")
-async def list_mine(principal: Principal, db: AsyncSession) -> list[CredentialOut]:
-    """Your own keys: metadata and fingerprints only."""
-    return [
-        _out(c)
-        for c in await service.list_credentials(db, service.Owner(user_id=principal.user_id))
-    ]
-
-
-@post("/", opt={"access": AUTHENTICATED}, operation_id="add_my_credential")
-async def add_mine(
-    data: CredentialIn, principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
-) -> CredentialOut:
-    """Add a personal key, or paste a credential-file login (operator-enabled providers only).
-
-    As for workspace keys: refused keys and unsafe base URLs are not stored, labels are unique
-    among your own keys.
-    """
-    if data.credentials_json is not None:
-        cred, result = await add_oauth_credential(
-            db,
-            runtime.secrets,
-            runtime.registry,
-            actor,
-            service.Owner(user_id=principal.user_id),
-            provider_id=data.provider,
-            label=data.label,
-            credentials_json=data.credentials_json,
-            enabled=enabled_providers(runtime.settings.credential_file_providers),
-        )
-        return _out(cred, result)
-    cred, result = await service.add_credential(
-        db,
-        runtime.secrets,
-        runtime.registry,
-        actor,
-        service.Owner(user_id=principal.user_id),
-        provider_id=data.provider,
-        label=data.label,
-        secret=_secret_of(data),
-        base_url=data.base_url,
-    )
-    return _out(cred, result)
-
-
-@post(
-    "/{cred_id:uuid}/validate",
-    opt={"access": AUTHENTICATED},
-    operation_id="validate_my_credential",
-    status_code=200,
-)
-async def validate_mine(
-    cred_id: uuid.UUID, principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
-) -> CredentialOut:
-    """Check one of your keys again."""
-    owner = service.Owner(user_id=principal.user_id)
-    cred, result = await service.validate_credential(
-        db, runtime.engine, runtime.secrets, runtime.registry, actor, owner, cred_id
-    )
-    return _out(cred, result)
-
-
-@put("/{cred_id:uuid}/secret", opt={"access": AUTHENTICATED}, operation_id="rotate_my_credential")
-async def rotate_mine(
-    cred_id: uuid.UUID,
-    data: SecretIn,
-    principal: Principal,
-    actor: Actor,
-    db: AsyncSession,
-    runtime: Runtime,
-) -> CredentialOut:
-    """Rotate one of your keys."""
-    owner = service.Owner(user_id=principal.user_id)
-    cred, result = await service.rotate_credential(
-        db, runtime.secrets, runtime.registry, actor, owner, cred_id, data.secret.strip()
-    )
-    return _out(cred, result)
-
-
-@delete("/{cred_id:uuid}", opt={"access": AUTHENTICATED}, operation_id="delete_my_credential")
-async def delete_mine(
-    cred_id: uuid.UUID, principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
-) -> None:
-    """Delete one of your keys (every Vault version destroyed)."""
-    await service.delete_credential(
-        db, runtime.secrets, actor, service.Owner(user_id=principal.user_id), cred_id
-    )
-
-
-my_keys_router = Router(
-    "/api/me/credentials",
-    route_handlers=[list_mine, add_mine, validate_mine, rotate_mine, delete_mine],
     tags=["keys"],
 )

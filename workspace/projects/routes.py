@@ -8,7 +8,6 @@ from typing import Annotated
 
 import msgspec
 from litestar import Router, delete, get, patch, post
-from litestar.di import Provide
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +15,7 @@ from workspace.audit.service import Actor
 from workspace.config.settings import Settings
 from workspace.projects import service
 from workspace.projects.models import Project
-from workspace.teams.guards import Member, provide_member
+from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -99,6 +98,5 @@ async def delete_project(
 projects_router = Router(
     "/api/workspaces/{ws_id:uuid}/projects",
     route_handlers=[list_projects, create_project, get_project, update_project, delete_project],
-    dependencies={"member": Provide(provide_member)},
     tags=["projects"],
 )

@@ -10,7 +10,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from workspace.accounts.dependencies import CALLER_DEPENDENCIES
@@ -21,18 +22,20 @@ from workspace.chat.routes import chat_router
 from workspace.config.logs import configure_logging
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
-from workspace.keys.routes import my_keys_router, ws_keys_router
+from workspace.keys.routes import keys_router
 from workspace.projects.routes import projects_router
 from workspace.runtime import Runtime
-from workspace.runtime.dependencies import DEPENDENCIES
+from workspace.runtime.dependencies import DEPENDENCIES, PUBLIC
 from workspace.runtime.providers import make_registry
 from workspace.secrets.eviction import listening
 from workspace.secrets.vault import SecretStore
 from workspace.server.body_guard import BodyGuard
+from workspace.server.access import require_access
 from workspace.server.errors import EXCEPTION_HANDLERS
 from workspace.server.health import healthz, readyz
 from workspace.teams.audit_routes import audit_router
 from workspace.teams.routes import invites_router, workspaces_router
+from workspace.teams.guards import provide_member
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
 
@@ -76,17 +79,22 @@ def create_app(settings: Settings) -> Litestar:
             audit_router,
             billing_router,
             chat_router,
-            ws_keys_router,
-            my_keys_router,
+            keys_router,
             *WEB_ROUTE_HANDLERS,
         ],
-        dependencies=DEPENDENCIES | CALLER_DEPENDENCIES,
+        dependencies=DEPENDENCIES | CALLER_DEPENDENCIES | {"member": Provide(provide_member)},
+        # Every route's opt["access"] is enforced here, once: no handler checks by hand.
+        guards=[require_access],
         # Hostile bytes (bad UTF-8, deep nesting, NUL) are refused here, once, for every route.
         middleware=[BodyGuard(max_depth=settings.json_max_depth)],
         template_config=template_config(),
         exception_handlers=html_for_browsers(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(title="Switchboard", version="0.1.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Switchboard",
+            version="0.1.0",
+            openapi_router=Router("/schema", route_handlers=[], opt={"access": PUBLIC}),
+        ),
         debug=False,
     )

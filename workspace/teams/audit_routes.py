@@ -8,12 +8,11 @@ from typing import Annotated
 
 import msgspec
 from litestar import Router, get
-from litestar.di import Provide
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.audit.service import AuditFilter, list_events
-from workspace.teams.guards import Member, provide_member
+from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 
 
@@ -53,6 +52,5 @@ async def list_audit(
 audit_router = Router(
     "/api/workspaces/{ws_id:uuid}/audit",
     route_handlers=[list_audit],
-    dependencies={"member": Provide(provide_member)},
     tags=["audit"],
 )

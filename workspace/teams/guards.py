@@ -1,8 +1,8 @@
-"""The membership check every workspace route goes through.
+"""The caller as a member of one workspace, and the membership check every workspace route needs.
 
 The route's ``opt["access"]`` names the permission; the workspace comes from the ``ws_id`` path
-parameter. Not a member (or no such workspace) is a 404, so ids of other tenants reveal nothing;
-a member without the permission gets a 403.
+parameter. The access guard (:mod:`workspace.server.access`) runs the check before the handler
+and leaves the :class:`Member` on the request, where :func:`provide_member` hands it over.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +19,8 @@ from workspace.accounts.principal import Principal
 from workspace.errors import Forbidden, NotFound
 from workspace.teams.models import Membership
 from workspace.teams.roles import Permission, Role, allows
+
+_STATE_KEY = "member"
 
 
 class MissingPermission(Forbidden):
@@ -54,26 +56,28 @@ async def membership(
     return Member(principal, workspace_id, Role(row.role)) if row else None
 
 
-async def require_member(
-    session: AsyncSession, principal: Principal, workspace_id: uuid.UUID, permission: Permission
-) -> Member:
-    member = await membership(session, principal, workspace_id)
+def admit(member: Member | None, permission: Permission, *, hide_forbidden: bool) -> Member:
+    """The member, if it may use ``permission``; refused otherwise.
+
+    Not a member (or no such workspace) is a 404, so ids of other tenants reveal nothing. A
+    member without the permission gets a 403, or, where ``hide_forbidden`` (pages), the same 404:
+    pages hide what a role cannot use instead of showing a door marked "forbidden".
+    """
+    if hide_forbidden and (member is None or not member.can(permission)):
+        raise NotFound("No such page.")
     if member is None:
         raise NotFound("No such workspace.")
     member.require(permission)
     return member
 
 
-async def provide_member(
-    request: Request[Any, Any, Any], db: AsyncSession, principal: Principal, ws_id: uuid.UUID
-) -> Member:
-    access = request.route_handler.opt.get("access")
-    if not isinstance(access, Permission):
-        raise RuntimeError("a workspace route must declare a Permission in opt['access']")
-    try:
-        return await require_member(db, principal, ws_id, access)
-    except BaseException:
-        # Litestar does not finalize already-started generator dependencies when a later one
-        # raises; hand the connection back now instead of leaving it to the garbage collector.
-        await db.rollback()
-        raise
+def remember_member(connection: ASGIConnection[Any, Any, Any, Any], member: Member) -> None:
+    connection.state[_STATE_KEY] = member
+
+
+async def provide_member(request: ASGIConnection[Any, Any, Any, Any]) -> Member:
+    """The member the access guard admitted (routes whose ``opt["access"]`` is a Permission)."""
+    member = request.state.get(_STATE_KEY)
+    if not isinstance(member, Member):
+        raise RuntimeError("a route asking for a member must declare a Permission as its access")
+    return member

@@ -6,7 +6,6 @@ import uuid
 from datetime import timedelta
 
 from litestar import Router, delete, get, patch, post, put
-from litestar.di import Provide
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import Principal
@@ -14,7 +13,7 @@ from workspace.audit.service import Actor
 from workspace.config.settings import Settings
 from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams import service
-from workspace.teams.guards import Member, provide_member
+from workspace.teams.guards import Member
 from workspace.teams.models import Invite, Membership, Workspace
 from workspace.teams.roles import Permission as P
 from workspace.teams.roles import Role
@@ -138,8 +137,6 @@ async def accept_invite(
     return InviteAccepted(m.workspace_id, Role(m.role))
 
 
-member_dependency = {"member": Provide(provide_member)}
-
 workspaces_router = Router(
     "/api/workspaces",
     route_handlers=[
@@ -154,7 +151,6 @@ workspaces_router = Router(
         create_invite,
         revoke_invite,
     ],
-    dependencies=member_dependency,
     tags=["teams"],
 )
 invites_router = Router("/api/invites", route_handlers=[accept_invite], tags=["teams"])

@@ -1,14 +1,15 @@
-"""What every page handler needs: the caller, the CSRF check for forms, the membership gate.
+"""What every page handler needs: forms, the caller's sign-in with the CSRF check for forms.
 
 Pages never answer 401: a signed-out visitor is sent to ``/login?next=...``. A workspace the
 caller does not belong to is a 404, exactly as in the JSON API; admin pages also answer 404 (not
-403) to members and viewers, so the console's existence is not advertised to them.
+403) to members and viewers, so the console's existence is not advertised to them. The access
+guard (:mod:`workspace.server.access`) does both for every route the pages router marks with
+:data:`PAGE_OPT`; handlers declare ``principal``, ``member`` or ``actor`` and get them.
 """
 
 from __future__ import annotations
 
 import hmac
-import uuid
 from typing import Any
 from urllib.parse import quote
 
@@ -20,20 +21,18 @@ from workspace.accounts.principal import (
     SAFE_METHODS,
     CsrfFailed,
     Principal,
-    client_ip,
     optional_principal,
 )
-from workspace.audit.service import Actor
-from workspace.errors import NotFound
-from workspace.teams.guards import Member, membership
+from workspace.teams.guards import Member
 from workspace.teams.roles import Permission
 
 CSRF_FIELD = "csrf_token"
+PAGE_OPT = "page"  # in a route's opt: it is a page (sign-in redirect, 404 for what a role lacks)
 HTMX_HEADER = "hx-request"
 
 
 class LoginRequired(Exception):
-    """Raised by page handlers for a signed-out visitor; turned into a redirect to /login."""
+    """Raised by the access guard for a signed-out visitor; turned into a redirect to /login."""
 
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
@@ -86,28 +85,6 @@ async def page_principal(request: Request[Any, Any, Any], db: AsyncSession) -> P
     return principal
 
 
-async def page_member(
-    request: Request[Any, Any, Any], db: AsyncSession, ws_id: uuid.UUID
-) -> Member:
-    """The caller as a member of ``ws_id``, holding the route's declared permission.
-
-    Lacking the permission on a page is a 404 (like not being a member): pages hide what a
-    role cannot use instead of showing a door marked "forbidden".
-    """
-    permission = request.route_handler.opt.get("access")
-    if not isinstance(permission, Permission):
-        raise RuntimeError("a workspace page must declare a Permission in opt['access']")
-    principal = await page_principal(request, db)
-    member = await membership(db, principal, ws_id)
-    if member is None or not member.can(permission):
-        raise NotFound("No such page.")
-    return member
-
-
 def can_map(member: Member) -> dict[str, bool]:
     """``can['projects.write']`` and friends, for templates deciding which controls to show."""
     return {str(p): member.can(p) for p in Permission}
-
-
-def actor_of(request: Request[Any, Any, Any], principal: Principal, trust_xff: bool) -> Actor:
-    return Actor(principal.user_id, client_ip(request, trust_xff))

@@ -11,7 +11,9 @@ from litestar.static_files import create_static_files_router
 from workspace.runtime.dependencies import PUBLIC
 from workspace.web.errors import PAGE_EXCEPTION_HANDLERS
 from workspace.web.headers import PAGE_HEADERS
+from workspace.web.pages import PAGE_OPT
 from workspace.web.routes.admin import ADMIN_PAGES
+from workspace.web.routes.audit import AUDIT_PAGES
 from workspace.web.routes.auth import AUTH_PAGES
 from workspace.web.routes.chat import CHAT_PAGES
 from workspace.web.routes.conversations import CONVERSATION_PAGES
@@ -28,11 +30,13 @@ pages_router = Router(
         *INVITE_PAGES,
         *WORKSPACE_PAGES,
         *ADMIN_PAGES,
+        *AUDIT_PAGES,
         *KEY_PAGES,
         *CHAT_PAGES,
         *CONVERSATION_PAGES,
     ],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
+    opt={PAGE_OPT: True},
     response_headers=PAGE_HEADERS,
     cache_control=CacheControlHeader(no_store=True),
     include_in_schema=False,

@@ -1,5 +1,5 @@
 """Sign-up, sign-in and sign-out pages. They call the accounts service and set the same
-``sb_session`` cookie as the JSON API.
+``sb_session`` cookie as the JSON API (:mod:`workspace.accounts.cookies`).
 
 Before a session exists, the forms are protected by a double-submit token: a random value in a
 ``SameSite=Strict`` cookie that the hidden field must repeat, so another site cannot sign a
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -18,21 +19,16 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts import service as accounts
-from workspace.accounts.principal import SESSION_COOKIE, client_ip, optional_principal
+from workspace.accounts.cookies import clear_session_cookie, is_secure, session_cookie
+from workspace.accounts.models import User
+from workspace.accounts.principal import Principal, client_ip, optional_principal
 from workspace.config.settings import Settings
 from workspace.errors import AppError
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
 from workspace.teams import service as teams
-from workspace.web.pages import CSRF_FIELD, field, form_of, page_principal, safe_next
+from workspace.web.pages import CSRF_FIELD, field, form_of, safe_next
 
 FORM_COOKIE = "sb_form"
-
-
-def _secure(request: Request[Any, Any, Any], settings: Settings) -> bool:
-    if settings.session_cookie_secure != "auto":
-        return settings.session_cookie_secure == "always"
-    proto = request.headers.get("x-forwarded-proto") if settings.trust_forwarded_for else None
-    return (proto or request.url.scheme) == "https"
 
 
 def _form_page(
@@ -50,7 +46,7 @@ def _form_page(
         value=token,
         httponly=True,
         samesite="strict",
-        secure=_secure(request, settings),
+        secure=is_secure(request, settings),
         path="/",
     )
     context = {
@@ -71,16 +67,35 @@ def _form_token_ok(request: Request[Any, Any, Any], sent: str) -> bool:
 def _signed_in(
     request: Request[Any, Any, Any], settings: Settings, new: accounts.NewSession, target: str
 ) -> Redirect:
-    cookie = Cookie(
-        key=SESSION_COOKIE,
-        value=new.cookie_token,
-        max_age=new.max_age_s,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request, settings),
-        path="/",
-    )
-    return Redirect(target, status_code=303, cookies=[cookie])
+    return Redirect(target, status_code=303, cookies=[session_cookie(request, settings, new)])
+
+
+async def _submit(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    settings: Settings,
+    template: str,
+    names: tuple[str, ...],
+    user_of: Callable[[dict[str, str], str, str | None], Awaitable[User]],
+) -> Response[Any]:
+    """A sign-up or sign-in form: its token checked, the user found or made, a session started.
+    Any refusal shows the same form again with what was typed (never the password)."""
+    form = await form_of(request)
+    values = {k: field(form, k, 320) for k in names}
+    if not _form_token_ok(request, field(form, CSRF_FIELD, 200)):
+        return _form_page(
+            request, settings, template, status=403, values=values,
+            error="This form has expired. Please try again.",
+        )  # fmt: skip
+    ip = client_ip(request, settings.trust_forwarded_for)
+    try:
+        user = await user_of(values, field(form, "password", 1024), ip)
+        new = await accounts.start_session(db, settings, user, ip)
+    except AppError as exc:
+        return _form_page(
+            request, settings, template, status=exc.status, error=exc.detail, values=values
+        )
+    return _signed_in(request, settings, new, safe_next(values["next"]))
 
 
 @get("/", opt={"access": PUBLIC}, include_in_schema=False)
@@ -104,26 +119,13 @@ async def signup_submit(
     request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
 ) -> Response[Any]:
     """Create the account, sign it in and continue to ``next``."""
-    form = await form_of(request)
-    values = {k: field(form, k, 320) for k in ("name", "email", "next")}
-    if not _form_token_ok(request, field(form, CSRF_FIELD, 200)):
-        return _form_page(
-            request, settings, "auth/signup.html", status=403, values=values,
-            error="This form has expired. Please try again.",
-        )  # fmt: skip
-    try:
-        user = await accounts.signup(
-            db, settings, email=values["email"], password=field(form, "password", 1024),
-            name=values["name"][:200],
-        )  # fmt: skip
-        ip = client_ip(request, settings.trust_forwarded_for)
-        new = await accounts.start_session(db, settings, user, ip)
-    except AppError as exc:
-        return _form_page(
-            request, settings, "auth/signup.html", status=exc.status, error=exc.detail,
-            values=values,
-        )  # fmt: skip
-    return _signed_in(request, settings, new, safe_next(values["next"]))
+
+    async def create(values: dict[str, str], password: str, ip: str | None) -> User:
+        email, name = values["email"], values["name"][:200]
+        return await accounts.signup(db, settings, email=email, password=password, name=name)
+
+    fields = ("name", "email", "next")
+    return await _submit(request, db, settings, "auth/signup.html", fields, create)
 
 
 @get("/login", opt={"access": PUBLIC}, include_in_schema=False)
@@ -137,42 +139,26 @@ async def login_submit(
     request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
 ) -> Response[Any]:
     """Check the password (rate-limited by the service) and continue to ``next``."""
-    form = await form_of(request)
-    values = {k: field(form, k, 320) for k in ("email", "next")}
-    if not _form_token_ok(request, field(form, CSRF_FIELD, 200)):
-        return _form_page(
-            request, settings, "auth/login.html", status=403, values=values,
-            error="This form has expired. Please try again.",
-        )  # fmt: skip
-    ip = client_ip(request, settings.trust_forwarded_for)
-    try:
-        user = await accounts.login(
-            db, settings, email=values["email"], password=field(form, "password", 1024), ip=ip
-        )
-        new = await accounts.start_session(db, settings, user, ip)
-    except AppError as exc:
-        return _form_page(
-            request, settings, "auth/login.html", status=exc.status, error=exc.detail,
-            values=values,
-        )  # fmt: skip
-    return _signed_in(request, settings, new, safe_next(values["next"]))
+
+    async def check(values: dict[str, str], password: str, ip: str | None) -> User:
+        return await accounts.login(db, settings, email=values["email"], password=password, ip=ip)
+
+    return await _submit(request, db, settings, "auth/login.html", ("email", "next"), check)
 
 
 @get("/logout", opt={"access": AUTHENTICATED}, include_in_schema=False)
-async def logout_page(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def logout_page(principal: Principal, db: AsyncSession) -> Template:
     """A confirmation page: signing out is a POST, so a link elsewhere cannot do it."""
-    principal = await page_principal(request, db)
     return Template("auth/logout.html", context={"csrf": principal.csrf_token or ""})
 
 
 @post("/logout", opt={"access": AUTHENTICATED}, include_in_schema=False)
-async def logout_submit(request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
+async def logout_submit(principal: Principal, db: AsyncSession) -> Redirect:
     """End this session and clear the cookie."""
-    principal = await page_principal(request, db)
     if principal.session_key:
         await accounts.end_session(db, principal.session_key)
     response = Redirect("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response)
     return response
 
 

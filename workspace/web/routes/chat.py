@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, get
+from litestar import get
 from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,7 +24,6 @@ from workspace.web.conversations import (
     visible_conversation,
 )
 from workspace.web.organise import conversation_actions_context
-from workspace.web.pages import page_member
 from workspace.web.shell import shell_context
 
 WS = "/w/{ws_id:uuid}"
@@ -47,14 +46,9 @@ async def _composer(
 
 @get(WS + "/c/new", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
 async def new_chat(
-    ws_id: uuid.UUID,
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    runtime: Runtime,
-    project: uuid.UUID | None = None,
+    member: Member, db: AsyncSession, runtime: Runtime, project: uuid.UUID | None = None
 ) -> Template:
     """An empty conversation: the first message creates it (in ``?project=`` if given)."""
-    member = await page_member(request, db, ws_id)
     context = await shell_context(db, member, "new-chat") | await _composer(db, member, runtime)
     return Template(
         "chat.html",
@@ -74,15 +68,13 @@ async def _project(db: AsyncSession, member: Member, project: uuid.UUID | None) 
     WS + "/c/{conversation_id:uuid}", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False
 )
 async def chat_page(
-    ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
-    request: Request[Any, Any, Any],
+    member: Member,
     db: AsyncSession,
     runtime: Runtime,
     leaf: uuid.UUID | None = None,
 ) -> Template:
     """A conversation on its active branch (``?leaf=`` picks another branch)."""
-    member = await page_member(request, db, ws_id)
     row = await visible_conversation(db, member, conversation_id)
     if row is None:
         raise NotFound("No such conversation.")
@@ -107,11 +99,10 @@ async def message_fragment(
     ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
     message_id: uuid.UUID,
-    request: Request[Any, Any, Any],
+    member: Member,
     db: AsyncSession,
 ) -> Template:
     """One finished message rendered server-side (markdown + sanitizer), for after a stream."""
-    member = await page_member(request, db, ws_id)
     conversation = await load_conversation(db, member, conversation_id, message_id)
     found = [m for m in conversation.messages if m.id == message_id] if conversation else []
     if not found:
@@ -127,11 +118,8 @@ async def message_fragment(
 
 
 @get(WS + "/compare", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
-async def compare_page(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime
-) -> Template:
+async def compare_page(member: Member, db: AsyncSession, runtime: Runtime) -> Template:
     """One prompt, several models side by side (lanes fill from one multiplexed SSE stream)."""
-    member = await page_member(request, db, ws_id)
     context = await shell_context(db, member, "compare") | await _composer(db, member, runtime)
     return Template("compare.html", context=context)
 

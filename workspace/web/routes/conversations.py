@@ -21,13 +21,12 @@ from workspace.audit.service import Actor
 from workspace.chat import service as chat
 from workspace.chat.access import ConversationAccess, conversation_access
 from workspace.chat.models import VISIBILITIES
-from workspace.config.settings import Settings
 from workspace.errors import Forbidden, InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 from workspace.web.organise import load_actions, project_choices, rights_of
-from workspace.web.pages import actor_of, field, form_of, page_member, safe_next
+from workspace.web.pages import field, form_of, safe_next
 from workspace.web.shell import shell_context
 from workspace.web.sidebar import conversation_link, conversation_page
 
@@ -68,88 +67,93 @@ def _back(form: FormMultiDict, ws_id: uuid.UUID, conversation_id: uuid.UUID) -> 
     return Redirect(safe_next(field(form, "next", 2000), default), status_code=303)
 
 
-async def _writer(
-    request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, ws_id: uuid.UUID
-) -> tuple[Member, Actor, FormMultiDict]:
-    member = await page_member(request, db, ws_id)
-    actor = actor_of(request, member.principal, settings.trust_forwarded_for)
-    return member, actor, await form_of(request)
+async def _change(
+    db: AsyncSession,
+    actor: Actor,
+    member: Member,
+    conversation_id: uuid.UUID,
+    form: FormMultiDict,
+    changes: chat.ConversationChanges,
+) -> Redirect:
+    """Apply one change to a conversation the caller may write, then go back."""
+    access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
+    if (
+        changes.visibility is not None
+        and not rights_of(member, access.conversation.created_by).share
+    ):
+        raise OnlyCreatorShares("Only the conversation's creator can share it or make it private.")
+    await chat.update_conversation(db, actor, access, changes)
+    return _back(form, member.workspace_id, conversation_id)
 
 
 @post(CONVERSATION + "/rename", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def rename_conversation(
-    ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
+    member: Member,
+    actor: Actor,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    settings: Settings,
 ) -> Response[Any]:
     """Give the conversation a new title (anyone who may write and can see it)."""
-    member, actor, form = await _writer(request, db, settings, ws_id)
+    form = await form_of(request)
     title = " ".join(field(form, "title", TITLE_MAX).split())
     if not title:
         raise InvalidInput("Give the conversation a title.")
-    access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
-    await chat.update_conversation(db, actor, access, chat.ConversationChanges(title=title))
-    return _back(form, ws_id, conversation_id)
+    changes = chat.ConversationChanges(title=title)
+    return await _change(db, actor, member, conversation_id, form, changes)
 
 
 @post(CONVERSATION + "/visibility", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def change_visibility(
-    ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
+    member: Member,
+    actor: Actor,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    settings: Settings,
 ) -> Response[Any]:
     """Share with the workspace or make private again: the creator's decision alone."""
-    member, actor, form = await _writer(request, db, settings, ws_id)
+    form = await form_of(request)
     visibility = field(form, "visibility", 16)
     if visibility not in VISIBILITIES:
         raise InvalidInput("Choose shared or private.")
-    access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
-    if not rights_of(member, access.conversation.created_by).share:
-        raise OnlyCreatorShares("Only the conversation's creator can share it or make it private.")
     changes = chat.ConversationChanges(visibility=visibility)
-    await chat.update_conversation(db, actor, access, changes)
-    return _back(form, ws_id, conversation_id)
+    return await _change(db, actor, member, conversation_id, form, changes)
 
 
 @post(CONVERSATION + "/project", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def move_conversation(
-    ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
+    member: Member,
+    actor: Actor,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    settings: Settings,
 ) -> Response[Any]:
     """Move into a project of this workspace, or out of any (empty ``project_id``)."""
-    member, actor, form = await _writer(request, db, settings, ws_id)
+    form = await form_of(request)
     raw = field(form, "project_id", 64)
     try:
         project_id = uuid.UUID(raw) if raw else None
     except ValueError:
         raise InvalidInput("Choose a project from the list.") from None
-    access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
     changes = chat.ConversationChanges(project_id=project_id, clear_project=project_id is None)
-    await chat.update_conversation(db, actor, access, changes)
-    return _back(form, ws_id, conversation_id)
+    return await _change(db, actor, member, conversation_id, form, changes)
 
 
 @post(CONVERSATION + "/delete", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def delete_conversation(
     ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
+    member: Member,
+    actor: Actor,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    settings: Settings,
 ) -> Response[Any]:
     """Without ``confirm=yes`` this only asks; with it, deletes (creator or admins).
 
     Afterwards the caller returns to ``next`` unless that was the deleted conversation itself,
     in which case a new chat opens.
     """
-    member, actor, form = await _writer(request, db, settings, ws_id)
+    form = await form_of(request)
     access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
     if field(form, "confirm", 8) != "yes":
         chat.require_owner_or_admin(access)
@@ -165,11 +169,8 @@ async def delete_conversation(
 
 
 @get(CONVERSATION + "/move", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
-async def move_page(
-    ws_id: uuid.UUID, conversation_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
-) -> Template:
+async def move_page(conversation_id: uuid.UUID, member: Member, db: AsyncSession) -> Template:
     """The move form on its own page (the sidebar menu links here instead of a select per row)."""
-    member = await page_member(request, db, ws_id)
     access = await _access(db, member, conversation_id, P.CONVERSATIONS_READ)
     if not rights_of(member, access.conversation.created_by).manage:
         raise NotFound("No such page.")
@@ -193,12 +194,11 @@ async def move_page(
 async def sidebar_row(
     ws_id: uuid.UUID,
     conversation_id: uuid.UUID,
-    request: Request[Any, Any, Any],
+    member: Member,
     db: AsyncSession,
     current: bool = False,
 ) -> Template:
     """One sidebar row with its menu (organise.js swaps it in for a chat created in place)."""
-    member = await page_member(request, db, ws_id)
     access = await _access(db, member, conversation_id, P.CONVERSATIONS_READ)
     context = {
         "c": conversation_link(member, access.conversation),
@@ -211,10 +211,9 @@ async def sidebar_row(
 
 @get(CONVERSATION + "/actions", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
 async def header_actions(
-    ws_id: uuid.UUID, conversation_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession
+    ws_id: uuid.UUID, conversation_id: uuid.UUID, member: Member, db: AsyncSession
 ) -> Template:
     """The chat header's menu as a fragment, for a chat page rendered without its context."""
-    member = await page_member(request, db, ws_id)
     actions = await load_actions(db, member, conversation_id)
     if actions is None:
         raise NotFound("No such conversation.")
@@ -229,14 +228,9 @@ async def header_actions(
 
 @get(PROJECT, opt={"access": P.PROJECTS_READ}, include_in_schema=False)
 async def project_page(
-    ws_id: uuid.UUID,
-    project_id: uuid.UUID,
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    offset: Offset = 0,
+    ws_id: uuid.UUID, project_id: uuid.UUID, member: Member, db: AsyncSession, offset: Offset = 0
 ) -> Template:
     """A project: its conversations (mine and shared), newest first, and a new chat in it."""
-    member = await page_member(request, db, ws_id)
     project = await projects.get_project(db, ws_id, project_id)
     context = await shell_context(db, member, f"project:{project_id}")
     page = await conversation_page(db, member, offset, project_id=project_id)
@@ -248,14 +242,9 @@ async def project_page(
 
 @get(PROJECT + "/conversations", opt={"access": P.PROJECTS_READ}, include_in_schema=False)
 async def project_conversations(
-    ws_id: uuid.UUID,
-    project_id: uuid.UUID,
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    offset: Offset = 0,
+    ws_id: uuid.UUID, project_id: uuid.UUID, member: Member, db: AsyncSession, offset: Offset = 0
 ) -> Template:
     """The next page of a project's conversations (an HTMX fragment)."""
-    member = await page_member(request, db, ws_id)
     await projects.get_project(db, ws_id, project_id)
     page = await conversation_page(db, member, offset, project_id=project_id)
     context = {"ws_id": ws_id, "project_id": project_id, "page": page}

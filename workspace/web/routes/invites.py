@@ -13,13 +13,11 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.accounts.principal import Principal, client_ip, optional_principal
+from workspace.accounts.principal import Principal, optional_principal
 from workspace.audit.service import Actor
-from workspace.config.settings import Settings
 from workspace.errors import AppError
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
 from workspace.teams import service as teams
-from workspace.web.pages import page_principal
 
 # The token is in the URL: keep it out of Referer headers and out of caches.
 _PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -67,11 +65,9 @@ async def invite_page(token: str, request: Request[Any, Any, Any], db: AsyncSess
 
 @post("/invites/{token:str}", opt={"access": AUTHENTICATED}, include_in_schema=False)
 async def invite_accept(
-    token: str, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
+    token: str, principal: Principal, actor: Actor, db: AsyncSession
 ) -> Response[Any]:
     """Join the workspace and go to it; an unusable link explains itself on the same page."""
-    principal = await page_principal(request, db)
-    actor = Actor(principal.user_id, client_ip(request, settings.trust_forwarded_for))
     try:
         membership = await teams.accept_invite(db, actor, principal, token)
     except AppError as exc:

@@ -10,13 +10,15 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.config.settings import Settings
+from workspace.accounts.principal import Principal
+from workspace.audit.service import Actor
 from workspace.errors import InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams import service as teams
+from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
-from workspace.web.pages import actor_of, field, form_of, is_htmx, page_member, page_principal
+from workspace.web.pages import field, form_of, is_htmx
 from workspace.web.shell import shell_context
 from workspace.web.sidebar import conversation_page, project_page
 
@@ -29,9 +31,8 @@ Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
 
 
 @get("/workspaces/new", opt={"access": AUTHENTICATED}, include_in_schema=False)
-async def new_workspace_page(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def new_workspace_page(principal: Principal, db: AsyncSession) -> Template:
     """Form to create a workspace (also the landing page of a brand-new account)."""
-    principal = await page_principal(request, db)
     rows = await teams.list_workspaces(db, principal.user_id)
     context = {
         "me": principal,
@@ -44,10 +45,9 @@ async def new_workspace_page(request: Request[Any, Any, Any], db: AsyncSession) 
 
 @post("/workspaces", opt={"access": AUTHENTICATED}, include_in_schema=False)
 async def create_workspace(
-    request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
+    principal: Principal, actor: Actor, request: Request[Any, Any, Any], db: AsyncSession
 ) -> Response[Any]:
     """Create a workspace (the caller becomes owner) and open it."""
-    principal = await page_principal(request, db)
     name = field(await form_of(request), "name", 200)
     if not name:
         rows = await teams.list_workspaces(db, principal.user_id)
@@ -58,7 +58,6 @@ async def create_workspace(
             "error": "Give the workspace a name.",
         }
         return Template("workspace_new.html", context=context, status_code=422)
-    actor = actor_of(request, principal, settings.trust_forwarded_for)
     ws = await teams.create_workspace(db, actor, principal.user_id, name)
     return Redirect(f"/w/{ws.id}", status_code=303)
 
@@ -79,13 +78,11 @@ async def _created_notice(db: AsyncSession, ws_id: uuid.UUID, created: str | Non
 
 @get(WS, opt={"access": P.WORKSPACE_READ}, include_in_schema=False)
 async def workspace_home(
-    ws_id: uuid.UUID,
-    request: Request[Any, Any, Any],
+    member: Member,
     db: AsyncSession,
     created: Annotated[str | None, Parameter(max_length=64)] = None,
 ) -> Template:
     """The workspace home: projects, recent conversations, what the caller's role allows."""
-    member = await page_member(request, db, ws_id)
     context = await shell_context(db, member, "home")
     context["notice"] = await _created_notice(db, member.workspace_id, created)
     return Template("workspace.html", context=context)
@@ -93,20 +90,18 @@ async def workspace_home(
 
 @get(WS + "/sidebar/projects", opt={"access": P.PROJECTS_READ}, include_in_schema=False)
 async def sidebar_projects(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, offset: Offset = 0
+    ws_id: uuid.UUID, member: Member, db: AsyncSession, offset: Offset = 0
 ) -> Template:
     """The next page of sidebar projects (an HTMX fragment)."""
-    member = await page_member(request, db, ws_id)
     page = await project_page(db, member, offset)
     return Template("partials/sidebar_projects.html", context={"ws_id": ws_id, "page": page})
 
 
 @get(WS + "/sidebar/conversations", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
 async def sidebar_conversations(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, offset: Offset = 0
+    ws_id: uuid.UUID, member: Member, db: AsyncSession, offset: Offset = 0
 ) -> Template:
     """The next page of sidebar conversations (an HTMX fragment)."""
-    member = await page_member(request, db, ws_id)
     page = await conversation_page(db, member, offset)
     context = {"ws_id": ws_id, "page": page, "active": ""}
     return Template("partials/sidebar_conversations.html", context=context)
@@ -114,15 +109,17 @@ async def sidebar_conversations(
 
 @post(WS + "/projects", opt={"access": P.PROJECTS_WRITE}, include_in_schema=False)
 async def create_project(
-    ws_id: uuid.UUID, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
+    ws_id: uuid.UUID,
+    member: Member,
+    actor: Actor,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
 ) -> Response[Any]:
     """Create a project; HTMX gets the refreshed project list, a plain form a redirect."""
-    member = await page_member(request, db, ws_id)
     form = await form_of(request)
     name = field(form, "name", 200)
     if not name:
         raise InvalidInput("Give the project a name.")
-    actor = actor_of(request, member.principal, settings.trust_forwarded_for)
     project = await projects.create_project(
         db, actor, member, name, field(form, "description", 2000)
     )
