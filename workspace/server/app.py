@@ -29,13 +29,13 @@ from workspace.runtime.dependencies import DEPENDENCIES, PUBLIC
 from workspace.runtime.providers import make_registry
 from workspace.secrets.eviction import listening
 from workspace.secrets.vault import SecretStore
-from workspace.server.body_guard import BodyGuard
 from workspace.server.access import require_access
+from workspace.server.body_guard import BodyGuard
 from workspace.server.errors import EXCEPTION_HANDLERS
 from workspace.server.health import healthz, readyz
 from workspace.teams.audit_routes import audit_router
-from workspace.teams.routes import invites_router, workspaces_router
 from workspace.teams.guards import provide_member
+from workspace.teams.routes import invites_router, workspaces_router
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
 
