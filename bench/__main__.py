@@ -6,18 +6,21 @@ import argparse
 
 from bench.chat import run_chat_bench
 from bench.pages import run_pages_bench
+from bench.search import run_search_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Switchboard benchmarks")
     parser.add_argument("--rounds", type=int, default=200, help="interleaved latency rounds")
     parser.add_argument("--idle-streams", type=int, default=200, help="slow streams held at once")
-    parser.add_argument("--only", choices=["chat", "pages"], help="run one benchmark")
+    parser.add_argument("--only", choices=["chat", "pages", "search"], help="run one benchmark")
     args = parser.parse_args()
     if args.only in (None, "chat"):
         run_chat_bench(rounds=args.rounds, idle_streams=args.idle_streams)
     if args.only in (None, "pages"):
         run_pages_bench()
+    if args.only in (None, "search"):
+        run_search_bench()
 
 
 if __name__ == "__main__":

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
         600.0, description="A request still 'running' this long is taken over by its retry."
     )
     compare_max_models: int = Field(6, description="Most models one compare may fan out to.")
+    search_query_max_chars: int = Field(200, description="Longest search query accepted.")
+    search_max_terms: int = Field(10, description="Words of a search query used (others ignored).")
+    search_results_max: int = Field(50, description="Most conversations one search returns.")
     stream_checkpoint_s: float = Field(
         1.0,
         description="How often a streaming answer's text is saved (a crash loses at most this).",

@@ -14,9 +14,29 @@ from workspace.teams import models as teams_models
 
 metadata = SQLModel.metadata
 
+# Columns PostgreSQL computes and the application never reads or writes (``GENERATED ALWAYS``
+# search vectors, see migration 0008): kept out of the models so loading a message never
+# drags its search vector along, and so skipped when models and migrations are compared.
+DATABASE_MAINTAINED_COLUMNS = frozenset(
+    {("chat_messages", "search_vector"), ("conversations", "search_vector")}
+)
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter: all but :data:`DATABASE_MAINTAINED_COLUMNS` and their indexes."""
+    table = getattr(getattr(obj, "table", None), "name", None)
+    if type_ == "column" and (table, name) in DATABASE_MAINTAINED_COLUMNS:
+        return False
+    return not (type_ == "index" and name in {"ix_chat_messages_search", "ix_conversations_search"})
+
+
 __all__ = [
+    "DATABASE_MAINTAINED_COLUMNS",
     "accounts_models",
     "audit_models",
+    "include_object",
     "keys_models",
     "metadata",
     "projects_models",

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import Stack
 from workspace.schema.migrate import pending_revisions
-from workspace.schema.tables import metadata
+from workspace.schema.tables import include_object, metadata
 
 
 async def test_models_and_migrations_agree(stack: Stack) -> None:
@@ -16,7 +16,10 @@ async def test_models_and_migrations_agree(stack: Stack) -> None:
     async with engine.connect() as conn:
         diff = await conn.run_sync(
             lambda sync: compare_metadata(
-                MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                MigrationContext.configure(
+                    sync, opts={"compare_type": True, "include_object": include_object}
+                ),
+                metadata,
             )
         )
     await engine.dispose()
