@@ -30,9 +30,6 @@ PROVIDER_FAMILIES: Final[dict[str, Family]] = {
 }
 """Which wire family serves each built-in provider's models."""
 
-ANY_MODEL_PROVIDERS: Final = frozenset({"openai_compatible"})
-"""Providers that run whatever model they are given and so declare none."""
-
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
@@ -96,7 +93,7 @@ def declared_models() -> list[tuple[Family, types.ModelInfo]]:
         models = provider.models()
         family = PROVIDER_FAMILIES.get(provider.id)
         if family is None:
-            if models and provider.id not in ANY_MODEL_PROVIDERS:
+            if models and not provider.serves_any_model:
                 raise CatalogueConflict(
                     f"the simulator has no wire family for provider {provider.id!r}; "
                     "add it to PROVIDER_FAMILIES in adapters/simulator/catalogue.py"
