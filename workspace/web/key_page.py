@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import CredentialFileProvider, Provider
 from workspace.accounts.principal import Principal
+from workspace.audit.service import Actor
 from workspace.errors import AppError, InvalidInput
 from workspace.keys import service as keys
 from workspace.keys.models import Credential
@@ -52,11 +53,15 @@ class Flash:
 
 @dataclass(frozen=True)
 class KeyPage:
-    """Whose keys a request manages and where the page's forms post."""
+    """One request on a keys page: whose keys it manages, where the page's forms post, who
+    acts (for the audit log) and the request's unit of work."""
 
     principal: Principal
     owner: keys.Owner
     base: str
+    actor: Actor
+    db: AsyncSession
+    runtime: Runtime
     member: Member | None = None
 
     def done(self, what: str, credential_id: uuid.UUID | None = None) -> str:
@@ -92,7 +97,8 @@ def _api_key_providers(runtime: Runtime) -> list[Provider]:
     return [p for p in runtime.registry.providers() if "api_key" in p.credential_kinds]
 
 
-async def render(db: AsyncSession, runtime: Runtime, page: KeyPage, shown: Shown) -> Template:
+async def render(page: KeyPage, shown: Shown) -> Template:
+    db, runtime = page.db, page.runtime
     credentials = await keys.list_credentials(db, page.owner)
     context: dict[str, Any] = {
         "base": page.base,
@@ -148,8 +154,6 @@ def done_flash(credentials: list[Credential], done: str | None, key: str | None)
 
 
 async def attempt(
-    db: AsyncSession,
-    runtime: Runtime,
     page: KeyPage,
     action: Callable[[], Awaitable[str]],
     shown: Shown | None = None,
@@ -162,7 +166,7 @@ async def attempt(
     try:
         return Redirect(await action(), status_code=303)
     except AppError as exc:
-        await db.rollback()
+        await page.db.rollback()
         text = exc.detail
         if isinstance(exc, keys.CredentialRejected):
             text = f"The new key was not accepted, so nothing changed: {exc.detail}"
@@ -173,7 +177,7 @@ async def attempt(
         field_name = exc.extra.get("field")
         if isinstance(field_name, str):
             shown.errors[field_name] = exc.detail
-        return await render(db, runtime, page, shown)
+        return await render(page, shown)
 
 
 def secret_field(form: FormMultiDict, name: str, missing: str) -> str:

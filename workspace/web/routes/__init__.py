@@ -6,12 +6,13 @@ from pathlib import Path
 
 from litestar import Router
 from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
 from workspace.runtime.dependencies import PUBLIC
 from workspace.web.errors import PAGE_EXCEPTION_HANDLERS
 from workspace.web.headers import PAGE_HEADERS
-from workspace.web.pages import PAGE_OPT
+from workspace.web.pages import PAGE_OPT, form_of
 from workspace.web.routes.admin import ADMIN_PAGES
 from workspace.web.routes.audit import AUDIT_PAGES
 from workspace.web.routes.auth import AUTH_PAGES
@@ -37,6 +38,8 @@ pages_router = Router(
     ],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
     opt={PAGE_OPT: True},
+    # A form post's fields, read once (the access guard may already have read its CSRF token).
+    dependencies={"form": Provide(form_of)},
     response_headers=PAGE_HEADERS,
     cache_control=CacheControlHeader(no_store=True),
     include_in_schema=False,

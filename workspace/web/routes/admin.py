@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,7 +32,7 @@ from workspace.teams import service as teams
 from workspace.teams.guards import Member
 from workspace.teams.roles import RANK, Role, can_assign
 from workspace.teams.roles import Permission as P
-from workspace.web.pages import field, form_of, is_htmx
+from workspace.web.pages import field, is_htmx
 from workspace.web.shell import shell_context
 from workspace.web.usage import bars, usage_by_day
 
@@ -156,10 +157,11 @@ async def change_role(
     member: Member,
     actor: Actor,
     request: Request[Any, Any, Any],
+    form: FormMultiDict,
     db: AsyncSession,
 ) -> Response[Any]:
     """Change a member's role (the teams service enforces the owner rules)."""
-    raw = field(await form_of(request), "role", 16)
+    raw = field(form, "role", 16)
     if raw not in {r.value for r in Role}:
         raise InvalidInput("Pick a role.")
     await teams.change_role(db, actor, member, user_id, Role(raw))
@@ -190,11 +192,11 @@ async def create_invite(
     member: Member,
     actor: Actor,
     request: Request[Any, Any, Any],
+    form: FormMultiDict,
     db: AsyncSession,
     settings: Settings,
 ) -> Response[Any]:
     """Create an invite; its link is shown in this response only."""
-    form = await form_of(request)
     raw_role = field(form, "role", 16) or Role.MEMBER.value
     if raw_role not in {r.value for r in Role}:
         raise InvalidInput("Pick a role.")
@@ -240,14 +242,9 @@ async def admin_policy(member: Member, db: AsyncSession, runtime: Runtime) -> Te
 
 @post(ADMIN + "/policy", opt={"access": P.POLICY_MANAGE}, include_in_schema=False)
 async def save_policy(
-    member: Member,
-    actor: Actor,
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    runtime: Runtime,
+    member: Member, actor: Actor, form: FormMultiDict, db: AsyncSession, runtime: Runtime
 ) -> Template:
     """Save the policy form (the keys service validates provider ids and audits the change)."""
-    form = await form_of(request)
     current = to_io(await get_policy(db, member.workspace_id))
     chosen = [p for p in form.getall("providers", []) if isinstance(p, str)]
     data = PolicyIO(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
@@ -26,7 +26,7 @@ from workspace.projects import service as projects
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 from workspace.web.organise import load_actions, project_choices, rights_of
-from workspace.web.pages import field, form_of, safe_next
+from workspace.web.pages import field, safe_next
 from workspace.web.shell import shell_context
 from workspace.web.sidebar import conversation_link, conversation_page
 
@@ -88,14 +88,9 @@ async def _change(
 
 @post(CONVERSATION + "/rename", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def rename_conversation(
-    conversation_id: uuid.UUID,
-    member: Member,
-    actor: Actor,
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
+    conversation_id: uuid.UUID, member: Member, actor: Actor, form: FormMultiDict, db: AsyncSession
 ) -> Response[Any]:
     """Give the conversation a new title (anyone who may write and can see it)."""
-    form = await form_of(request)
     title = " ".join(field(form, "title", TITLE_MAX).split())
     if not title:
         raise InvalidInput("Give the conversation a title.")
@@ -105,14 +100,9 @@ async def rename_conversation(
 
 @post(CONVERSATION + "/visibility", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def change_visibility(
-    conversation_id: uuid.UUID,
-    member: Member,
-    actor: Actor,
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
+    conversation_id: uuid.UUID, member: Member, actor: Actor, form: FormMultiDict, db: AsyncSession
 ) -> Response[Any]:
     """Share with the workspace or make private again: the creator's decision alone."""
-    form = await form_of(request)
     visibility = field(form, "visibility", 16)
     if visibility not in VISIBILITIES:
         raise InvalidInput("Choose shared or private.")
@@ -122,14 +112,9 @@ async def change_visibility(
 
 @post(CONVERSATION + "/project", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def move_conversation(
-    conversation_id: uuid.UUID,
-    member: Member,
-    actor: Actor,
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
+    conversation_id: uuid.UUID, member: Member, actor: Actor, form: FormMultiDict, db: AsyncSession
 ) -> Response[Any]:
     """Move into a project of this workspace, or out of any (empty ``project_id``)."""
-    form = await form_of(request)
     raw = field(form, "project_id", 64)
     try:
         project_id = uuid.UUID(raw) if raw else None
@@ -145,7 +130,7 @@ async def delete_conversation(
     conversation_id: uuid.UUID,
     member: Member,
     actor: Actor,
-    request: Request[Any, Any, Any],
+    form: FormMultiDict,
     db: AsyncSession,
 ) -> Response[Any]:
     """Without ``confirm=yes`` this only asks; with it, deletes (creator or admins).
@@ -153,7 +138,6 @@ async def delete_conversation(
     Afterwards the caller returns to ``next`` unless that was the deleted conversation itself,
     in which case a new chat opens.
     """
-    form = await form_of(request)
     access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
     if field(form, "confirm", 8) != "yes":
         chat.require_owner_or_admin(access)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Template
@@ -36,7 +37,7 @@ from workspace.web.key_page import (
     render,
     secret_field,
 )
-from workspace.web.pages import field, form_of
+from workspace.web.pages import field
 
 ONE = "/{cred_id:uuid}"
 Done = Annotated[str | None, Parameter(max_length=16)]
@@ -57,29 +58,15 @@ class KeyPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show(
-        self,
-        page: KeyPage,
-        db: AsyncSession,
-        runtime: Runtime,
-        done: Done = None,
-        key: KeyId = None,
-    ) -> Template:
+    async def show(self, page: KeyPage, done: Done = None, key: KeyId = None) -> Template:
         """The keys (metadata and fingerprints only: secrets stay in Vault) and the add form."""
-        credentials = list(await keys.list_credentials(db, page.owner))
-        return await render(db, runtime, page, done_flash(credentials, done, key))
+        credentials = list(await keys.list_credentials(page.db, page.owner))
+        return await render(page, done_flash(credentials, done, key))
 
     @post("/")
-    async def add(
-        self,
-        page: KeyPage,
-        actor: Actor,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        runtime: Runtime,
-    ) -> Response[Any]:
+    async def add(self, page: KeyPage, form: FormMultiDict) -> Response[Any]:
         """Add an API key; it is validated at once."""
-        form = await form_of(request)
+        runtime = page.runtime
         provider = field(form, "provider", 64)
         label = field(form, "label", 200)
         base_url = field(form, "base_url", 2000) if _takes_base_url(runtime, provider) else ""
@@ -90,10 +77,10 @@ class KeyPages(Controller):
                 raise InvalidInput("Pick a provider.", extra={"field": "provider"})
             secret = secret_field(form, "secret", "Paste the key into the Key field.")
             cred, _ = await keys.add_credential(
-                db,
+                page.db,
                 runtime.secrets,
                 runtime.registry,
-                actor,
+                page.actor,
                 page.owner,
                 provider_id=provider,
                 label=label,
@@ -102,77 +89,73 @@ class KeyPages(Controller):
             )
             return page.done("added", cred.id)
 
-        return await attempt(db, runtime, page, action, kept)
+        return await attempt(page, action, kept)
 
     @post(ONE + "/validate")
-    async def validate(
-        self, cred_id: uuid.UUID, page: KeyPage, actor: Actor, db: AsyncSession, runtime: Runtime
-    ) -> Response[Any]:
+    async def validate(self, cred_id: uuid.UUID, page: KeyPage) -> Response[Any]:
         """Check a key again."""
+        runtime = page.runtime
 
         async def action() -> str:
             cred, _ = await keys.validate_credential(
-                db, runtime.engine, runtime.secrets, runtime.registry, actor, page.owner, cred_id
+                page.db,
+                runtime.engine,
+                runtime.secrets,
+                runtime.registry,
+                page.actor,
+                page.owner,
+                cred_id,
             )
             return page.done("validated", cred.id)
 
-        return await attempt(db, runtime, page, action, Shown(just=cred_id))
+        return await attempt(page, action, Shown(just=cred_id))
 
     @post(ONE + "/rotate")
-    async def rotate(
-        self,
-        cred_id: uuid.UUID,
-        page: KeyPage,
-        actor: Actor,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        runtime: Runtime,
-    ) -> Response[Any]:
+    async def rotate(self, cred_id: uuid.UUID, page: KeyPage, form: FormMultiDict) -> Response[Any]:
         """Rotate a key: a rejected new key changes nothing."""
-        form = await form_of(request)
+        runtime = page.runtime
 
         async def action() -> str:
             secret = secret_field(form, "secret", "Paste the new key to rotate to.")
             cred, _ = await keys.rotate_credential(
-                db, runtime.secrets, runtime.registry, actor, page.owner, cred_id, secret
+                page.db, runtime.secrets, runtime.registry, page.actor, page.owner, cred_id, secret
             )
             return page.done("rotated", cred.id)
 
-        return await attempt(db, runtime, page, action, Shown(just=cred_id))
+        return await attempt(page, action, Shown(just=cred_id))
 
     @post(ONE + "/delete")
-    async def delete(
-        self,
-        cred_id: uuid.UUID,
-        page: KeyPage,
-        actor: Actor,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        runtime: Runtime,
-    ) -> Response[Any]:
+    async def delete(self, cred_id: uuid.UUID, page: KeyPage, form: FormMultiDict) -> Response[Any]:
         """Without ``confirm=yes`` this only asks (works without JavaScript); with it, deletes."""
-        if field(await form_of(request), "confirm", 8) != "yes":
+        if field(form, "confirm", 8) != "yes":
             try:
-                cred = await keys.get_credential(db, page.owner, cred_id)
+                cred = await keys.get_credential(page.db, page.owner, cred_id)
             except AppError as exc:
-                shown = Shown(Flash(exc.detail, False), status=exc.status)
-                return await render(db, runtime, page, shown)
-            return await render(db, runtime, page, Shown(just=cred.id, confirm=cred))
+                return await render(page, Shown(Flash(exc.detail, False), status=exc.status))
+            return await render(page, Shown(just=cred.id, confirm=cred))
 
         async def action() -> str:
-            await keys.delete_credential(db, runtime.secrets, actor, page.owner, cred_id)
+            await keys.delete_credential(
+                page.db, page.runtime.secrets, page.actor, page.owner, cred_id
+            )
             return page.done("removed")
 
-        return await attempt(db, runtime, page, action)
+        return await attempt(page, action)
 
 
-async def personal_page(principal: Principal) -> KeyPage:
-    return KeyPage(principal, keys.Owner(user_id=principal.user_id), "/keys")
+async def personal_page(
+    principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
+) -> KeyPage:
+    owner = keys.Owner(user_id=principal.user_id)
+    return KeyPage(principal, owner, "/keys", actor, db, runtime)
 
 
-async def workspace_page(member: Member) -> KeyPage:
+async def workspace_page(
+    member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
+) -> KeyPage:
+    owner = keys.Owner(workspace_id=member.workspace_id)
     base = f"/w/{member.workspace_id}/admin/keys"
-    return KeyPage(member.principal, keys.Owner(workspace_id=member.workspace_id), base, member)
+    return KeyPage(member.principal, owner, base, actor, db, runtime, member)
 
 
 class MyKeyPages(KeyPages):
@@ -183,26 +166,19 @@ class MyKeyPages(KeyPages):
     dependencies = {"page": Provide(personal_page)}
 
     @post("/files")
-    async def add_login(
-        self,
-        page: KeyPage,
-        actor: Actor,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        runtime: Runtime,
-    ) -> Response[Any]:
+    async def add_login(self, page: KeyPage, form: FormMultiDict) -> Response[Any]:
         """Paste a credential file (operator-enabled providers only; always personal)."""
-        form = await form_of(request)
+        runtime = page.runtime
         provider = field(form, "provider", 64)
         label = field(form, "label", 200)
 
         async def action() -> str:
             text = secret_field(form, "credentials_json", "Paste the whole credential file.")
             cred, _ = await add_oauth_credential(
-                db,
+                page.db,
                 runtime.secrets,
                 runtime.registry,
-                actor,
+                page.actor,
                 page.owner,
                 provider_id=provider,
                 label=label,
@@ -212,7 +188,7 @@ class MyKeyPages(KeyPages):
             return page.done("added", cred.id)
 
         kept = Shown(file={"provider": provider, "label": label}, form="file")
-        return await attempt(db, runtime, page, action, kept)
+        return await attempt(page, action, kept)
 
 
 class WorkspaceKeyPages(KeyPages):

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,7 +19,7 @@ from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams import service as teams
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
-from workspace.web.pages import field, form_of, is_htmx
+from workspace.web.pages import field, is_htmx
 from workspace.web.shell import shell_context
 from workspace.web.sidebar import conversation_page, project_page
 
@@ -45,10 +46,10 @@ async def new_workspace_page(principal: Principal, db: AsyncSession) -> Template
 
 @post("/workspaces", opt={"access": AUTHENTICATED}, include_in_schema=False)
 async def create_workspace(
-    principal: Principal, actor: Actor, request: Request[Any, Any, Any], db: AsyncSession
+    principal: Principal, actor: Actor, form: FormMultiDict, db: AsyncSession
 ) -> Response[Any]:
     """Create a workspace (the caller becomes owner) and open it."""
-    name = field(await form_of(request), "name", 200)
+    name = field(form, "name", 200)
     if not name:
         rows = await teams.list_workspaces(db, principal.user_id)
         context = {
@@ -113,10 +114,10 @@ async def create_project(
     member: Member,
     actor: Actor,
     request: Request[Any, Any, Any],
+    form: FormMultiDict,
     db: AsyncSession,
 ) -> Response[Any]:
     """Create a project; HTMX gets the refreshed project list, a plain form a redirect."""
-    form = await form_of(request)
     name = field(form, "name", 200)
     if not name:
         raise InvalidInput("Give the project a name.")
