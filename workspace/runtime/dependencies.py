@@ -1,7 +1,9 @@
 """Request-scoped dependencies shared by every domain: the runtime, its settings, the DB session.
 
 Each route declares its access in ``opt["access"]``: ``"public"``, ``"authenticated"`` or a
-:class:`~workspace.teams.roles.Permission`. A test walks every route and fails on one without it.
+:class:`~workspace.teams.roles.Permission`; the app's one access guard
+(:mod:`workspace.server.access`) enforces it, and a test walks every route and fails on one
+without it.
 """
 
 from __future__ import annotations
