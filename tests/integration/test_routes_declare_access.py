@@ -11,6 +11,10 @@ from workspace.server.access import require_access
 from workspace.server.app import create_app
 from workspace.teams.roles import Permission
 
+# Routes addressed by a resource, not a workspace: the resource's dependency checks the
+# Permission in the resource's workspace (workspace.chat.access), the guard only signs in.
+RESOURCE_CHECKS = {"conversation", "compare_run"}
+
 
 def test_every_route_has_an_explicit_permission_and_the_access_guard(stack: Stack) -> None:
     app = create_app(stack.settings)
@@ -29,5 +33,8 @@ def test_every_route_has_an_explicit_permission_and_the_access_guard(stack: Stac
             )
             if "{ws_id" in route.path:
                 assert isinstance(access, Permission), f"{route.path} needs a Permission"
+            elif isinstance(access, Permission):
+                takes = set(handler.parsed_fn_signature.parameters)
+                assert takes & RESOURCE_CHECKS, f"{where}: no workspace to check {access} in"
             seen += 1
     assert seen > 15
