@@ -40,6 +40,15 @@ from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
 
 
+def _openapi() -> OpenAPIConfig:
+    """The schema's own routes are public, declared like every other route's access."""
+    return OpenAPIConfig(
+        title="Switchboard",
+        version="0.1.0",
+        openapi_router=Router("/schema", route_handlers=[], opt={"access": PUBLIC}),
+    )
+
+
 def create_app(settings: Settings) -> Litestar:
     if settings.database_url is None or settings.vault_addr is None:
         raise ValueError("create_app needs DATABASE_URL and VAULT_ADDR resolved")
@@ -91,10 +100,6 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers=html_for_browsers(EXCEPTION_HANDLERS),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Switchboard",
-            version="0.1.0",
-            openapi_router=Router("/schema", route_handlers=[], opt={"access": PUBLIC}),
-        ),
+        openapi_config=_openapi(),
         debug=False,
     )
