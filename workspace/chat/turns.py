@@ -17,22 +17,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from litestar.response import ServerSentEventMessage
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.errors import ProviderError
-from adapters.manager import ProviderRegistry
-from adapters.types import Message, ModelInfo, Text
-from workspace.calls.gateway import CallRequest, RequestKey, start_call
+from adapters import Message, ModelInfo, ProviderError, ProviderRegistry, Text
+from workspace.calls.gateway import RequestKey, start_call
 from workspace.chat import context, durable, idempotency, service
 from workspace.chat.access import ConversationAccess
+from workspace.chat.lanes import Lane, StreamContext
 from workspace.chat.models import ChatIdempotency, ChatMessage, CompareRun
 from workspace.chat.parts import text_of
-from workspace.chat.streaming import Lane, Stored, StreamContext, multiplex, replay
+from workspace.chat.replay import Stored, replay
+from workspace.chat.streaming import multiplex
 from workspace.errors import InvalidInput
 from workspace.runtime import Runtime
 from workspace.teams.roles import Permission
@@ -86,7 +86,7 @@ def prepare_lane(model_ref: str, model: ModelInfo, messages: tuple[Message, ...]
 
 
 async def _stored(
-    session: AsyncSession, previous: ChatIdempotency
+    session: AsyncSession, access: ConversationAccess, previous: ChatIdempotency
 ) -> AsyncIterator[ServerSentEventMessage]:
     ids = [uuid.UUID(i) for i in previous.message_ids]
     rows = (await session.exec(select(ChatMessage).where(col(ChatMessage.id).in_(ids)))).all()
@@ -100,7 +100,7 @@ async def _stored(
         Stored(m, text_of(m.parts), m.compare_id in hidden)
         for m in sorted(rows, key=lambda m: (m.lane or 0, m.created_at))
     ]
-    return replay(answers)
+    return replay(answers, access.conversation.title)
 
 
 async def send_message(
@@ -119,20 +119,16 @@ async def send_message(
     conversation = access.conversation
     body: dict[str, object] = {"content": content, "model": model_ref, "parent": str(parent_id)}
     claim = await _claim(runtime, db, access, caller, "message", body)
-    if claim is not None and claim.previous is not None:
-        return await _stored(db, claim.previous)
-    record_id = claim.record_id if claim else None
+    if claim.previous is not None:
+        return await _stored(db, access, claim.previous)
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
     messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
-    lane = prepare_lane(model_ref, model, messages)
-    lane.call = await start_call(runtime, _request(access, caller, lane), db)
+    lane = await _started(runtime, db, access, caller, prepare_lane(model_ref, model, messages))
     user = await service.add_user_message(
         db, conversation, parent, access.member.principal.user_id, content
     )
-    ctx = _context(runtime, access, caller, user.id, record_id)
-    await _open(db, ctx, lane)
-    return multiplex(ctx, [lane], _finisher(runtime, record_id))
+    return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
 
 
 async def regenerate(
@@ -158,17 +154,14 @@ async def regenerate(
         raise service.InvalidParent("Only an answer to a user message can be regenerated.")
     body: dict[str, object] = {"regenerate": str(message_id), "model": model_ref}
     claim = await _claim(runtime, db, access, caller, "regenerate", body)
-    if claim is not None and claim.previous is not None:
-        return await _stored(db, claim.previous)
-    record_id = claim.record_id if claim else None
+    if claim.previous is not None:
+        return await _stored(db, access, claim.previous)
     lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)))
-    lane.call = await start_call(runtime, _request(access, caller, lane), db)
+    lane = await _started(runtime, db, access, caller, lane)
     conversation.current_leaf_id = user.id
     db.add(conversation)
     await db.flush()
-    ctx = _context(runtime, access, caller, user.id, record_id)
-    await _open(db, ctx, lane)
-    return multiplex(ctx, [lane], _finisher(runtime, record_id))
+    return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
 
 
 async def start_compare(
@@ -199,9 +192,8 @@ async def start_compare(
         "parent_id": str(parent_id),
     }
     claim = await _claim(runtime, db, access, caller, "compare", body)
-    if claim is not None and claim.previous is not None:
-        return await _stored(db, claim.previous)
-    record_id = claim.record_id if claim else None
+    if claim.previous is not None:
+        return await _stored(db, access, claim.previous)
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
     messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
@@ -219,10 +211,12 @@ async def start_compare(
     )
     db.add(run)
     await db.flush()
-    for index, lane in enumerate(lanes):
-        lane.lane, lane.compare_id, lane.blind, lane.make_current = index, run.id, blind, False
-    ctx = _context(runtime, access, caller, user.id, record_id)
-    return multiplex(ctx, lanes, _finisher(runtime, record_id, run.id))
+    compared = [
+        replace(lane, lane=index, compare_id=run.id, blind=blind, make_current=False)
+        for index, lane in enumerate(lanes)
+    ]
+    ctx = _context(runtime, access, caller, user.id, claim.record_id)
+    return multiplex(ctx, compared, _finisher(runtime, claim.record_id, run.id))
 
 
 class CompareModelCount(InvalidInput):
@@ -236,9 +230,11 @@ async def _claim(
     caller: Caller,
     kind: str,
     body: dict[str, object],
-) -> idempotency.Claim | None:
+) -> idempotency.Claim:
+    """Own the request's Idempotency-Key, or find the earlier request's answers to replay. The
+    claim joins the request's unit of work: a refusal after it rolls it back, so a retry runs."""
     if caller.idempotency_key is None:
-        return None
+        return idempotency.Claim(None, None)
     key = idempotency.check_key(caller.idempotency_key)
     digest = idempotency.request_hash(kind, access.conversation.id, body)
     return await idempotency.claim(
@@ -251,26 +247,26 @@ async def _claim(
     )
 
 
-def _request(access: ConversationAccess, caller: Caller, lane: Lane) -> CallRequest:
-    return CallRequest(
-        access.member,
-        lane.model_ref,
-        lane.messages,
-        conversation_id=access.conversation.id,
-        request_key=caller.request_key,
-        idempotency_key=caller.idempotency_key,
-        max_output_tokens=lane.max_output_tokens,
+async def _started(
+    runtime: Runtime, db: AsyncSession, access: ConversationAccess, caller: Caller, lane: Lane
+) -> Lane:
+    """The lane with its call started in the request's unit of work (checks and credit hold)."""
+    request = lane.request(
+        access.member, access.conversation.id, caller.request_key, caller.idempotency_key
     )
+    return replace(lane, call=await start_call(runtime, request, db))
 
 
-async def _open(db: AsyncSession, ctx: StreamContext, lane: Lane) -> None:
-    """The answer's streaming message and lease join the request's unit of work (with the hold
-    and the user message): all committed before the first byte, or none."""
+async def _answer(
+    db: AsyncSession, ctx: StreamContext, lane: Lane
+) -> AsyncIterator[ServerSentEventMessage]:
+    """One answer's stream. Its streaming message and lease join the request's unit of work
+    (with the hold and the user message): all committed before the first byte, or none."""
     assert lane.call is not None
     await durable.open_answer(
         db, ctx.runtime, ctx.member, lane.slot(ctx), lane.call, lane.messages, ctx.idempotency_id
     )
-    lane.opened = True
+    return multiplex(ctx, [lane], _finisher(ctx.runtime, ctx.idempotency_id))
 
 
 def _context(

@@ -48,6 +48,13 @@
     }
   }
 
+  // The events a stream sends (workspace/chat/events.py; a unit test keeps the two in step).
+  // Others are skipped. A chat answer's figures ("usage") reach the page with the stored
+  // message's rendering, which replaces the streamed bubble.
+  const EVENTS = new Set([
+    "message.start", "context.trimmed", "fallback", "delta", "usage", "error", "message.end",
+  ]);
+
   async function* sseEvents(response) {
     // SSE framing: "event:" and "data:" lines, frames separated by a blank line.
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -66,7 +73,7 @@
           if (line.startsWith("event:")) event = line.slice(6).trim();
           else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
         }
-        if (!data.length) continue;  // keep-alive comments
+        if (!data.length || !EVENTS.has(event)) continue;  // keep-alive comments
         let payload = {};
         try { payload = JSON.parse(data.join("\n")); } catch { payload = { text: data.join("\n") }; }
         yield { event, payload };

@@ -1,0 +1,135 @@
+"""The events a chat stream sends, as types: the live stream and the replay build these, the page's
+reader (``static/chat.js``) handles exactly these names, and :func:`encode` is the one way onto
+the wire.
+
+Each event is a Server-Sent Event named by its ``name``; its ``data`` is the struct as JSON.
+Compare lanes carry ``lane``, an idempotent retry's replay carries ``replayed: true``; both are
+left out when unset, so a single message's live events have neither.
+
+* ``message.start`` ``{conversation_id, message_id, parent_id, model, provider, key_source,
+  compare_id, title}`` (``model``/``provider`` are null in blind compares; ``title`` is the
+  conversation's, which the first message sets)
+* ``context.trimmed`` ``{turns_dropped, messages_dropped}``
+* ``fallback`` ``{from_source, key_source, reason}``: the platform key serves, charged in credits,
+  because an own key failed (``from_source`` names it) or because there is none
+  (``from_source: "none"``, ``reason: "no_own_key"``)
+* ``delta`` ``{text}``
+* ``usage`` ``{input_tokens, output_tokens, cached_tokens}``
+* ``error`` ``{code, message, detail}``
+* ``message.end`` ``{message_id, status, finish_reason, usage, credits, cost_usd_micros,
+  latency_ms, first_token_ms}``
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Final
+
+import msgspec
+from litestar.response import ServerSentEventMessage
+
+from adapters import Usage
+
+NO_OWN_KEY: Final = "none"
+"""``from_source`` of a platform-paid call that had no own key (its ``reason`` is
+:data:`NO_OWN_KEY_REASON`)."""
+NO_OWN_KEY_REASON: Final = "no_own_key"
+
+
+class StreamEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What every event carries; ``name`` is the SSE event name."""
+
+    name: ClassVar[str]
+    lane: int | None = None
+    replayed: bool = False
+
+
+class MessageStart(StreamEvent):
+    name: ClassVar[str] = "message.start"
+    conversation_id: str
+    message_id: str
+    parent_id: str
+    model: str | None
+    provider: str | None
+    key_source: str | None
+    compare_id: str | None
+    title: str
+
+
+class ContextTrimmed(StreamEvent):
+    name: ClassVar[str] = "context.trimmed"
+    turns_dropped: int
+    messages_dropped: int
+
+
+class Fallback(StreamEvent):
+    name: ClassVar[str] = "fallback"
+    from_source: str
+    key_source: str
+    reason: str
+
+
+class Delta(StreamEvent):
+    name: ClassVar[str] = "delta"
+    text: str
+
+
+class UsageReport(StreamEvent):
+    """The ``usage`` event, and the ``usage`` field of ``message.end`` (without lane there)."""
+
+    name: ClassVar[str] = "usage"
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+
+
+class Error(StreamEvent):
+    """``detail`` repeats ``message`` for clients that read problem documents' field name."""
+
+    name: ClassVar[str] = "error"
+    code: str
+    message: str
+    detail: str
+
+
+class MessageEnd(StreamEvent):
+    name: ClassVar[str] = "message.end"
+    message_id: str
+    status: str
+    finish_reason: str | None
+    usage: UsageReport | None
+    credits: int
+    cost_usd_micros: int
+    latency_ms: int | None
+    first_token_ms: int | None
+
+
+EVENT_TYPES: Final = (
+    MessageStart,
+    ContextTrimmed,
+    Fallback,
+    Delta,
+    UsageReport,
+    Error,
+    MessageEnd,
+)
+
+
+def error(code: str, message: str, lane: int | None = None, replayed: bool = False) -> Error:
+    return Error(code=code, message=message, detail=message, lane=lane, replayed=replayed)
+
+
+def usage_report(usage: Usage, lane: int | None = None) -> UsageReport:
+    return UsageReport(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cached_tokens=usage.cached_tokens,
+        lane=lane,
+    )
+
+
+_encoder: Final = msgspec.json.Encoder()
+
+
+def encode(event: StreamEvent) -> ServerSentEventMessage:
+    """The event on the wire: its name, and its fields as JSON."""
+    return ServerSentEventMessage(data=_encoder.encode(event).decode(), event=event.name)

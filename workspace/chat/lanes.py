@@ -1,0 +1,256 @@
+"""One lane: one model answering the user message, from its call to its stored answer.
+
+:func:`run_lane` reads in three steps: **open** (start the call if the stream starts it, then
+``message.start`` and the notices), **forward** (the provider's events as stream events, the text
+checkpointed as it grows) and **store** (the answer's final state, whatever happened, on a fresh
+session shielded from cancellation). What the lane produced is one :class:`LaneOutcome`; the
+:class:`Lane` itself never changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from anyio import CancelScope
+
+from adapters import (
+    ErrorEvent,
+    Message,
+    ModelInfo,
+    ReasoningDelta,
+    ReasoningSignature,
+    TextDelta,
+    Usage,
+)
+from workspace.calls.gateway import (
+    CallRequest,
+    FallbackNotice,
+    ModelCall,
+    RequestKey,
+    start_call,
+)
+from workspace.chat import durable
+from workspace.chat.events import (
+    NO_OWN_KEY,
+    NO_OWN_KEY_REASON,
+    ContextTrimmed,
+    Delta,
+    Fallback,
+    MessageStart,
+    StreamEvent,
+    error,
+    usage_report,
+)
+from workspace.chat.outcome import LaneOutcome
+from workspace.errors import AppError, is_database_unavailable
+from workspace.runtime import Runtime
+from workspace.teams.guards import Member
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StreamContext:
+    """What every lane of one request shares."""
+
+    runtime: Runtime
+    member: Member
+    conversation_id: uuid.UUID
+    parent_id: uuid.UUID
+    request_key: RequestKey | None = None
+    idempotency_key: str | None = None
+    title: str = ""
+    idempotency_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One model answering the user message; ``call`` is set when it was started (and its answer
+    opened) in the request's unit of work, before the stream."""
+
+    model_ref: str
+    model: ModelInfo
+    messages: tuple[Message, ...]
+    turns_dropped: int = 0
+    messages_dropped: int = 0
+    max_output_tokens: int | None = None
+    lane: int | None = None
+    compare_id: uuid.UUID | None = None
+    blind: bool = False
+    make_current: bool = True
+    call: ModelCall | None = None
+    message_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def request(
+        self,
+        member: Member,
+        conversation_id: uuid.UUID,
+        request_key: RequestKey | None,
+        idempotency_key: str | None,
+    ) -> CallRequest:
+        return CallRequest(
+            member,
+            self.model_ref,
+            self.messages,
+            conversation_id=conversation_id,
+            request_key=request_key,
+            idempotency_key=idempotency_key,
+            max_output_tokens=self.max_output_tokens,
+        )
+
+    def slot(self, ctx: StreamContext) -> durable.Slot:
+        return durable.Slot(
+            self.message_id,
+            ctx.conversation_id,
+            ctx.parent_id,
+            self.model.provider,
+            self.model_ref,
+            self.compare_id,
+            self.lane,
+            self.make_current,
+        )
+
+
+Emit = Callable[[StreamEvent], None]
+
+
+async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
+    """Call the model, forward its events, keep the answer durable (whatever happens)."""
+    outcome = LaneOutcome(lane.call)
+    try:
+        call = await _open(ctx, lane, outcome, emit)
+        if call is not None:
+            await _forward(ctx, lane, call, outcome, emit)
+    except asyncio.CancelledError:
+        outcome.cancelled = True
+        raise
+    finally:
+        with CancelScope(shield=True):
+            await _store(ctx, lane, outcome)
+        ctx.runtime.leases.discard(lane.message_id)  # no longer renewed: the sweep takes over
+    emit(outcome.end(lane.message_id, lane.lane))
+
+
+async def _start(ctx: StreamContext, lane: Lane) -> ModelCall:
+    """A lane started inside the stream (compare): its call checks, credit hold, streaming
+    message and lease are committed together, so no hold exists without its lease."""
+    lane_key = f"{ctx.idempotency_key}:{lane.lane}" if ctx.idempotency_key is not None else None
+    request = lane.request(ctx.member, ctx.conversation_id, ctx.request_key, lane_key)
+    async with ctx.runtime.sessionmaker() as session:
+        call = await start_call(ctx.runtime, request, session)
+        await durable.open_answer(
+            session,
+            ctx.runtime,
+            ctx.member,
+            lane.slot(ctx),
+            call,
+            lane.messages,
+            ctx.idempotency_id,
+        )
+        await session.commit()
+    return call
+
+
+async def _open(
+    ctx: StreamContext, lane: Lane, outcome: LaneOutcome, emit: Emit
+) -> ModelCall | None:
+    """Start the call unless it was started up front; say who answers and on whose key. No call
+    when it was refused (the refusal is the lane's ``error``)."""
+    if outcome.call is None:
+        try:
+            outcome.call = await _start(ctx, lane)
+        except AppError as exc:
+            outcome.refused = exc
+    call = outcome.call
+    emit(
+        MessageStart(
+            conversation_id=str(ctx.conversation_id),
+            message_id=str(lane.message_id),
+            parent_id=str(ctx.parent_id),
+            model=None if lane.blind else lane.model_ref,
+            provider=None if lane.blind else lane.model.provider,
+            key_source=call.key_source if call else None,
+            compare_id=str(lane.compare_id) if lane.compare_id else None,
+            title=ctx.title,
+            lane=lane.lane,
+        )
+    )
+    if outcome.refused is not None:
+        emit(error(outcome.refused.code, outcome.refused.detail, lane.lane))
+        return None
+    if call is not None and call.key_source == "platform" and call.fallback is None:
+        # No own key for this provider: say that credits pay, before the first word.
+        emit(_fallback(call, lane, NO_OWN_KEY, NO_OWN_KEY_REASON))
+    if lane.turns_dropped:
+        emit(
+            ContextTrimmed(
+                turns_dropped=lane.turns_dropped,
+                messages_dropped=lane.messages_dropped,
+                lane=lane.lane,
+            )
+        )
+    return call
+
+
+async def _forward(
+    ctx: StreamContext, lane: Lane, call: ModelCall, outcome: LaneOutcome, emit: Emit
+) -> None:
+    """The provider's events as stream events; the text is checkpointed every few seconds."""
+    every, saved_at = ctx.runtime.settings.stream_checkpoint_s, time.monotonic()
+    async for event in call.events():
+        if isinstance(event, ReasoningDelta):
+            outcome.reasoning.append(event.text)
+        elif isinstance(event, ReasoningSignature):
+            outcome.signature = event
+        elif isinstance(event, TextDelta):
+            emit(Delta(text=event.text, lane=lane.lane))
+            if time.monotonic() - saved_at >= every:
+                await durable.checkpoint(ctx.runtime, lane.message_id, call.outcome.text)
+                saved_at = time.monotonic()
+        elif isinstance(event, Usage):
+            emit(usage_report(event, lane.lane))
+        elif isinstance(event, ErrorEvent):
+            emit(error(event.error.code, event.error.message, lane.lane))
+        elif isinstance(event, FallbackNotice):
+            emit(_fallback(call, lane, event.from_source, event.reason))
+
+
+def _fallback(call: ModelCall, lane: Lane, from_source: str, reason: str) -> Fallback:
+    """The platform key serves (``call.key_source``), charged in credits."""
+    return Fallback(
+        from_source=from_source, key_source=call.key_source, reason=reason, lane=lane.lane
+    )
+
+
+async def _store(ctx: StreamContext, lane: Lane, outcome: LaneOutcome) -> None:
+    try:
+        opened = outcome.call is not None  # its streaming message and lease were written
+        await durable.close_answer(ctx.runtime, lane.slot(ctx), opened, outcome.stored_fields())
+    except Exception:
+        # The checkpointed text and the live-call lease let the sweep finish this answer.
+        log.exception("could not store the answer of %s", lane.model_ref)
+
+
+DATABASE_GONE = (
+    "The database went away while answering: the text saved so far is kept, and the answer is "
+    "closed once the database is back."
+)
+
+
+def failure(lane: Lane, exc: Exception) -> tuple[StreamEvent, StreamEvent]:
+    """The ``error`` and ``message.end`` of a lane that broke off (its answer is already stored,
+    or left to the sweep)."""
+    if is_database_unavailable(exc):
+        log.warning("database unavailable while answering with %s", lane.model_ref)
+        code, sentence = "database_unavailable", DATABASE_GONE
+    else:
+        log.exception("lane %s failed", lane.model_ref)
+        code, sentence = "internal_error", "The answer could not be finished."
+    # An outcome without a call ends as an error with nothing reported: the stored answer (or the
+    # sweep) holds what the call did.
+    return error(code, sentence, lane.lane), LaneOutcome(None).end(lane.message_id, lane.lane)
