@@ -203,58 +203,63 @@ class ModelCall:
         outcome.cost_usd_micros = plans.cost_usd_micros(
             self.model, usage.input_tokens, usage.output_tokens
         )
-        cost = outcome.cost_usd_micros / plans.MICROS_PER_USD
         platform = self.key_source == "platform"
         credits = plans.credits_for_micros(outcome.cost_usd_micros) if platform else 0
-        status = (
-            "error"
-            if outcome.error_code
-            else ("complete" if outcome.finish_reason else "incomplete")
-        )
-        member = self.request.member
         async with self.runtime.sessionmaker() as session:
-            event_id = await record_usage(
-                session,
-                UsageRecord(
-                    workspace_id=member.workspace_id,
-                    user_id=member.principal.user_id,
-                    conversation_id=self.request.conversation_id,
-                    provider=self.provider.id,
-                    model=self.model.id,
-                    key_source=self.key_source,
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    cached_tokens=usage.cached_tokens,
-                    latency_ms=outcome.latency_ms or 0,
-                    cost_usd=cost,
-                    credits=credits,
-                    status=status,
-                    fallback=self.fallback is not None,
-                ),
-            )
+            event_id = await record_usage(session, self._usage_record(usage, credits))
             if self._hold is not None:
                 outcome.credits_charged = await ledger.settle(
                     session, self._hold, credits, event_id
                 )
-            crossed = await budgets.over_budget_after(
-                session, member.workspace_id, member.principal.user_id, plans.usd_to_micros(cost)
-            )
-            if crossed:
-                # Enforced from the next call on (check_budgets refuses it); the log says when.
-                await record(
-                    session,
-                    Actor(member.principal.user_id, None),
-                    AuditAction.BUDGET_EXCEEDED,
-                    target_type="workspace",
-                    target_id=member.workspace_id,
-                    workspace_id=member.workspace_id,
-                    details={"budget": crossed},
-                )
+            await self._note_budget(session)
             if self.credential_id is not None:
                 await key_service.mark_used(session, self.credential_id)
             if self.on_accounted is not None:
                 await self.on_accounted(session)
             await session.commit()
+
+    def _usage_record(self, usage: Usage, credits: int) -> UsageRecord:
+        outcome, member = self.outcome, self.request.member
+        status = (
+            "error"
+            if outcome.error_code
+            else ("complete" if outcome.finish_reason else "incomplete")
+        )
+        return UsageRecord(
+            workspace_id=member.workspace_id,
+            user_id=member.principal.user_id,
+            conversation_id=self.request.conversation_id,
+            provider=self.provider.id,
+            model=self.model.id,
+            key_source=self.key_source,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_tokens=usage.cached_tokens,
+            latency_ms=outcome.latency_ms or 0,
+            cost_usd=outcome.cost_usd_micros / plans.MICROS_PER_USD,
+            credits=credits,
+            status=status,
+            fallback=self.fallback is not None,
+        )
+
+    async def _note_budget(self, session: AsyncSession) -> None:
+        """A budget this call went over is enforced from the next call on (check_budgets refuses
+        it); the audit log says when."""
+        member = self.request.member
+        cost = self.outcome.cost_usd_micros / plans.MICROS_PER_USD
+        crossed = await budgets.over_budget_after(
+            session, member.workspace_id, member.principal.user_id, plans.usd_to_micros(cost)
+        )
+        if crossed:
+            await record(
+                session,
+                Actor(member.principal.user_id, None),
+                AuditAction.BUDGET_EXCEEDED,
+                target_type="workspace",
+                target_id=member.workspace_id,
+                workspace_id=member.workspace_id,
+                details={"budget": crossed},
+            )
 
     @property
     def hold(self) -> ledger.Hold | None:

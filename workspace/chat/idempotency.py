@@ -35,7 +35,8 @@ class InvalidIdempotencyKey(InvalidInput):
 
 @dataclass(frozen=True)
 class Claim:
-    """Either this request owns the key (``record_id``) or it replays ``previous``."""
+    """Either this request owns the key (``record_id``) or it replays ``previous``; neither for a
+    request sent without a key."""
 
     record_id: uuid.UUID | None
     previous: ChatIdempotency | None
@@ -70,6 +71,32 @@ async def claim(
     A claim still "running" after ``stale_after_s`` belonged to a process that died mid-request;
     it is taken over (atomically, so only one retry wins) instead of answering 409 forever.
     """
+    inserted = await _insert(session, member, key, digest, conversation_id)
+    if inserted is not None:
+        return Claim(inserted, None)
+    existing = (
+        await session.exec(
+            select(ChatIdempotency).where(
+                ChatIdempotency.user_id == member.principal.user_id, ChatIdempotency.key == key
+            )
+        )
+    ).one()
+    if existing.request_hash != digest:
+        raise IdempotencyKeyReused("This Idempotency-Key was already used for another request.")
+    if existing.status != "running":
+        return Claim(None, existing)
+    taken = await _take_over(session, existing.id, stale_after_s)
+    if taken is None:
+        raise RequestInProgress(
+            "A request with this Idempotency-Key is still running; retry once it has finished."
+        )
+    return Claim(taken, None)
+
+
+async def _insert(
+    session: AsyncSession, member: Member, key: str, digest: str, conversation_id: uuid.UUID
+) -> uuid.UUID | None:
+    """A new ``running`` record, or None when the user already used the key."""
     stmt = (
         pg_insert(ChatIdempotency)
         .values(
@@ -87,38 +114,25 @@ async def claim(
         .on_conflict_do_nothing(constraint="uq_chat_idempotency_user_key")
         .returning(col(ChatIdempotency.id))
     )
-    inserted = (await session.execute(stmt)).scalar_one_or_none()
-    if inserted is not None:
-        return Claim(inserted, None)
-    existing = (
-        await session.exec(
-            select(ChatIdempotency).where(
-                ChatIdempotency.user_id == member.principal.user_id, ChatIdempotency.key == key
-            )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _take_over(
+    session: AsyncSession, record_id: uuid.UUID, stale_after_s: float
+) -> uuid.UUID | None:
+    """The running record, if it is stale (one retry wins); None while it is still alive."""
+    cutoff = utcnow() - timedelta(seconds=stale_after_s)
+    stmt = (
+        sa.update(ChatIdempotency)
+        .where(
+            col(ChatIdempotency.id) == record_id,
+            col(ChatIdempotency.status) == "running",
+            col(ChatIdempotency.updated_at) < cutoff,
         )
-    ).one()
-    if existing.request_hash != digest:
-        raise IdempotencyKeyReused("This Idempotency-Key was already used for another request.")
-    if existing.status == "running":
-        cutoff = utcnow() - timedelta(seconds=stale_after_s)
-        taken = (
-            await session.execute(
-                sa.update(ChatIdempotency)
-                .where(
-                    col(ChatIdempotency.id) == existing.id,
-                    col(ChatIdempotency.status) == "running",
-                    col(ChatIdempotency.updated_at) < cutoff,
-                )
-                .values(updated_at=utcnow())
-                .returning(col(ChatIdempotency.id))
-            )
-        ).scalar_one_or_none()
-        if taken is not None:
-            return Claim(taken, None)
-        raise RequestInProgress(
-            "A request with this Idempotency-Key is still running; retry once it has finished."
-        )
-    return Claim(None, existing)
+        .values(updated_at=utcnow())
+        .returning(col(ChatIdempotency.id))
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def finish(
