@@ -85,6 +85,19 @@ async def chat_workspace(user: UserClient) -> str:
     return ws
 
 
+async def failing_own_key_workspace(user: UserClient) -> str:
+    """A workspace whose own Groq key is rate limited, with fallback to the platform key on (the
+    test also needs the ``platform_groq`` fixture)."""
+    ws = await user.create_workspace()
+    added = await user.post(
+        f"/api/workspaces/{ws}/credentials",
+        json={"provider": "groq", "label": "limited", "secret": "gsk_ratelimit_0007"},
+    )
+    assert added.status_code == 201, added.text
+    await user.put(f"/api/workspaces/{ws}/policy", json={"byok_failure": "fallback"})
+    return ws
+
+
 async def new_conversation(user: UserClient, ws: str, **fields: Any) -> str:
     resp = await user.post(f"/api/workspaces/{ws}/conversations", json=fields)
     assert resp.status_code == 201, resp.text

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import httpx
 
-from tests.integration.chat.conftest import chat_workspace, new_conversation, one, stream
+from tests.integration.chat.conftest import (
+    chat_workspace,
+    failing_own_key_workspace,
+    new_conversation,
+    one,
+    stream,
+)
 from tests.support import UserClient
 
 
@@ -39,13 +45,7 @@ async def test_a_failed_answer_keeps_the_providers_sentence(
 async def test_a_fallback_answer_says_so_and_costs_what_it_charged(
     alice: UserClient, platform_groq: None
 ) -> None:
-    ws = await alice.create_workspace()
-    added = await alice.post(
-        f"/api/workspaces/{ws}/credentials",
-        json={"provider": "groq", "label": "limited", "secret": "gsk_ratelimit_0007"},
-    )
-    assert added.status_code == 201, added.text
-    await alice.put(f"/api/workspaces/{ws}/policy", json={"byok_failure": "fallback"})
+    ws = await failing_own_key_workspace(alice)
     conversation = await new_conversation(alice, ws)
     events = await stream(
         alice,

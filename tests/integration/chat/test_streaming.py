@@ -60,9 +60,10 @@ async def test_closing_the_client_cancels_upstream_and_keeps_the_partial_answer(
     assert await _poll(disconnected), "the simulator never saw the client go away"
 
     async def stored() -> dict[str, Any] | None:
+        # The answer exists (status streaming) from the first byte: wait for its final state.
         detail = (await alice.get(f"/api/conversations/{c}")).json()
         answers = [m for m in detail["messages"] if m["role"] == "assistant"]
-        return answers[0] if answers else None
+        return answers[0] if answers and answers[0]["status"] != "streaming" else None
 
     answer = await _poll(stored)
     assert answer is not None
