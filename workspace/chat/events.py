@@ -6,18 +6,9 @@ Each event is a Server-Sent Event named by its ``name``; its ``data`` is the str
 Compare lanes carry ``lane``, an idempotent retry's replay carries ``replayed: true``; both are
 left out when unset, so a single message's live events have neither.
 
-* ``message.start`` ``{conversation_id, message_id, parent_id, model, provider, key_source,
-  compare_id, title}`` (``model``/``provider`` are null in blind compares; ``title`` is the
-  conversation's, which the first message sets)
-* ``context.trimmed`` ``{turns_dropped, messages_dropped}``
-* ``fallback`` ``{from_source, key_source, reason}``: the platform key serves, charged in credits,
-  because an own key failed (``from_source`` names it) or because there is none
-  (``from_source: "none"``, ``reason: "no_own_key"``)
-* ``delta`` ``{text}``
-* ``usage`` ``{input_tokens, output_tokens, cached_tokens}``
-* ``error`` ``{code, message, detail}``
-* ``message.end`` ``{message_id, status, finish_reason, usage, credits, cost_usd_micros,
-  latency_ms, first_token_ms}``
+In the order a lane sends them: ``message.start``, then ``fallback`` and ``context.trimmed`` when
+they apply, ``delta`` as the text comes, ``usage`` when the provider reports it, ``error`` when
+the answer fails, and ``message.end`` last.
 """
 
 from __future__ import annotations
@@ -44,6 +35,9 @@ class StreamEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class MessageStart(StreamEvent):
+    """Who answers: ``model``/``provider`` are null in blind compares; ``key_source`` is the key
+    the call starts on; ``title`` is the conversation's, which the first message sets."""
+
     name: ClassVar[str] = "message.start"
     conversation_id: str
     message_id: str
@@ -56,12 +50,17 @@ class MessageStart(StreamEvent):
 
 
 class ContextTrimmed(StreamEvent):
+    """Older turns were left out to fit the model's window (see :mod:`workspace.chat.context`)."""
+
     name: ClassVar[str] = "context.trimmed"
     turns_dropped: int
     messages_dropped: int
 
 
 class Fallback(StreamEvent):
+    """The platform key serves, charged in credits, because an own key failed (``from_source``
+    names it) or because there is none (``from_source: "none"``, ``reason: "no_own_key"``)."""
+
     name: ClassVar[str] = "fallback"
     from_source: str
     key_source: str
