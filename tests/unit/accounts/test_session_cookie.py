@@ -1,4 +1,5 @@
-"""The session cookie is Secure exactly when the request came over TLS (or the operator says so)."""
+"""The session cookie: Secure exactly when the request came over TLS (or the operator says so),
+HttpOnly, SameSite=Lax, for the whole site."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from typing import Any
 
 from litestar import Request
 
-from workspace.accounts.cookies import is_secure
+from workspace.accounts.cookies import is_secure, session_cookie
+from workspace.accounts.models import User
+from workspace.accounts.principal import SESSION_COOKIE
+from workspace.accounts.service import NewSession
 from workspace.config.settings import Settings
 
 
@@ -40,3 +44,11 @@ def test_forwarded_proto_counts_only_when_trusted() -> None:
 def test_operator_can_force_the_flag() -> None:
     assert is_secure(_request("http"), Settings(session_cookie_secure="always"))
     assert not is_secure(_request("https"), Settings(session_cookie_secure="never"))
+
+
+def test_the_session_cookie_is_http_only_lax_and_site_wide() -> None:
+    user = User(email="pat@example.test", name="Pat", password_hash="x")
+    new = NewSession(user=user, cookie_token="t0ken", csrf_token="c", max_age_s=3600)
+    cookie = session_cookie(_request("https"), Settings(), new)
+    assert (cookie.key, cookie.value, cookie.max_age) == (SESSION_COOKIE, "t0ken", 3600)
+    assert cookie.httponly and cookie.secure and cookie.samesite == "lax" and cookie.path == "/"
