@@ -1,14 +1,15 @@
 """HTTP routes for credentials (workspace and personal), policy and the model catalogue.
 
 Both owners share one controller: :class:`CredentialRoutes` holds the five handlers, and its two
-subclasses say only where they live, who may use them and whose keys they manage (the ``owner``
-dependency). A workspace's keys need the credential permissions; your own keys need only that
-you are signed in.
+subclasses say only where they live, who may use them and whose keys they manage (the
+``keyring`` dependency). A workspace's keys need the credential permissions; your own keys
+need only that you are signed in.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import ClassVar
 
 from litestar import Controller, Router, delete, get, post, put
@@ -72,6 +73,17 @@ def _secret_of(data: CredentialIn) -> str:
     return data.secret.strip()
 
 
+@dataclass(frozen=True)
+class Keyring:
+    """One request on an owner's keys: whose keys, who acts (for the audit log), and the
+    request's unit of work and runtime."""
+
+    owner: service.Owner
+    actor: Actor
+    db: AsyncSession
+    runtime: Runtime
+
+
 class CredentialRoutes(Controller):
     """A key owner's credentials: list, add (validated at once), check again, rotate, delete.
 
@@ -94,29 +106,23 @@ class CredentialRoutes(Controller):
         return handlers
 
     @get("/", opt={"access": P.CREDENTIALS_READ}, operation_id="list_{owner}_credentials")
-    async def list_keys(self, owner: service.Owner, db: AsyncSession) -> list[CredentialOut]:
+    async def list_keys(self, keyring: Keyring) -> list[CredentialOut]:
         """The keys: metadata and fingerprints only."""
-        return [_out(c) for c in await service.list_credentials(db, owner)]
+        return [_out(c) for c in await service.list_credentials(keyring.db, keyring.owner)]
 
     @post("/", opt={"access": P.CREDENTIALS_MANAGE}, operation_id="add_{owner}_credential")
-    async def add_key(
-        self,
-        data: CredentialIn,
-        owner: service.Owner,
-        actor: Actor,
-        db: AsyncSession,
-        runtime: Runtime,
-    ) -> CredentialOut:
+    async def add_key(self, data: CredentialIn, keyring: Keyring) -> CredentialOut:
         """Add a key, validated at once: a key the provider refuses is not stored (422
         ``invalid_credentials``); a label already used by the owner is 409 ``duplicate_label``;
         a base URL the SSRF guard refuses is 400 ``unsafe_base_url``, before anything is
         stored. A credential-file login (operator-enabled providers only) is personal."""
+        owner, runtime = keyring.owner, keyring.runtime
         if data.credentials_json is not None and owner.user_id is not None:
             cred, result = await add_oauth_credential(
-                db,
+                keyring.db,
                 runtime.secrets,
                 runtime.registry,
-                actor,
+                keyring.actor,
                 owner,
                 provider_id=data.provider,
                 label=data.label,
@@ -125,10 +131,10 @@ class CredentialRoutes(Controller):
             )
             return _out(cred, result)
         cred, result = await service.add_credential(
-            db,
+            keyring.db,
             runtime.secrets,
             runtime.registry,
-            actor,
+            keyring.actor,
             owner,
             provider_id=data.provider,
             label=data.label,
@@ -143,17 +149,11 @@ class CredentialRoutes(Controller):
         operation_id="validate_{owner}_credential",
         status_code=200,
     )
-    async def validate_key(
-        self,
-        cred_id: uuid.UUID,
-        owner: service.Owner,
-        actor: Actor,
-        db: AsyncSession,
-        runtime: Runtime,
-    ) -> CredentialOut:
+    async def validate_key(self, cred_id: uuid.UUID, keyring: Keyring) -> CredentialOut:
         """Check a stored key again."""
+        rt = keyring.runtime
         cred, result = await service.validate_credential(
-            db, runtime.engine, runtime.secrets, runtime.registry, actor, owner, cred_id
+            keyring.db, rt.engine, rt.secrets, rt.registry, keyring.actor, keyring.owner, cred_id
         )
         return _out(cred, result)
 
@@ -163,17 +163,12 @@ class CredentialRoutes(Controller):
         operation_id="rotate_{owner}_credential",
     )
     async def rotate_key(
-        self,
-        cred_id: uuid.UUID,
-        data: SecretIn,
-        owner: service.Owner,
-        actor: Actor,
-        db: AsyncSession,
-        runtime: Runtime,
+        self, cred_id: uuid.UUID, data: SecretIn, keyring: Keyring
     ) -> CredentialOut:
         """Rotate: the new key must validate; older Vault versions are then destroyed."""
+        rt, secret = keyring.runtime, data.secret.strip()
         cred, result = await service.rotate_credential(
-            db, runtime.secrets, runtime.registry, actor, owner, cred_id, data.secret.strip()
+            keyring.db, rt.secrets, rt.registry, keyring.actor, keyring.owner, cred_id, secret
         )
         return _out(cred, result)
 
@@ -182,24 +177,22 @@ class CredentialRoutes(Controller):
         opt={"access": P.CREDENTIALS_MANAGE},
         operation_id="delete_{owner}_credential",
     )
-    async def delete_key(
-        self,
-        cred_id: uuid.UUID,
-        owner: service.Owner,
-        actor: Actor,
-        db: AsyncSession,
-        runtime: Runtime,
-    ) -> None:
+    async def delete_key(self, cred_id: uuid.UUID, keyring: Keyring) -> None:
         """Delete a key: every Vault version is destroyed."""
-        await service.delete_credential(db, runtime.secrets, actor, owner, cred_id)
+        secrets = keyring.runtime.secrets
+        await service.delete_credential(keyring.db, secrets, keyring.actor, keyring.owner, cred_id)
 
 
-async def workspace_owner(member: Member) -> service.Owner:
-    return service.Owner(workspace_id=member.workspace_id)
+async def workspace_keyring(
+    member: Member, actor: Actor, db: AsyncSession, runtime: Runtime
+) -> Keyring:
+    return Keyring(service.Owner(workspace_id=member.workspace_id), actor, db, runtime)
 
 
-async def personal_owner(principal: Principal) -> service.Owner:
-    return service.Owner(user_id=principal.user_id)
+async def personal_keyring(
+    principal: Principal, actor: Actor, db: AsyncSession, runtime: Runtime
+) -> Keyring:
+    return Keyring(service.Owner(user_id=principal.user_id), actor, db, runtime)
 
 
 class WorkspaceCredentials(CredentialRoutes):
@@ -207,7 +200,7 @@ class WorkspaceCredentials(CredentialRoutes):
 
     path = WS + "/credentials"
     owner_name = "ws"
-    dependencies = {"owner": Provide(workspace_owner)}
+    dependencies = {"keyring": Provide(workspace_keyring)}
 
 
 class PersonalCredentials(CredentialRoutes):
@@ -215,7 +208,7 @@ class PersonalCredentials(CredentialRoutes):
 
     path = "/api/me/credentials"
     owner_name = "my"
-    dependencies = {"owner": Provide(personal_owner)}
+    dependencies = {"keyring": Provide(personal_keyring)}
 
     def access(self, permission: P) -> P | str:
         return AUTHENTICATED
