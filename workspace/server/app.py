@@ -27,6 +27,7 @@ from workspace.projects.routes import projects_router
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import DEPENDENCIES, PUBLIC
 from workspace.runtime.providers import make_registry
+from workspace.search.routes import search_router
 from workspace.secrets.eviction import listening
 from workspace.secrets.vault import SecretStore
 from workspace.server.access import require_access
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> Litestar:
             workspaces_router,
             invites_router,
             projects_router,
+            search_router,
             audit_router,
             billing_router,
             chat_router,
