@@ -18,7 +18,7 @@ from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters.types import Secret
+from adapters import Secret
 from workspace.audit.service import Actor
 from workspace.calls.gateway import RequestKey
 from workspace.chat import compare, leaderboard, service, turns
