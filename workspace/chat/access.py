@@ -9,8 +9,9 @@ permission gets a 403.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from litestar import Request
@@ -23,6 +24,8 @@ from workspace.errors import NotFound
 from workspace.teams.guards import Member
 from workspace.teams.models import Membership
 from workspace.teams.roles import Permission, Role
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -112,24 +115,30 @@ def _permission(request: Request[Any, Any, Any]) -> Permission:
     return access
 
 
+async def _refused_at_once(db: AsyncSession, lookup: Awaitable[T]) -> T:
+    """``lookup``'s result; if it refuses (404/403), the request's session rolls back first, so
+    its connection returns to the pool now rather than after the error response is written."""
+    try:
+        return await lookup
+    except BaseException:
+        await db.rollback()
+        raise
+
+
 async def provide_conversation(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     principal: Principal,
     conversation_id: uuid.UUID,
 ) -> ConversationAccess:
-    try:
-        return await conversation_access(db, principal, conversation_id, _permission(request))
-    except BaseException:
-        await db.rollback()  # hand the connection back now (see teams.guards.provide_member)
-        raise
+    return await _refused_at_once(
+        db, conversation_access(db, principal, conversation_id, _permission(request))
+    )
 
 
 async def provide_compare(
     request: Request[Any, Any, Any], db: AsyncSession, principal: Principal, compare_id: uuid.UUID
 ) -> CompareAccess:
-    try:
-        return await compare_access(db, principal, compare_id, _permission(request))
-    except BaseException:
-        await db.rollback()
-        raise
+    return await _refused_at_once(
+        db, compare_access(db, principal, compare_id, _permission(request))
+    )
