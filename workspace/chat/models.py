@@ -46,6 +46,20 @@ class Conversation(SQLModel, table=True):
     current_leaf_id: uuid.UUID | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
+    # Archived for everyone who can see it: out of the sidebar and the default list, not deleted.
+    archived_at: datetime | None = Field(default=None, sa_type=TZ)
+
+
+class ConversationPin(SQLModel, table=True):
+    """A conversation one member keeps at the top of their own sidebar (pins are per member)."""
+
+    __tablename__ = "conversation_pins"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    conversation_id: uuid.UUID = Field(
+        foreign_key="conversations.id", ondelete="CASCADE", primary_key=True, index=True
+    )
+    pinned_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
 
 
 class ChatMessage(SQLModel, table=True):
