@@ -121,6 +121,16 @@ class Settings(BaseSettings):
     search_query_max_chars: int = Field(200, description="Longest search query accepted.")
     search_max_terms: int = Field(10, description="Words of a search query used (others ignored).")
     search_results_max: int = Field(50, description="Most conversations one search returns.")
+    attachment_max_bytes: int = Field(
+        10_485_760, description="Largest file one attachment upload may be (bytes)."
+    )
+    attachment_max_files: int = Field(10, description="Most attachments one message may carry.")
+    attachment_max_text_chars: int = Field(
+        100_000, description="Characters of an attached file's text sent to the model at most."
+    )
+    attachment_max_pdf_pages: int = Field(
+        200, description="Most pages an attached PDF may have (longer ones are refused)."
+    )
     stream_checkpoint_s: float = Field(
         1.0,
         description="How often a streaming answer's text is saved (a crash loses at most this).",
