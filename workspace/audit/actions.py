@@ -27,6 +27,8 @@ class AuditAction(StrEnum):
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
     CONVERSATION_DELETED = "conversation.deleted"
+    CONVERSATION_ARCHIVED = "conversation.archived"
+    CONVERSATION_RESTORED = "conversation.restored"
     COMPARE_VOTED = "compare.voted"
     CREDENTIAL_CREATED = "credential.created"
     CREDENTIAL_VALIDATED = "credential.validated"
