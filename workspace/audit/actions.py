@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
     CONVERSATION_DELETED = "conversation.deleted"
+    CONVERSATION_IMPORTED = "conversation.imported"
     CONVERSATION_ARCHIVED = "conversation.archived"
     CONVERSATION_RESTORED = "conversation.restored"
     COMPARE_VOTED = "compare.voted"
