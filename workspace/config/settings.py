@@ -121,6 +121,16 @@ class Settings(BaseSettings):
     search_query_max_chars: int = Field(200, description="Longest search query accepted.")
     search_max_terms: int = Field(10, description="Words of a search query used (others ignored).")
     search_results_max: int = Field(50, description="Most conversations one search returns.")
+    import_max_bytes: int = Field(
+        20_971_520,
+        description="Largest file an import accepts (JSON export or conversations.json).",
+    )
+    import_max_conversations: int = Field(
+        200, description="Most conversations one import may create."
+    )
+    import_max_messages: int = Field(
+        5000, description="Most messages one imported conversation may hold."
+    )
     attachment_max_bytes: int = Field(
         10_485_760, description="Largest file one attachment upload may be (bytes)."
     )
