@@ -161,12 +161,24 @@ cancelled                      499  The caller went away before the answer ended
 """)
 
 
+_EXPORT_AND_IMPORT = _rows("""
+invalid_import                 422  The file is not a Switchboard export or a ChatGPT
+                                    conversations.json, or its tree is broken (a cycle, a parent
+                                    outside it); `detail` names the conversation. Nothing was
+                                    imported.
+import_too_large               422  The file holds more conversations or messages than
+                                    `SWITCHBOARD_IMPORT_MAX_CONVERSATIONS` /
+                                    `SWITCHBOARD_IMPORT_MAX_MESSAGES` allow; split it. Nothing was
+                                    imported.
+""")
+
 SECTIONS: Final = (
     Section("Any request", _ANY_REQUEST),
     Section("Accounts and workspaces", _ACCOUNTS_AND_WORKSPACES),
     Section("Keys", _KEYS),
     Section("Credits and budgets", _CREDITS_AND_BUDGETS),
     Section("Chat and compare", _CHAT_AND_COMPARE),
+    Section("Export and import", _EXPORT_AND_IMPORT),
     Section(
         "Provider calls",
         _PROVIDER_CALLS,
