@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adapters.openai_chat.provider import OpenAIChatProvider
 from adapters.types import ApiKeyCredential, ModelInfo
 
@@ -35,4 +37,15 @@ class GroqProvider(OpenAIChatProvider):
                 price=(0.05, 0.08),
             ),
             self.entry("gemma2-9b-it", "Gemma 2 9B", window=8_192, out=8_192, price=(0.20, 0.20)),
+            # Groq's vision model: images travel as OpenAI-style image_url parts.
+            replace(
+                self.entry(
+                    "meta-llama/llama-4-scout-17b-16e-instruct",
+                    "Llama 4 Scout",
+                    window=131_072,
+                    out=8_192,
+                    price=(0.11, 0.34),
+                ),
+                modalities=("text", "image"),
+            ),
         ]

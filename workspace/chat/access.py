@@ -108,14 +108,14 @@ async def compare_access(
     return CompareAccess(member, conversation, run)
 
 
-def _permission(request: Request[Any, Any, Any]) -> Permission:
+def route_permission(request: Request[Any, Any, Any]) -> Permission:
     access = request.route_handler.opt.get("access")
     if not isinstance(access, Permission):
         raise RuntimeError("a conversation route must declare a Permission in opt['access']")
     return access
 
 
-async def _refused_at_once(db: AsyncSession, lookup: Awaitable[T]) -> T:
+async def refused_at_once(db: AsyncSession, lookup: Awaitable[T]) -> T:
     """``lookup``'s result; if it refuses (404/403), the request's session rolls back first, so
     its connection returns to the pool now rather than after the error response is written."""
     try:
@@ -131,14 +131,14 @@ async def provide_conversation(
     principal: Principal,
     conversation_id: uuid.UUID,
 ) -> ConversationAccess:
-    return await _refused_at_once(
-        db, conversation_access(db, principal, conversation_id, _permission(request))
+    return await refused_at_once(
+        db, conversation_access(db, principal, conversation_id, route_permission(request))
     )
 
 
 async def provide_compare(
     request: Request[Any, Any, Any], db: AsyncSession, principal: Principal, compare_id: uuid.UUID
 ) -> CompareAccess:
-    return await _refused_at_once(
-        db, compare_access(db, principal, compare_id, _permission(request))
+    return await refused_at_once(
+        db, compare_access(db, principal, compare_id, route_permission(request))
     )

@@ -2,16 +2,23 @@
 
 Images are stored base64-encoded; every other part keeps its fields by name. Unknown part types
 are skipped on load rather than failing a whole conversation.
+
+An attached file's part names its ``attachment_id`` (and ``name``): an attached image is stored
+without its bytes, which stay in the attachments table and are looked up (``images``) when a
+history is sent again; an attached file's text is stored as a text part, prefixed with the file
+name, sent to the model but not shown as the message's own text.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from adapters import Image, Message, Part, Reasoning, Role, Text, ToolCall, ToolResult
 
 StoredPart = dict[str, object]
+Images = Mapping[str, bytes]
+"""Attached images' bytes by attachment id (as text)."""
 NUL = "\x00"
 REPLACEMENT = "\ufffd"
 
@@ -67,13 +74,14 @@ def _str(stored: StoredPart, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def load_part(stored: StoredPart) -> Part | None:
-    """The canonical part, or None for a type this version does not know."""
+def load_part(stored: StoredPart, images: Images | None = None) -> Part | None:
+    """The canonical part, or None for a type this version does not know (or an attached
+    image whose bytes ``images`` lacks)."""
     kind = stored.get("type")
     if kind == "text":
         return Text(_str(stored, "text"))
     if kind == "image":
-        return Image(_str(stored, "media_type"), base64.b64decode(_str(stored, "data")))
+        return _image(stored, images or {})
     if kind == "tool_call":
         arguments = stored.get("arguments")
         args = {str(k): v for k, v in arguments.items()} if isinstance(arguments, dict) else {}
@@ -95,13 +103,33 @@ def load_part(stored: StoredPart) -> Part | None:
     return None
 
 
-def load_parts(stored: Sequence[StoredPart]) -> tuple[Part, ...]:
-    return tuple(p for p in (load_part(s) for s in stored) if p is not None)
+def _image(stored: StoredPart, images: Images) -> Image | None:
+    if "data" in stored:
+        return Image(_str(stored, "media_type"), base64.b64decode(_str(stored, "data")))
+    data = images.get(_str(stored, "attachment_id"))
+    return Image(_str(stored, "media_type"), data) if data is not None else None
+
+
+def load_parts(stored: Sequence[StoredPart], images: Images | None = None) -> tuple[Part, ...]:
+    return tuple(p for p in (load_part(s, images) for s in stored) if p is not None)
 
 
 def text_of(stored: Sequence[StoredPart]) -> str:
-    """The concatenated text parts, for listings and replays."""
-    return "".join(_str(s, "text") for s in stored if s.get("type") == "text")
+    """The message's own text (attached files' text left out), for listings and replays."""
+    return "".join(
+        _str(s, "text") for s in stored if s.get("type") == "text" and "attachment_id" not in s
+    )
+
+
+def attachments_of(stored: Sequence[StoredPart]) -> list[StoredPart]:
+    """The parts that stand for attached files, in order (what the thread shows)."""
+    return [s for s in stored if "attachment_id" in s]
+
+
+def attached_image_ids(stored: Sequence[StoredPart]) -> list[str]:
+    return [
+        _str(s, "attachment_id") for s in stored if s.get("type") == "image" and "data" not in s
+    ]
 
 
 def message(role: Role, stored: Sequence[StoredPart]) -> Message:

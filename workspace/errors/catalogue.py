@@ -71,7 +71,8 @@ not_found                      404  Nothing here, or nothing you may see; check 
 method_not_allowed             405  This address does not take this HTTP method; see `Allow`.
 conflict                       409  Someone changed the same thing at the same moment: send the
                                     request again.
-request_too_large              413  The body is over `SWITCHBOARD_MAX_BODY_BYTES`; send less.
+request_too_large              413  The body is over `SWITCHBOARD_MAX_BODY_BYTES` (an upload: over
+                                    `SWITCHBOARD_ATTACHMENT_MAX_BYTES`); send less.
 unsupported_media_type         415  Send the body as JSON (or form data where a page posts one).
 rate_limited                   429  Too many requests (here, or at the provider for this key): wait
                                     `Retry-After` seconds.
@@ -161,6 +162,24 @@ cancelled                      499  The caller went away before the answer ended
 """)
 
 
+_FILES = _rows("""
+attachment_unsupported         422  The file is not an image (PNG, JPEG, WebP, GIF), a PDF or UTF-8
+                                    text; convert it, or paste its text.
+attachment_empty               422  The file is empty; attach one with content.
+attachment_not_image           422  The file is named like an image but its bytes are not PNG,
+                                    JPEG, WebP or GIF; attach the real image.
+pdf_encrypted                  422  The PDF is password-protected; attach an unprotected copy.
+pdf_unreadable                 422  The PDF is damaged or its text cannot be read; export it again,
+                                    or paste its text.
+pdf_too_many_pages             422  The PDF has more pages than
+                                    `SWITCHBOARD_ATTACHMENT_MAX_PDF_PAGES`; attach the pages you
+                                    need.
+too_many_attachments           422  A message carries at most `SWITCHBOARD_ATTACHMENT_MAX_FILES`
+                                    attachments; send the rest with the next one.
+model_without_vision           422  The model cannot read images; pick a model marked as reading
+                                    images, or remove the image.
+""")
+
 _EXPORT_AND_IMPORT = _rows("""
 invalid_import                 422  The file is not a Switchboard export or a ChatGPT
                                     conversations.json, or its tree is broken (a cycle, a parent
@@ -179,6 +198,7 @@ SECTIONS: Final = (
     Section("Credits and budgets", _CREDITS_AND_BUDGETS),
     Section("Chat and compare", _CHAT_AND_COMPARE),
     Section("Export and import", _EXPORT_AND_IMPORT),
+    Section("Files and images", _FILES),
     Section(
         "Provider calls",
         _PROVIDER_CALLS,
