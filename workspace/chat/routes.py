@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Router, delete, get, patch, post, put
 from litestar.di import Provide
-from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +28,7 @@ from workspace.chat.access import (
     provide_conversation,
 )
 from workspace.chat.models import ChatMessage, Conversation
+from workspace.chat.organise_routes import list_conversations
 from workspace.chat.parts import text_of
 from workspace.chat.schemas import (
     CompareIn,
@@ -48,7 +48,7 @@ from workspace.chat.schemas import (
     UsageOut,
     VoteIn,
 )
-from workspace.config.settings import Settings
+from workspace.chat.schemas import conversation_out as _conversation_out
 from workspace.errors import InvalidInput
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -60,20 +60,6 @@ COMPARE = "/{compare_id:uuid}"
 
 class InvalidRequestKey(InvalidInput):
     code = "invalid_request_key"
-
-
-def _conversation_out(c: Conversation) -> ConversationOut:
-    return ConversationOut(
-        c.id,
-        c.workspace_id,
-        c.project_id,
-        c.title,
-        c.visibility,
-        c.created_by,
-        c.current_leaf_id,
-        c.created_at,
-        c.updated_at,
-    )
 
 
 def _message_out(m: ChatMessage, hidden: set[uuid.UUID]) -> MessageOut:
@@ -132,22 +118,6 @@ def _stream(events: AsyncIterator[ServerSentEventMessage]) -> ServerSentEvent:
 
 
 # --- workspace-addressed ------------------------------------------------------------------
-
-
-@get("/conversations", opt={"access": P.CONVERSATIONS_READ}, operation_id="list_conversations")
-async def list_conversations(
-    member: Member,
-    db: AsyncSession,
-    settings: Settings,
-    project_id: uuid.UUID | None = None,
-    limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
-) -> list[ConversationOut]:
-    """The caller's conversations and the workspace's shared ones, newest activity first."""
-    rows = await service.list_conversations(
-        db, member, project_id=project_id, limit=min(limit, settings.page_size_max), offset=offset
-    )
-    return [_conversation_out(c) for c in rows]
 
 
 @post(

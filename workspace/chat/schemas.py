@@ -8,6 +8,8 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
+from workspace.chat.models import Conversation
+
 CONTENT_MAX_CHARS: Final = 200_000
 
 Title = Annotated[str, msgspec.Meta(max_length=200)]
@@ -39,6 +41,20 @@ class ConversationOut(msgspec.Struct):
     current_leaf_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
+
+
+def conversation_out(c: Conversation) -> ConversationOut:
+    return ConversationOut(
+        c.id,
+        c.workspace_id,
+        c.project_id,
+        c.title,
+        c.visibility,
+        c.created_by,
+        c.current_leaf_id,
+        c.created_at,
+        c.updated_at,
+    )
 
 
 class UsageOut(msgspec.Struct):

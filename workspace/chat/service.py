@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
-import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +19,7 @@ from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.chat.access import ConversationAccess
 from workspace.chat.models import ChatMessage, CompareRun, CompareVote, Conversation
+from workspace.chat.organise import ConversationFilter, filtered
 from workspace.chat.parts import dump_parts, load_parts
 from workspace.chat.titles import title_from_prompt
 from workspace.db.columns import utcnow
@@ -102,22 +102,24 @@ async def list_conversations(
     session: AsyncSession,
     member: Member,
     *,
-    project_id: uuid.UUID | None,
+    project_id: uuid.UUID | None = None,
     limit: int,
     offset: int,
+    filters: ConversationFilter | None = None,
 ) -> Sequence[Conversation]:
-    """The caller's conversations and the workspace's shared ones, newest activity first."""
-    stmt = select(Conversation).where(
-        Conversation.workspace_id == member.workspace_id,
-        sa.or_(
-            col(Conversation.visibility) == "shared",
-            col(Conversation.created_by) == member.principal.user_id,
-        ),
-    )
+    """The caller's conversations and the workspace's shared ones, newest activity first,
+    narrowed by ``filters`` (not archived unless asked; see :mod:`workspace.chat.organise`).
+
+    A project of another workspace is a 404, like any id that is not the caller's to name.
+    """
+    wanted = filters or ConversationFilter()
     if project_id is not None:
-        stmt = stmt.where(Conversation.project_id == project_id)
+        wanted = replace(wanted, project_id=project_id)
+    if wanted.project_id is not None:
+        await projects.get_project(session, member.workspace_id, wanted.project_id)
     stmt = (
-        stmt.order_by(col(Conversation.updated_at).desc(), col(Conversation.id))
+        filtered(select(Conversation), member, wanted)
+        .order_by(col(Conversation.updated_at).desc(), col(Conversation.id))
         .limit(limit)
         .offset(offset)
     )

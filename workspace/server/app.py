@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from workspace.accounts.dependencies import CALLER_DEPENDENCIES
 from workspace.accounts.routes import auth_router, tokens_router
 from workspace.billing.routes import billing_router
+from workspace.chat.organise_routes import organise_router
 from workspace.chat.recovery import maintain
 from workspace.chat.routes import chat_router
 from workspace.config.logs import configure_logging
@@ -90,6 +91,7 @@ def create_app(settings: Settings) -> Litestar:
             audit_router,
             billing_router,
             chat_router,
+            organise_router,
             keys_router,
             *WEB_ROUTE_HANDLERS,
         ],
