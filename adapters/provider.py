@@ -58,6 +58,9 @@ class Provider(ABC):
     # Exceptions a failed call is expected to raise (the SDK's own, its transport's): `stream`
     # turns them into errors quietly; anything else is also logged, as it may be a bug.
     expected_errors: ClassVar[tuple[type[Exception], ...]] = ()
+    # The canonical sampling parameters (`ChatRequest.sampling`) the wire carries; a request's
+    # others are not sent, and `ignored_parameters` names them so the answer can say so.
+    sampling_parameters: ClassVar[frozenset[str]] = frozenset({"temperature", "top_p"})
 
     def __init__(self, config: AdapterConfig | None = None) -> None:
         self.config = config or AdapterConfig()
@@ -95,6 +98,10 @@ class Provider(ABC):
                 max_output=self.default_max_output,
             )
         return None
+
+    def ignored_parameters(self, request: ChatRequest) -> tuple[str, ...]:
+        """The sampling parameters `request` sets that this provider does not send."""
+        return tuple(n for n in request.sampling() if n not in self.sampling_parameters)
 
     @abstractmethod
     async def validate(self, credential: Credential | None) -> ValidationResult:

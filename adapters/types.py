@@ -98,13 +98,24 @@ class ToolSpec:
 
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
-    """One model call. `model` is the provider-local id (``gpt-4o``, not ``openai/gpt-4o``)."""
+    """One model call. `model` is the provider-local id (``gpt-4o``, not ``openai/gpt-4o``).
+
+    A system prompt is a role "system" message at the start of `messages`. The sampling
+    parameters (`temperature`, `top_p`) reach only providers that list them in
+    `Provider.sampling_parameters`; the others report them as ignored, never drop them silently.
+    """
 
     model: str
     messages: tuple[Message, ...]
     tools: tuple[ToolSpec, ...] = ()
     max_output_tokens: int | None = None
     temperature: float | None = None
+    top_p: float | None = None
+
+    def sampling(self) -> dict[str, float]:
+        """The sampling parameters this request sets, by their canonical name."""
+        values = {"temperature": self.temperature, "top_p": self.top_p}
+        return {name: value for name, value in values.items() if value is not None}
 
 
 # --- stream events ------------------------------------------------------------------------------

@@ -38,6 +38,9 @@ class AnthropicProvider(Provider):
     description = "Claude models from Anthropic, billed to your Anthropic account."
     expected_errors = (anthropic.AnthropicError, httpx2.HTTPError)
     modalities = _VISION
+    # The pinned SDK's `messages.create` takes neither temperature nor top_p (current Claude
+    # models dropped sampling parameters); requests that set them are answered with a note.
+    sampling_parameters = frozenset()
     _clients: ClientCache[AsyncAnthropic] = ClientCache()
 
     def models(self) -> list[ModelInfo]:
@@ -121,8 +124,6 @@ class AnthropicProvider(Provider):
             params["system"] = wire.system
         if wire.tools:
             params["tools"] = wire.tools
-        # No temperature: this SDK generation and current Claude models dropped sampling
-        # parameters, so the canonical temperature is ignored here.
         response = await self.client_for(credential).messages.create(**params)  # type: ignore[call-overload]
         reader = EventReader(provider=self.id)
         async with response:

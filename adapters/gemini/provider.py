@@ -124,6 +124,7 @@ class GeminiProvider(Provider):
             tools=list(wire.tools) or None,
             max_output_tokens=request.max_output_tokens,
             temperature=request.temperature,
+            top_p=request.top_p,
             automatic_function_calling=gt.AutomaticFunctionCallingConfig(disable=True),
         )
         chunks = await self.client_for(credential).models.generate_content_stream(

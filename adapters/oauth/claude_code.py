@@ -135,6 +135,7 @@ class ClaudeCodeProvider(BearerApiProvider):
 
     token_spec = ClaudeTokens()
     api_class = _BearerMessagesApi
+    sampling_parameters = _BearerMessagesApi.sampling_parameters
     api: _BearerMessagesApi
 
     def parse_credentials(self, text: str) -> dict[str, object]:

@@ -55,6 +55,8 @@ def wrap_request(request: ChatRequest, *, project: str, session_id: str) -> dict
         generation["maxOutputTokens"] = request.max_output_tokens
     if request.temperature is not None:
         generation["temperature"] = request.temperature
+    if request.top_p is not None:
+        generation["topP"] = request.top_p
     if generation:
         inner["generationConfig"] = generation
     return {

@@ -115,8 +115,7 @@ class OpenAIChatProvider(Provider):
             params["tools"] = to_tools(request)
         if request.max_output_tokens is not None:
             params[self.max_tokens_param] = request.max_output_tokens
-        if request.temperature is not None:
-            params["temperature"] = request.temperature
+        params.update(request.sampling())
         return params
 
     async def stream_events(

@@ -42,6 +42,10 @@ class AuditAction(StrEnum):
     PLATFORM_KEY_DELETED = "platform_key.deleted"
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"
+    PRESET_CREATED = "preset.created"
+    PRESET_UPDATED = "preset.updated"
+    PRESET_SHARED = "preset.shared"
+    PRESET_DELETED = "preset.deleted"
 
     @property
     def area(self) -> str:

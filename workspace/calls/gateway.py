@@ -78,6 +78,8 @@ class CallRequest:
     request_key: RequestKey | None = None
     idempotency_key: str | None = None
     max_output_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
 
 
 @dataclass
@@ -123,7 +125,13 @@ class ModelCall:
             model=self.model.id,
             messages=self.request.messages,
             max_output_tokens=self.max_output_tokens,
+            temperature=self.request.temperature,
+            top_p=self.request.top_p,
         )
+
+    def ignored_parameters(self) -> tuple[str, ...]:
+        """The request's sampling parameters this provider does not send (see adapters)."""
+        return self.provider.ignored_parameters(self._chat())
 
     async def events(self) -> AsyncIterator[StreamEvent | FallbackNotice]:
         started = time.monotonic()

@@ -36,7 +36,9 @@ class StreamEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 class MessageStart(StreamEvent):
     """Who answers: ``model``/``provider`` are null in blind compares; ``key_source`` is the key
-    the call starts on; ``title`` is the conversation's, which the first message sets."""
+    the call starts on; ``title`` is the conversation's, which the first message sets;
+    ``ignored_parameters`` names the conversation's sampling parameters this provider does not
+    take (absent when none; withheld in blind compares, where it would name the provider)."""
 
     name: ClassVar[str] = "message.start"
     conversation_id: str
@@ -47,6 +49,7 @@ class MessageStart(StreamEvent):
     key_source: str | None
     compare_id: str | None
     title: str
+    ignored_parameters: tuple[str, ...] = ()
 
 
 class ContextTrimmed(StreamEvent):

@@ -79,6 +79,8 @@ class Lane:
     turns_dropped: int = 0
     messages_dropped: int = 0
     max_output_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
     lane: int | None = None
     compare_id: uuid.UUID | None = None
     blind: bool = False
@@ -101,6 +103,8 @@ class Lane:
             request_key=request_key,
             idempotency_key=idempotency_key,
             max_output_tokens=self.max_output_tokens,
+            temperature=self.temperature,
+            top_p=self.top_p,
         )
 
     def slot(self, ctx: StreamContext) -> durable.Slot:
@@ -177,6 +181,7 @@ async def _open(
             key_source=call.key_source if call else None,
             compare_id=str(lane.compare_id) if lane.compare_id else None,
             title=ctx.title,
+            ignored_parameters=call.ignored_parameters() if call and not lane.blind else (),
             lane=lane.lane,
         )
     )

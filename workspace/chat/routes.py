@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters import Secret
 from workspace.audit.service import Actor
 from workspace.calls.gateway import RequestKey
-from workspace.chat import compare, leaderboard, service, turns
+from workspace.chat import compare, leaderboard, service, settings_routes, turns
 from workspace.chat.access import (
     CompareAccess,
     ConversationAccess,
@@ -138,6 +138,9 @@ async def create_conversation(
         project_id=data.project_id,
         visibility=data.visibility,
     )
+    if data.preset_id is not None:
+        access = ConversationAccess(member, conversation)
+        await settings_routes.apply_preset(db, access, data.preset_id)
     return _conversation_out(conversation)
 
 

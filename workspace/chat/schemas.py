@@ -22,6 +22,8 @@ class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Title = ""
     project_id: uuid.UUID | None = None
     visibility: Visibility = "private"
+    # Start with this preset's system prompt and parameters (a copy; one the caller may see).
+    preset_id: uuid.UUID | None = None
 
 
 class ConversationPatch(msgspec.Struct, forbid_unknown_fields=True):

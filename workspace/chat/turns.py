@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Final, Literal
 
 from litestar.response import ServerSentEventMessage
 from sqlmodel import col, select
@@ -34,11 +34,16 @@ from workspace.chat.parts import text_of
 from workspace.chat.replay import Stored, replay
 from workspace.chat.streaming import multiplex
 from workspace.errors import InvalidInput
+from workspace.presets import conversations as prompt_settings
+from workspace.presets.prompting import Prompting
 from workspace.runtime import Runtime
 from workspace.teams.roles import Permission
 
 ParentRef = uuid.UUID | Literal["current"] | None
 """Where a new user message goes: after a message, a new root (None), or the current leaf."""
+
+
+DEFAULT_PROMPTING: Final = Prompting()
 
 
 class UnknownModel(InvalidInput):
@@ -65,10 +70,16 @@ def resolve_model(registry: ProviderRegistry, model_ref: str) -> ModelInfo:
     return model
 
 
-def prepare_lane(model_ref: str, model: ModelInfo, messages: tuple[Message, ...]) -> Lane:
-    """The lane with the history trimmed to the model's window (see :mod:`.context`)."""
+def prepare_lane(
+    model_ref: str,
+    model: ModelInfo,
+    messages: tuple[Message, ...],
+    prompting: Prompting = DEFAULT_PROMPTING,
+) -> Lane:
+    """The lane with the conversation's system prompt first, the history trimmed to the model's
+    window (see :mod:`.context`) and the conversation's parameters, whichever model answers."""
     try:
-        fitted = context.fit(messages, model)
+        fitted = context.fit((*prompting.system_messages(), *messages), model)
     except context.DoesNotFit as exc:
         raise MessageTooLong(
             f"The message is too long for {model_ref}: about {exc.tokens} tokens, "
@@ -81,8 +92,20 @@ def prepare_lane(model_ref: str, model: ModelInfo, messages: tuple[Message, ...]
         messages=fitted.messages,
         turns_dropped=fitted.turns_dropped,
         messages_dropped=fitted.messages_dropped,
-        max_output_tokens=context.reserved_output(model) if fitted.turns_dropped else None,
+        max_output_tokens=_output_cap(model, fitted.turns_dropped, prompting.max_output_tokens),
+        temperature=prompting.temperature,
+        top_p=prompting.top_p,
     )
+
+
+def _output_cap(model: ModelInfo, turns_dropped: int, asked: int | None) -> int | None:
+    """The conversation's limit within the model's; the reserve too once the history was cut."""
+    caps: list[int] = []
+    if asked is not None:
+        caps.append(min(asked, model.max_output) if model.max_output > 0 else asked)
+    if turns_dropped:
+        caps.append(context.reserved_output(model))
+    return min(caps) if caps else None
 
 
 async def _stored(
@@ -124,7 +147,9 @@ async def send_message(
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
     messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
-    lane = await _started(runtime, db, access, caller, prepare_lane(model_ref, model, messages))
+    prompting = await prompt_settings.load(db, conversation.id)
+    lane = prepare_lane(model_ref, model, messages, prompting)
+    lane = await _started(runtime, db, access, caller, lane)
     user = await service.add_user_message(
         db, conversation, parent, access.member.principal.user_id, content
     )
@@ -156,7 +181,8 @@ async def regenerate(
     claim = await _claim(runtime, db, access, caller, "regenerate", body)
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
-    lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)))
+    prompting = await prompt_settings.load(db, conversation.id)
+    lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)), prompting)
     lane = await _started(runtime, db, access, caller, lane)
     conversation.current_leaf_id = user.id
     db.add(conversation)
@@ -197,7 +223,11 @@ async def start_compare(
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
     messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
-    lanes = [prepare_lane(ref, m, messages) for ref, m in zip(model_refs, models, strict=True)]
+    prompting = await prompt_settings.load(db, conversation.id)
+    lanes = [
+        prepare_lane(ref, m, messages, prompting)
+        for ref, m in zip(model_refs, models, strict=True)
+    ]
     user = await service.add_user_message(
         db, conversation, parent, access.member.principal.user_id, content
     )

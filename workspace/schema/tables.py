@@ -9,6 +9,7 @@ from workspace.audit import models as audit_models
 from workspace.billing import models as billing_models  # noqa: F401
 from workspace.chat import models as chat_models  # noqa: F401
 from workspace.keys import models as keys_models
+from workspace.presets import models as presets_models
 from workspace.projects import models as projects_models
 from workspace.teams import models as teams_models
 
@@ -39,6 +40,7 @@ __all__ = [
     "include_object",
     "keys_models",
     "metadata",
+    "presets_models",
     "projects_models",
     "teams_models",
 ]

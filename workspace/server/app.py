@@ -38,6 +38,7 @@ from workspace.server.health import healthz, readyz
 from workspace.teams.audit_routes import audit_router
 from workspace.teams.guards import provide_member
 from workspace.teams.routes import invites_router, workspaces_router
+from workspace.transfer.routes import transfer_router
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> Litestar:
             invites_router,
             projects_router,
             search_router,
+            transfer_router,
             audit_router,
             billing_router,
             chat_router,

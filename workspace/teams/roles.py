@@ -33,6 +33,7 @@ class Permission(StrEnum):
     POLICY_MANAGE = "policy.manage"
     USAGE_READ = "usage.read"
     AUDIT_READ = "audit.read"
+    PRESETS_SHARE = "presets.share"
 
 
 _VIEWER = {
@@ -56,6 +57,7 @@ _ADMIN = _MEMBER | {
     Permission.POLICY_MANAGE,
     Permission.USAGE_READ,
     Permission.AUDIT_READ,
+    Permission.PRESETS_SHARE,
 }
 _OWNER = _ADMIN | {Permission.WORKSPACE_DELETE}
 
