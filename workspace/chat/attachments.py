@@ -42,9 +42,10 @@ def reads_images(model: ModelInfo) -> bool:
 
 
 def file_text(attachment: Attachment) -> str:
-    """What the model reads of an attached file: its name, then its text."""
+    """What the model reads of an attached file: its name, then its text. The blank line first
+    keeps it apart from the typed text where a wire joins a message's text parts into one."""
     note = "\n[... cut here: the file is longer]" if attachment.truncated else ""
-    return f"[Attached file: {attachment.name}]\n{attachment.text or ''}{note}"
+    return f"\n\n[Attached file: {attachment.name}]\n{attachment.text or ''}{note}"
 
 
 def stored_part(attachment: Attachment) -> StoredPart:

@@ -212,6 +212,7 @@ async def send_message(
         content=data.content,
         model_ref=data.model,
         parent_id=_parent(data.parent_id),
+        attached=data.attachment_ids,
     )
     return _stream(events)
 
@@ -274,6 +275,7 @@ async def start_compare(
         model_refs=data.models,
         blind=data.blind,
         parent_id=_parent(data.parent_id),
+        attached=data.attachment_ids,
     )
     return _stream(events)
 

@@ -16,6 +16,8 @@ Title = Annotated[str, msgspec.Meta(max_length=200)]
 Content = Annotated[str, msgspec.Meta(min_length=1, max_length=CONTENT_MAX_CHARS)]
 ModelRef = Annotated[str, msgspec.Meta(min_length=3, max_length=200)]
 Visibility = Literal["private", "shared"]
+# The count is checked against SWITCHBOARD_ATTACHMENT_MAX_FILES; this only bounds the body.
+AttachmentIds = Annotated[list[uuid.UUID], msgspec.Meta(max_length=100)]
 
 
 class ConversationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -100,6 +102,8 @@ class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
     model: ModelRef
     # Absent = after the current leaf; null = a new root (editing the first message).
     parent_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    # Uploads (POST /api/workspaces/{ws}/attachments) this message carries, in order.
+    attachment_ids: AttachmentIds = msgspec.field(default_factory=list)
 
 
 class RegenerateIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -115,6 +119,7 @@ class CompareIn(msgspec.Struct, forbid_unknown_fields=True):
     models: Annotated[list[ModelRef], msgspec.Meta(max_length=64)]
     blind: bool = False
     parent_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    attachment_ids: AttachmentIds = msgspec.field(default_factory=list)
 
 
 class VoteIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -20,7 +20,7 @@ from workspace.audit.service import Actor, record
 from workspace.chat.access import ConversationAccess
 from workspace.chat.models import ChatMessage, CompareRun, CompareVote, Conversation
 from workspace.chat.organise import ConversationFilter, filtered
-from workspace.chat.parts import dump_parts, load_parts
+from workspace.chat.parts import Images, dump_parts, load_parts
 from workspace.chat.titles import title_from_prompt
 from workspace.db.columns import utcnow
 from workspace.errors import Conflict, InvalidInput, NotFound
@@ -238,15 +238,16 @@ def resolve_parent(
     return target
 
 
-def history(path: Sequence[ChatMessage]) -> tuple[Message, ...]:
-    """The canonical history of a branch, as every provider receives it.
+def history(path: Sequence[ChatMessage], images: Images | None = None) -> tuple[Message, ...]:
+    """The canonical history of a branch, as every provider receives it (attached images'
+    bytes from ``images``, see :mod:`.attachments`).
 
     Failed answers without text are left out; consecutive messages of the same role (a user
     message whose answer failed, then the next one) are merged, which every provider accepts.
     """
     out: list[Message] = []
     for stored in path:
-        parts: tuple[Part, ...] = load_parts(stored.parts)
+        parts: tuple[Part, ...] = load_parts(stored.parts, images)
         if stored.role == "assistant" and not any(isinstance(p, Text) and p.text for p in parts):
             continue
         role = stored.role

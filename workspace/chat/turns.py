@@ -24,9 +24,9 @@ from litestar.response import ServerSentEventMessage
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters import Message, ModelInfo, ProviderError, ProviderRegistry, Text
+from adapters import Message, ModelInfo, ProviderError, ProviderRegistry
 from workspace.calls.gateway import RequestKey, start_call
-from workspace.chat import context, durable, idempotency, service
+from workspace.chat import attachments, context, durable, idempotency, service
 from workspace.chat.access import ConversationAccess
 from workspace.chat.lanes import Lane, StreamContext
 from workspace.chat.models import ChatIdempotency, ChatMessage, CompareRun
@@ -78,6 +78,7 @@ def prepare_lane(
 ) -> Lane:
     """The lane with the conversation's system prompt first, the history trimmed to the model's
     window (see :mod:`.context`) and the conversation's parameters, whichever model answers."""
+    messages = attachments.for_model(model_ref, model, messages)
     try:
         fitted = context.fit((*prompting.system_messages(), *messages), model)
     except context.DoesNotFit as exc:
@@ -135,24 +136,27 @@ async def send_message(
     content: str,
     model_ref: str,
     parent_id: ParentRef,
+    attached: Sequence[uuid.UUID] = (),
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Store the user message and stream the answer; replays a finished idempotent retry."""
     access.member.require(Permission.CONVERSATIONS_WRITE)
     model = resolve_model(runtime.registry, model_ref)
     conversation = access.conversation
     body: dict[str, object] = {"content": content, "model": model_ref, "parent": str(parent_id)}
+    body["attachments"] = [str(i) for i in attached]
     claim = await _claim(runtime, db, access, caller, "message", body)
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
-    messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
+    turn = await attachments.new_turn(runtime, db, access, tree.path(parent), content, attached)
     prompting = await prompt_settings.load(db, conversation.id)
-    lane = prepare_lane(model_ref, model, messages, prompting)
+    lane = prepare_lane(model_ref, model, turn.messages, prompting)
     lane = await _started(runtime, db, access, caller, lane)
     user = await service.add_user_message(
         db, conversation, parent, access.member.principal.user_id, content
     )
+    await attachments.attach(db, user, turn.attachments)
     return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
 
 
@@ -182,7 +186,8 @@ async def regenerate(
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
     prompting = await prompt_settings.load(db, conversation.id)
-    lane = prepare_lane(model_ref, model, service.history(tree.path(user.id)), prompting)
+    history = await attachments.history(db, conversation.id, tree.path(user.id))
+    lane = prepare_lane(model_ref, model, history, prompting)
     lane = await _started(runtime, db, access, caller, lane)
     conversation.current_leaf_id = user.id
     db.add(conversation)
@@ -200,6 +205,7 @@ async def start_compare(
     model_refs: Sequence[str],
     blind: bool,
     parent_id: ParentRef,
+    attached: Sequence[uuid.UUID] = (),
 ) -> AsyncIterator[ServerSentEventMessage]:
     """One prompt, several models at once; each answer is stored as a sibling branch."""
     access.member.require(Permission.CONVERSATIONS_WRITE)
@@ -216,21 +222,23 @@ async def start_compare(
         "models": list(model_refs),
         "blind": blind,
         "parent_id": str(parent_id),
+        "attachments": [str(i) for i in attached],
     }
     claim = await _claim(runtime, db, access, caller, "compare", body)
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
-    messages = (*service.history(tree.path(parent)), Message("user", (Text(content),)))
+    turn = await attachments.new_turn(runtime, db, access, tree.path(parent), content, attached)
     prompting = await prompt_settings.load(db, conversation.id)
     lanes = [
-        prepare_lane(ref, m, messages, prompting)
+        prepare_lane(ref, m, turn.messages, prompting)
         for ref, m in zip(model_refs, models, strict=True)
     ]
     user = await service.add_user_message(
         db, conversation, parent, access.member.principal.user_id, content
     )
+    await attachments.attach(db, user, turn.attachments)
     run = CompareRun(
         workspace_id=conversation.workspace_id,
         conversation_id=conversation.id,

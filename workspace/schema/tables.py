@@ -8,6 +8,7 @@ from workspace.accounts import models as accounts_models
 from workspace.audit import models as audit_models
 from workspace.billing import models as billing_models  # noqa: F401
 from workspace.chat import models as chat_models  # noqa: F401
+from workspace.files import models as files_models
 from workspace.keys import models as keys_models
 from workspace.presets import models as presets_models
 from workspace.projects import models as projects_models
@@ -37,6 +38,7 @@ __all__ = [
     "DATABASE_MAINTAINED_COLUMNS",
     "accounts_models",
     "audit_models",
+    "files_models",
     "include_object",
     "keys_models",
     "metadata",

@@ -13,7 +13,7 @@ from workspace.teams.roles import Permission
 
 # Routes addressed by a resource, not a workspace: the resource's dependency checks the
 # Permission in the resource's workspace (workspace.chat.access), the guard only signs in.
-RESOURCE_CHECKS = {"conversation", "compare_run"}
+RESOURCE_CHECKS = {"conversation", "compare_run", "attachment"}
 
 
 def test_every_route_has_an_explicit_permission_and_the_access_guard(stack: Stack) -> None:
