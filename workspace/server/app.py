@@ -20,10 +20,12 @@ from workspace.billing.routes import billing_router
 from workspace.chat.organise_routes import organise_router
 from workspace.chat.recovery import maintain
 from workspace.chat.routes import chat_router
+from workspace.chat.settings_routes import conversation_settings_router
 from workspace.config.logs import configure_logging
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.keys.routes import keys_router
+from workspace.presets.routes import presets_router
 from workspace.projects.routes import projects_router
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import DEPENDENCIES, PUBLIC
@@ -88,11 +90,13 @@ def create_app(settings: Settings) -> Litestar:
             workspaces_router,
             invites_router,
             projects_router,
+            presets_router,
             search_router,
             transfer_router,
             audit_router,
             billing_router,
             chat_router,
+            conversation_settings_router,
             organise_router,
             keys_router,
             *WEB_ROUTE_HANDLERS,
