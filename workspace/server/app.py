@@ -13,10 +13,12 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
 
 from workspace.accounts.dependencies import CALLER_DEPENDENCIES
 from workspace.accounts.routes import auth_router, tokens_router
 from workspace.billing.routes import billing_router
+from workspace.chat.downloads import downloads_router
 from workspace.chat.organise_routes import organise_router
 from workspace.chat.recovery import maintain
 from workspace.chat.routes import chat_router
@@ -24,6 +26,7 @@ from workspace.chat.settings_routes import conversation_settings_router
 from workspace.config.logs import configure_logging
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
+from workspace.files.routes import attachments_router
 from workspace.keys.routes import keys_router
 from workspace.presets.routes import presets_router
 from workspace.projects.routes import projects_router
@@ -54,6 +57,31 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
+def _routes(settings: Settings) -> list[ControllerRouterHandler]:
+    """Every route: health, the domains' API routers, the pages."""
+    return [
+        healthz,
+        readyz,
+        auth_router,
+        tokens_router,
+        workspaces_router,
+        invites_router,
+        projects_router,
+        presets_router,
+        search_router,
+        transfer_router,
+        audit_router,
+        billing_router,
+        chat_router,
+        downloads_router,
+        attachments_router(settings),
+        organise_router,
+        conversation_settings_router,
+        keys_router,
+        *WEB_ROUTE_HANDLERS,
+    ]
+
+
 def create_app(settings: Settings) -> Litestar:
     if settings.database_url is None or settings.vault_addr is None:
         raise ValueError("create_app needs DATABASE_URL and VAULT_ADDR resolved")
@@ -82,25 +110,7 @@ def create_app(settings: Settings) -> Litestar:
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[
-            healthz,
-            readyz,
-            auth_router,
-            tokens_router,
-            workspaces_router,
-            invites_router,
-            projects_router,
-            presets_router,
-            search_router,
-            transfer_router,
-            audit_router,
-            billing_router,
-            chat_router,
-            conversation_settings_router,
-            organise_router,
-            keys_router,
-            *WEB_ROUTE_HANDLERS,
-        ],
+        route_handlers=_routes(settings),
         dependencies=DEPENDENCIES | CALLER_DEPENDENCIES | {"member": Provide(provide_member)},
         # Every route's opt["access"] is enforced here, once: no handler checks by hand.
         guards=[require_access],
