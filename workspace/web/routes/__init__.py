@@ -21,6 +21,7 @@ from workspace.web.routes.conversations import CONVERSATION_PAGES
 from workspace.web.routes.invites import INVITE_PAGES
 from workspace.web.routes.keys import KEY_PAGES
 from workspace.web.routes.search import SEARCH_PAGES
+from workspace.web.routes.transfer import TRANSFER_PAGES
 from workspace.web.routes.workspaces import WORKSPACE_PAGES
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -37,6 +38,7 @@ pages_router = Router(
         *CHAT_PAGES,
         *CONVERSATION_PAGES,
         *SEARCH_PAGES,
+        *TRANSFER_PAGES,
     ],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
     opt={PAGE_OPT: True},
