@@ -82,7 +82,15 @@ async def create_preset(
     _apply(preset, fields)
     session.add(preset)
     await session.flush()
-    await _audit(session, actor, AuditAction.PRESET_CREATED, preset, {"shared": shared})
+    await record(
+        session,
+        actor,
+        AuditAction.PRESET_CREATED,
+        target_type="preset",
+        target_id=preset.id,
+        workspace_id=preset.workspace_id,
+        details={"shared": shared},
+    )
     return preset
 
 
@@ -99,10 +107,26 @@ async def update_preset(
     if shared is not None and shared != preset.shared:
         member.require(Permission.PRESETS_SHARE)
         preset.shared = shared
-        await _audit(session, actor, AuditAction.PRESET_SHARED, preset, {"shared": shared})
+        await record(
+            session,
+            actor,
+            AuditAction.PRESET_SHARED,
+            target_type="preset",
+            target_id=preset.id,
+            workspace_id=preset.workspace_id,
+            details={"shared": shared},
+        )
     if fields:
         _apply(preset, fields)
-        await _audit(session, actor, AuditAction.PRESET_UPDATED, preset, {"fields": sorted(fields)})
+        await record(
+            session,
+            actor,
+            AuditAction.PRESET_UPDATED,
+            target_type="preset",
+            target_id=preset.id,
+            workspace_id=preset.workspace_id,
+            details={"fields": sorted(fields)},
+        )
     preset.updated_at = utcnow()
     session.add(preset)
     await session.flush()
@@ -114,7 +138,15 @@ async def delete_preset(
 ) -> None:
     preset = await get_preset(session, member, preset_id)
     _require_editable(member, preset)
-    await _audit(session, actor, AuditAction.PRESET_DELETED, preset, {"name": preset.name})
+    await record(
+        session,
+        actor,
+        AuditAction.PRESET_DELETED,
+        target_type="preset",
+        target_id=preset.id,
+        workspace_id=preset.workspace_id,
+        details={"name": preset.name},
+    )
     await session.delete(preset)
     await session.flush()
 
@@ -131,21 +163,3 @@ def _apply(preset: Preset, fields: Mapping[str, object]) -> None:
         if name not in EDITABLE:
             raise ValueError(f"not a preset field: {name}")
         setattr(preset, name, value.strip() if name == "name" and isinstance(value, str) else value)
-
-
-async def _audit(
-    session: AsyncSession,
-    actor: Actor,
-    action: AuditAction,
-    preset: Preset,
-    details: dict[str, object],
-) -> None:
-    await record(
-        session,
-        actor,
-        action,
-        target_type="preset",
-        target_id=preset.id,
-        workspace_id=preset.workspace_id,
-        details=details,
-    )
