@@ -20,7 +20,7 @@ from workspace.chat import service as chat
 from workspace.chat.access import conversation_access
 from workspace.chat.context import estimate_message
 from workspace.chat.models import ChatMessage, Conversation
-from workspace.chat.parts import text_of
+from workspace.chat.parts import attachments_of, text_of
 from workspace.errors import NotFound
 from workspace.keys import policy
 from workspace.runtime import Runtime
@@ -55,6 +55,36 @@ def usd(micros: int) -> str:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    """A file on a user message: an image shown in place, anything else a download chip."""
+
+    id: str
+    name: str
+    is_image: bool
+    size: int
+
+    @property
+    def url(self) -> str:
+        return f"/api/attachments/{self.id}"
+
+    @property
+    def size_label(self) -> str:
+        return f"{self.size / 1024:.0f} KB" if self.size >= 1024 else f"{self.size} B"
+
+
+def attachment_views(parts: list[dict[str, object]]) -> tuple[AttachmentView, ...]:
+    return tuple(
+        AttachmentView(
+            str(p["attachment_id"]),
+            str(p.get("name", "attachment")),
+            p.get("type") == "image",
+            int(size) if isinstance(size := p.get("size"), int) else 0,
+        )
+        for p in attachments_of(parts)
+    )
+
+
+@dataclass(frozen=True)
 class MessageView:
     """One message on the branch on screen; ``text`` is raw model or user text (rendered later)."""
 
@@ -80,6 +110,7 @@ class MessageView:
     branch_count: int = 1
     prev_branch_id: uuid.UUID | None = None
     next_branch_id: uuid.UUID | None = None
+    attachments: tuple[AttachmentView, ...] = ()
 
     @property
     def paid_by(self) -> str | None:
@@ -160,6 +191,7 @@ class PickerModel:
     input_price: float | None = None
     output_price: float | None = None
     next_turn_micros: int | None = None
+    vision: bool = False
 
     @property
     def usable(self) -> bool:
@@ -206,6 +238,7 @@ def _branch_views(
                 parent_id=node.parent_id,
                 role=node.role,
                 text=text_of(node.parts),
+                attachments=attachment_views(node.parts),
                 author=names.get(node.author_id, "A former member") if node.author_id else "",
                 model=None if blind else model_label(node.provider, node.model),
                 key_source=node.key_source,
@@ -311,6 +344,7 @@ async def model_groups(
                     m.input_price_per_mtok,
                     m.output_price_per_mtok,
                     plans.cost_usd_micros(info, context_tokens, answer_tokens) if known else None,
+                    vision="image" in info.modalities,
                 )
             )
         groups.append(ModelGroup(provider_id, names.get(provider_id, provider_id), tuple(ordered)))

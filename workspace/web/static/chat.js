@@ -162,6 +162,12 @@
     return fresh || article;
   }
 
+  // Files attached in the composer (static/attach.js), once their uploads have finished.
+  async function attachmentIds() {
+    const ids = await window.switchboardAttachments?.ready() || [];
+    return ids.length ? { attachment_ids: ids } : {};
+  }
+
   // --- chat ----------------------------------------------------------------------------------
 
   function bubble(role, label) {
@@ -250,18 +256,19 @@
     const reply = bubble("assistant", model);
     follow = true;
     keepInView();
-    const body = { content, model };
+    const body = { content, model, ...await attachmentIds() };
     if (parentId !== undefined) body.parent_id = parentId;
     let response;
     try {
       response = await stream(`/api/conversations/${conversationId}/messages`, body);
     } catch (error) {
-      // Refused before anything was saved: take the bubbles back, keep the prompt.
+      // Refused before anything was saved: take the bubbles back, keep the prompt (and files).
       user.article.remove();
       reply.article.remove();
       throw error;
     }
     prompt.value = "";
+    window.switchboardAttachments?.clear();
     updatePreview();
     return answer(response, conversationId, user, reply);
   }
@@ -367,8 +374,10 @@
     });
     // Every comparison is a conversation of its own; picking a lane continues it as a chat.
     const conversationId = await createConversation();
-    const response = await stream(`/api/conversations/${conversationId}/compare`, { content, models, blind });
+    const body = { content, models, blind, ...await attachmentIds() };
+    const response = await stream(`/api/conversations/${conversationId}/compare`, body);
     prompt.value = "";
+    window.switchboardAttachments?.clear();
     let compareId = null;
     let charged = 0;
     for await (const { event, payload } of sseEvents(response)) {
