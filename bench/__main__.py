@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench.attachments import run_attachments_bench
 from bench.chat import run_chat_bench
 from bench.pages import run_pages_bench
 from bench.search import run_search_bench
@@ -13,7 +14,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Switchboard benchmarks")
     parser.add_argument("--rounds", type=int, default=200, help="interleaved latency rounds")
     parser.add_argument("--idle-streams", type=int, default=200, help="slow streams held at once")
-    parser.add_argument("--only", choices=["chat", "pages", "search"], help="run one benchmark")
+    parser.add_argument(
+        "--only", choices=["chat", "pages", "search", "attachments"], help="run one benchmark"
+    )
     args = parser.parse_args()
     if args.only in (None, "chat"):
         run_chat_bench(rounds=args.rounds, idle_streams=args.idle_streams)
@@ -21,6 +24,8 @@ def main() -> None:
         run_pages_bench()
     if args.only in (None, "search"):
         run_search_bench()
+    if args.only in (None, "attachments"):
+        run_attachments_bench()
 
 
 if __name__ == "__main__":
