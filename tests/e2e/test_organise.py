@@ -102,7 +102,7 @@ async def test_rename_move_delete_and_project_pages(
             await expect(row.locator("details[data-row-menu]")).not_to_have_attribute("open", "")
             await expect(heading).to_have_text("First chat")
             assert await page.evaluate("window.__noReload === true")
-            first_row = page.locator("#sidebar-conversations > li").first
+            first_row = page.locator("#sidebar-conversations > li[data-conversation-row]").first
             await expect(first_row).to_have_attribute("data-conversation-row", second)
             await expect(_row(page, first).locator("a.nav-item")).to_have_attribute(
                 "aria-current", "page"
@@ -169,7 +169,7 @@ async def test_rename_move_delete_and_project_pages(
             await page.evaluate("window.__noReload = true")
             await page.get_by_role("textbox", name="Message").fill("Draft the launch announcement")
             await page.get_by_role("textbox", name="Message").press("Enter")
-            newest = page.locator("#sidebar-conversations > li").first
+            newest = page.locator("#sidebar-conversations > li[data-conversation-row]").first
             await expect(newest).to_contain_text("Draft the launch announcement", timeout=20_000)
             await expect(newest.locator("a.nav-item")).to_have_attribute("aria-current", "page")
             await expect(heading).to_have_text("Draft the launch announcement")
@@ -217,7 +217,7 @@ async def test_rename_move_delete_and_project_pages(
             for n in range(30):
                 await _conversation(owner, ws, f"Filler {n:02d}")
             await page.goto(f"/w/{ws}")
-            top = page.locator("#sidebar-conversations > li").first
+            top = page.locator("#sidebar-conversations > li[data-conversation-row]").first
             await top.get_by_label(re.compile("^Actions for")).click()
             await expect(top.locator("details[data-row-menu]")).to_have_attribute("open", "")
             await page.keyboard.press("Escape")

@@ -4,7 +4,9 @@ The rule, mirrored from the chat service so pages never offer a control the API 
 
 - **rename**: anyone whose role has ``conversations.write`` and who can see the conversation;
 - **move** to a project and **delete**: its creator, or a workspace admin;
-- **share / make private**: its creator only (everyone else sees the visibility read-only).
+- **share / make private**: its creator only (everyone else sees the visibility read-only);
+- **pin** (for yourself) and **archive / restore** (for everyone): whoever may rename. The API
+  also lets viewers pin; the pages keep viewers menu-free.
 
 Viewers therefore get no menu at all. The sidebar (:mod:`workspace.web.sidebar`) applies the
 rule per row; the chat header gets it through :func:`conversation_actions_context`.
@@ -18,6 +20,7 @@ from typing import Any, Final
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.chat import organise
 from workspace.chat.models import Conversation
 from workspace.projects import service as projects
 from workspace.teams.guards import Member
@@ -41,6 +44,14 @@ class Rights:
     @property
     def any(self) -> bool:
         return self.rename or self.manage or self.share
+
+    @property
+    def pin(self) -> bool:
+        return self.rename
+
+    @property
+    def archive(self) -> bool:
+        return self.rename
 
 
 def rights_of(member: Member, created_by: uuid.UUID) -> Rights:
@@ -72,6 +83,8 @@ class ConversationActions:
     rights: Rights
     projects: tuple[ProjectChoice, ...]
     project: ProjectChoice | None = None
+    pinned: bool = False
+    archived: bool = False
 
 
 async def project_choices(db: AsyncSession, member: Member) -> tuple[ProjectChoice, ...]:
@@ -97,6 +110,7 @@ async def actions_of(
     if conversation.project_id is not None:
         found = await projects.get_project(db, member.workspace_id, conversation.project_id)
         project = ProjectChoice(found.id, found.name)
+    pins = await organise.pinned_among(db, member.principal.user_id, [conversation.id])
     return ConversationActions(
         conversation.id,
         conversation.title or UNTITLED,
@@ -105,6 +119,8 @@ async def actions_of(
         rights,
         choices,
         project,
+        pinned=conversation.id in pins,
+        archived=conversation.archived_at is not None,
     )
 
 

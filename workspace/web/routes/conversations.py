@@ -1,4 +1,5 @@
-"""Organising conversations from the pages: rename, share, move, delete, and project pages.
+"""Organising conversations from the pages: rename, share, move, pin, archive, delete, and
+the project and Archived pages.
 
 Every write is a plain form post (hidden ``csrf_token``) answered with a 303 back to ``next``
 (same-site paths only) or to the conversation, so the menus work without JavaScript;
@@ -18,6 +19,7 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.audit.service import Actor
+from workspace.chat import organise
 from workspace.chat import service as chat
 from workspace.chat.access import ConversationAccess, conversation_access
 from workspace.chat.models import VISIBILITIES
@@ -28,12 +30,13 @@ from workspace.teams.roles import Permission as P
 from workspace.web.organise import load_actions, project_choices, rights_of
 from workspace.web.pages import field, safe_next
 from workspace.web.shell import shell_context
-from workspace.web.sidebar import conversation_link, conversation_page
+from workspace.web.sidebar import Page, conversation_link, conversation_page
 
 WS = "/w/{ws_id:uuid}"
 CONVERSATION = WS + "/c/{conversation_id:uuid}"
 PROJECT = WS + "/p/{project_id:uuid}"
 TITLE_MAX = 200
+ARCHIVED_PAGE = 50
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
 
 
@@ -152,6 +155,45 @@ async def delete_conversation(
     return Redirect(target, status_code=303)
 
 
+@post(CONVERSATION + "/pin", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
+async def pin_conversation(
+    conversation_id: uuid.UUID, member: Member, form: FormMultiDict, db: AsyncSession
+) -> Response[Any]:
+    """Pin to the top of your own sidebar (``pinned=yes``) or take the pin off (``no``)."""
+    access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
+    if field(form, "pinned", 8) == "no":
+        await organise.unpin(db, access)
+    else:
+        await organise.pin(db, access)
+    return _back(form, member.workspace_id, conversation_id)
+
+
+@post(CONVERSATION + "/archive", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
+async def archive_conversation(
+    conversation_id: uuid.UUID, member: Member, actor: Actor, form: FormMultiDict, db: AsyncSession
+) -> Response[Any]:
+    """Archive for everyone (``archived=yes``) or restore (``no``); back to where it was done."""
+    access = await _access(db, member, conversation_id, P.CONVERSATIONS_WRITE)
+    await organise.set_archived(db, actor, access, field(form, "archived", 8) != "no")
+    return _back(form, member.workspace_id, conversation_id)
+
+
+@get(WS + "/archived", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
+async def archived_page(member: Member, db: AsyncSession, offset: Offset = 0) -> Template:
+    """Archived conversations the caller can see, newest activity first, each with Restore."""
+    rows = await chat.list_conversations(
+        db,
+        member,
+        filters=organise.ConversationFilter(archived=True),
+        limit=ARCHIVED_PAGE + 1,
+        offset=offset,
+    )
+    items = tuple(conversation_link(member, c) for c in rows[:ARCHIVED_PAGE])
+    page = Page(items, offset + ARCHIVED_PAGE if len(rows) > ARCHIVED_PAGE else None)
+    context = await shell_context(db, member, "archived")
+    return Template("archived.html", context=context | {"page": page, "offset": offset})
+
+
 @get(CONVERSATION + "/move", opt={"access": P.CONVERSATIONS_WRITE}, include_in_schema=False)
 async def move_page(conversation_id: uuid.UUID, member: Member, db: AsyncSession) -> Template:
     """The move form on its own page (the sidebar menu links here instead of a select per row)."""
@@ -240,6 +282,9 @@ CONVERSATION_PAGES = [
     change_visibility,
     move_conversation,
     delete_conversation,
+    pin_conversation,
+    archive_conversation,
+    archived_page,
     move_page,
     sidebar_row,
     header_actions,

@@ -74,6 +74,35 @@
     window.htmx.ajax("GET", url, { target: box, swap: "outerHTML" }).catch(() => {});
   }
 
+  // The server orders by last change, so a rename or a new chat goes first under "Today", after
+  // the pins; a pinned row keeps its place. A heading left with no rows goes.
+  function groupHeading(title) {
+    const item = document.createElement("li");
+    item.className = "nav-group";
+    const heading = document.createElement("h3");
+    heading.className = "nav-group-heading";
+    heading.textContent = title;
+    item.append(heading);
+    return item;
+  }
+
+  function placeFirst(list, row) {
+    if (row.hasAttribute("data-pinned") && row.parentElement === list) return;
+    let today = Array.from(list.querySelectorAll(":scope > li.nav-group"))
+      .find((item) => item.textContent.trim() === "Today");
+    if (!today) {
+      today = groupHeading("Today");
+      const pins = list.querySelectorAll(":scope > li[data-pinned]");
+      if (pins.length) pins[pins.length - 1].after(today);
+      else list.prepend(today);
+    }
+    today.after(row);
+    list.querySelectorAll(":scope > li.nav-group").forEach((item) => {
+      const next = item.nextElementSibling;
+      if (!next || !next.matches("[data-conversation-row]")) item.remove();
+    });
+  }
+
   function isCurrent(detail) {
     const here = window.location.pathname;
     if (here === pathOf(detail.url)) return true;
@@ -94,7 +123,7 @@
       if (created) row = newRow(detail);
       retitle(row, title);
       list.querySelector(":scope > li.empty")?.remove();
-      list.prepend(row); // the server orders by last change: a rename or a new chat goes first
+      placeFirst(list, row);
       if (current) {
         list.querySelectorAll("a.nav-item[aria-current]").forEach((a) => a.removeAttribute("aria-current"));
         row.querySelector("a.nav-item")?.setAttribute("aria-current", "page");
