@@ -19,12 +19,14 @@ Scope = Literal["branch", "tree"]
 
 class PartDoc(msgspec.Struct, omit_defaults=True):
     """``text`` for a text part; ``media_type`` and ``size_bytes`` for an image; other kinds
-    (tool calls, reasoning) are named by ``type`` only."""
+    (tool calls, reasoning) are named by ``type`` only. ``attachment`` is the file name of an
+    attached file (its extracted text, or an image): described in an export, not imported."""
 
     type: str
     text: str | None = None
     media_type: str | None = None
     size_bytes: int | None = None
+    attachment: str | None = None
 
 
 class UsageDoc(msgspec.Struct):

@@ -37,14 +37,19 @@ NAME_MAX = 80
 
 def _part(stored: dict[str, object]) -> PartDoc:
     kind = str(stored.get("type", ""))
+    name = stored.get("name") if "attachment_id" in stored else None
+    attachment = name if isinstance(name, str) else None
     if kind == "text":
         text = stored.get("text")
-        return PartDoc("text", text=text if isinstance(text, str) else "")
+        return PartDoc("text", text=text if isinstance(text, str) else "", attachment=attachment)
     if kind == "image":
         data, media_type = stored.get("data"), stored.get("media_type")
         size = len(base64.b64decode(data)) if isinstance(data, str) else None
         return PartDoc(
-            "image", media_type=media_type if isinstance(media_type, str) else None, size_bytes=size
+            "image",
+            media_type=media_type if isinstance(media_type, str) else None,
+            size_bytes=size,
+            attachment=attachment,
         )
     return PartDoc(kind)
 
@@ -110,7 +115,9 @@ def _speaker(m: MessageDoc) -> str:
 def _body(m: MessageDoc) -> str:
     pieces: list[str] = []
     for part in m.parts:
-        if part.type == "text" and part.text:
+        if part.attachment is not None:
+            pieces.append(f"*[attached: {part.attachment}]*")
+        elif part.type == "text" and part.text:
             pieces.append(part.text)
         elif part.type == "image":
             pieces.append(f"*[image: {part.media_type or 'unknown type'}]*")

@@ -3,7 +3,9 @@
 The file is one of: our document (``{"format": "switchboard.conversation", "version": 1}``), a
 list of them, ChatGPT's ``conversations.json`` (a list of conversations with a ``mapping``), or
 one ChatGPT conversation. Anything else, a broken tree, or more than the limits allow is refused
-with a sentence naming the conversation at fault, before anything is stored.
+with a sentence naming the conversation at fault, before anything is stored. Of our messages'
+parts, text is imported; attached files (described in an export, their bytes not in it) and
+images are left out.
 """
 
 from __future__ import annotations
@@ -60,7 +62,11 @@ def read_ours(item: object, *, max_messages: int, where: str) -> ImportedConvers
             m.id,
             m.parent_id,
             m.role,
-            tuple(p.text for p in m.parts if p.type == "text" and p.text is not None),
+            tuple(
+                p.text
+                for p in m.parts
+                if p.type == "text" and p.text is not None and p.attachment is None
+            ),
             provider=m.provider,
             model=m.model,
             created_at=_aware(m.created_at),
