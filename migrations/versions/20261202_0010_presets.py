@@ -5,13 +5,15 @@ Revises: 0009_organise
 Create Date: 2026-12-02 12:30:00
 
 A conversation's settings are a row of their own (absent = defaults); presets are per workspace,
-private to their owner unless shared.
+private to their owner unless shared. An answer records the sampling parameters its provider
+did not take, to say so on it.
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0010_presets"
 down_revision: str | None = "0009_organise"
@@ -29,6 +31,15 @@ def _prompting() -> list[sa.Column[object]]:
 
 
 def upgrade() -> None:
+    op.add_column(
+        "chat_messages",
+        sa.Column(
+            "ignored_parameters",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'[]'::jsonb"),
+            nullable=False,
+        ),
+    )
     op.create_table(
         "presets",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -61,3 +72,4 @@ def downgrade() -> None:
     op.drop_table("conversation_settings")
     op.drop_index("ix_presets_ws_owner", table_name="presets")
     op.drop_table("presets")
+    op.drop_column("chat_messages", "ignored_parameters")

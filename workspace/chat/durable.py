@@ -96,6 +96,7 @@ async def open_answer(
             provider=slot.provider,
             model=slot.model_ref,
             key_source=call.key_source,
+            ignored_parameters=list(call.ignored_parameters()),
             status="streaming",
             compare_id=slot.compare_id,
             lane=slot.lane,

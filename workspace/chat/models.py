@@ -103,6 +103,11 @@ class ChatMessage(SQLModel, table=True):
     # old checkpoint belonged to a process that died (see workspace.chat.recovery).
     checkpoint_at: datetime | None = Field(default=None, sa_type=TZ)
     credits_charged: int = Field(default=0, sa_type=sa.BigInteger)
+    # The conversation's sampling parameters this provider does not take (said on the answer).
+    ignored_parameters: list[str] = Field(
+        default_factory=list,
+        sa_column=sa.Column(JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    )
     # No foreign key: compare runs point at their user message; lanes only need to be grouped.
     compare_id: uuid.UUID | None = Field(default=None, index=True)
     lane: int | None = Field(default=None)

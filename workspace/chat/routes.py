@@ -87,6 +87,7 @@ def _message_out(m: ChatMessage, hidden: set[uuid.UUID]) -> MessageOut:
         m.compare_id,
         m.lane,
         m.created_at,
+        ignored_parameters=[] if blind else m.ignored_parameters,
     )
 
 

@@ -89,6 +89,8 @@ class MessageOut(msgspec.Struct):
     compare_id: uuid.UUID | None
     lane: int | None
     created_at: datetime
+    # Sampling parameters of the conversation this answer's provider does not take.
+    ignored_parameters: list[str] = msgspec.field(default_factory=list)
 
 
 class ConversationDetail(msgspec.Struct):

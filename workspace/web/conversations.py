@@ -111,6 +111,7 @@ class MessageView:
     prev_branch_id: uuid.UUID | None = None
     next_branch_id: uuid.UUID | None = None
     attachments: tuple[AttachmentView, ...] = ()
+    ignored_parameters: tuple[str, ...] = ()
 
     @property
     def paid_by(self) -> str | None:
@@ -135,6 +136,15 @@ class MessageView:
         if self.finish_reason == "length":
             return "Cut off: the model reached its output limit."
         return None
+
+    @property
+    def settings_notice(self) -> str | None:
+        """The conversation's parameters this model's provider does not take (never dropped
+        silently)."""
+        if not self.ignored_parameters:
+            return None
+        names = " and ".join(n.replace("_", " ") for n in self.ignored_parameters)
+        return f"Not sent: this provider takes no {names}; the model used its own defaults."
 
     @property
     def fallback_notice(self) -> str | None:
@@ -248,6 +258,7 @@ def _branch_views(
                 error_message=node.error_message,
                 fallback_from=node.fallback_from,
                 fallback_reason=node.fallback_reason,
+                ignored_parameters=() if blind else tuple(node.ignored_parameters),
                 # Until the vote, figures that tell models apart (price, speed) stay hidden too.
                 input_tokens=None if blind else node.input_tokens,
                 output_tokens=None if blind else node.output_tokens,

@@ -77,6 +77,9 @@ async def test_anthropic_receives_system_and_max_tokens_and_the_answer_names_wha
     assert body["max_tokens"] == 321
     assert "temperature" not in body and "top_p" not in body
     assert start["ignored_parameters"] == ["temperature", "top_p"]
+    detail = (await alice.get(f"/api/conversations/{c}")).json()
+    (answer,) = [m for m in detail["messages"] if m["role"] == "assistant"]
+    assert answer["ignored_parameters"] == ["temperature", "top_p"]
 
 
 async def test_switching_model_keeps_the_settings(

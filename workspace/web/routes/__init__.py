@@ -20,6 +20,7 @@ from workspace.web.routes.chat import CHAT_PAGES
 from workspace.web.routes.conversations import CONVERSATION_PAGES
 from workspace.web.routes.invites import INVITE_PAGES
 from workspace.web.routes.keys import KEY_PAGES
+from workspace.web.routes.presets import PRESET_PAGES
 from workspace.web.routes.search import SEARCH_PAGES
 from workspace.web.routes.transfer import TRANSFER_PAGES
 from workspace.web.routes.workspaces import WORKSPACE_PAGES
@@ -38,6 +39,7 @@ pages_router = Router(
         *CHAT_PAGES,
         *CONVERSATION_PAGES,
         *SEARCH_PAGES,
+        *PRESET_PAGES,
         *TRANSFER_PAGES,
     ],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,

@@ -24,6 +24,7 @@ from workspace.web.conversations import (
     visible_conversation,
 )
 from workspace.web.organise import conversation_actions_context
+from workspace.web.presets import settings_panel_context
 from workspace.web.shell import shell_context
 
 WS = "/w/{ws_id:uuid}"
@@ -46,10 +47,19 @@ async def _composer(
 
 @get(WS + "/c/new", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
 async def new_chat(
-    member: Member, db: AsyncSession, runtime: Runtime, project: uuid.UUID | None = None
+    member: Member,
+    db: AsyncSession,
+    runtime: Runtime,
+    project: uuid.UUID | None = None,
+    preset: uuid.UUID | None = None,
 ) -> Template:
-    """An empty conversation: the first message creates it (in ``?project=`` if given)."""
-    context = await shell_context(db, member, "new-chat") | await _composer(db, member, runtime)
+    """An empty conversation: the first message creates it (in ``?project=`` if given, with the
+    settings panel's system prompt and parameters, ``?preset=`` filling them in)."""
+    context = (
+        await shell_context(db, member, "new-chat")
+        | await _composer(db, member, runtime)
+        | await settings_panel_context(db, member, None, preset)
+    )
     return Template(
         "chat.html",
         context=context | {"conversation": None, "project_id": await _project(db, member, project)},
@@ -83,6 +93,7 @@ async def chat_page(
         await shell_context(db, member, str(conversation_id))
         | await _composer(db, member, runtime, conversation.context_tokens)
         | await conversation_actions_context(db, member, row)
+        | await settings_panel_context(db, member, conversation_id)
     )
     return Template(
         "chat.html",
@@ -118,9 +129,16 @@ async def message_fragment(
 
 
 @get(WS + "/compare", opt={"access": P.CONVERSATIONS_READ}, include_in_schema=False)
-async def compare_page(member: Member, db: AsyncSession, runtime: Runtime) -> Template:
-    """One prompt, several models side by side (lanes fill from one multiplexed SSE stream)."""
-    context = await shell_context(db, member, "compare") | await _composer(db, member, runtime)
+async def compare_page(
+    member: Member, db: AsyncSession, runtime: Runtime, preset: uuid.UUID | None = None
+) -> Template:
+    """One prompt, several models side by side (lanes fill from one multiplexed SSE stream), asked
+    with the settings panel's system prompt and parameters (``?preset=`` fills them in)."""
+    context = (
+        await shell_context(db, member, "compare")
+        | await _composer(db, member, runtime)
+        | await settings_panel_context(db, member, None, preset)
+    )
     return Template("compare.html", context=context)
 
 

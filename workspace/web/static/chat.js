@@ -120,6 +120,7 @@
     const body = form.dataset.project ? { project_id: form.dataset.project } : {};
     const created = await jsonPost(form.dataset.createUrl, body);
     form.dataset.conversation = created.id;
+    await window.switchboardSettings?.save(created.id);  // static/settings.js: the settings panel
     return created.id;
   }
 
