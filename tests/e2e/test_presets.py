@@ -130,3 +130,28 @@ async def test_a_preset_made_on_the_page_is_listed_and_can_be_deleted(
         await card.get_by_role("button", name="Delete").click()
         await expect(page.locator("[data-preset-card]")).to_have_count(0)
         assert session.errors == []
+
+
+async def test_a_compare_started_from_a_preset_asks_every_lane_with_it(
+    chromium: Browser, stack: Stack, shot: Shot
+) -> None:
+    async with member_session(chromium, stack, viewport=DESKTOP) as session:
+        page = session.page
+        preset = await session.api("POST", f"/api/workspaces/{session.ws_id}/presets", CAPTAIN)
+        await page.goto(f"/w/{session.ws_id}/compare?preset={preset['id']}")
+        await expect(page.get_by_label("System prompt")).to_have_value(CAPTAIN["system_prompt"])
+        await expect(page.locator("input[name=models][value='openai/gpt-4o']")).to_be_checked()
+        await page.locator("input[name=models][value='anthropic/claude-haiku-4-5']").check()
+        await page.get_by_role("textbox", name="Message").fill("Which port?")
+        await page.get_by_role("button", name="Compare", exact=True).click()
+        await expect(page.locator("[data-lane-status]", has_text="done")).to_have_count(
+            2, timeout=20_000
+        )
+        assert stack.simulator_url is not None
+        async with httpx.AsyncClient(base_url=stack.simulator_url, timeout=10) as http:
+            logged = (await http.get("/_simulator/requests")).json()["requests"]
+        bodies = [r["body"] for r in logged if r["stream"]][-2:]
+        systems = {b.get("system") or b["messages"][0]["content"] for b in bodies}
+        assert systems == {CAPTAIN["system_prompt"]}
+        await shot(page, "01-compare-from-preset")
+        assert session.errors == []
