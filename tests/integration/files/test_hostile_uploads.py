@@ -77,3 +77,20 @@ async def test_a_name_with_path_separators_and_control_characters_is_neutralised
     assert got.headers["content-disposition"] == (
         "attachment; filename=\"[31mpasswd.txt\"; filename*=UTF-8''%5B31mpasswd.txt"
     )
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"json": {"file": "not a file"}},
+        {"data": {"file": "a text field"}},
+    ],
+    ids=["json", "text-field"],
+)
+async def test_an_upload_without_a_file_is_a_client_error(
+    alice: UserClient, request_kwargs: dict[str, object]
+) -> None:
+    ws = await alice.create_workspace()
+    resp = await alice.post(f"/api/workspaces/{ws}/attachments", **request_kwargs)
+    assert 400 <= resp.status_code < 500, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")
