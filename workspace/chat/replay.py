@@ -85,6 +85,7 @@ def _start(answer: Stored, title: str) -> MessageStart:
         key_source=_started_on(m),
         compare_id=str(m.compare_id) if m.compare_id else None,
         title=title,
+        ignored_parameters=() if answer.blind else tuple(m.ignored_parameters),
     )
 
 

@@ -121,3 +121,16 @@ async def test_another_members_private_conversation_settings_are_not_found(
     c = await new_conversation(alice, ws)
     assert (await bob.get(f"/api/conversations/{c}/settings")).status_code == 404
     assert (await bob.put(f"/api/conversations/{c}/settings", json={})).status_code == 404
+
+
+async def test_a_replayed_anthropic_answer_still_names_what_it_ignored(
+    alice: UserClient, sim: httpx.AsyncClient
+) -> None:
+    c = await _configured(alice)
+    body = {"content": "What changed?", "model": "anthropic/claude-haiku-4-5"}
+    headers = {"Idempotency-Key": "settings-replay-1"}
+    await stream(alice, f"/api/conversations/{c}/messages", body, headers)
+    replayed = await stream(alice, f"/api/conversations/{c}/messages", body, headers)
+    start = one(replayed, "message.start")
+    assert start["replayed"] is True
+    assert start["ignored_parameters"] == ["temperature", "top_p"]
