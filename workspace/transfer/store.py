@@ -1,7 +1,7 @@
 """Checked conversations into the database: private conversations of the importer.
 
-Everything is added to the request's session and flushed; the request commits once, so a file is
-imported whole or not at all. Imported answers keep the provider and model the file names, carry
+Everything is written in the request's transaction (flushed, never committed here); the request
+commits once, so a file is imported whole or not at all. Imported answers keep the provider and model the file names, carry
 no usage and charge nothing (they were paid for elsewhere, or never).
 """
 
