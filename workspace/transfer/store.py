@@ -1,8 +1,8 @@
 """Checked conversations into the database: private conversations of the importer.
 
 Everything is written in the request's transaction (flushed, never committed here); the request
-commits once, so a file is imported whole or not at all. Imported answers keep the provider and model the file names, carry
-no usage and charge nothing (they were paid for elsewhere, or never).
+commits once, so a file is imported whole or not at all. Imported answers keep the provider and
+model the file names, carry no usage and charge nothing (they were paid for elsewhere, or never).
 """
 
 from __future__ import annotations
