@@ -153,5 +153,7 @@ async def test_a_compare_started_from_a_preset_asks_every_lane_with_it(
         bodies = [r["body"] for r in logged if r["stream"]][-2:]
         systems = {b.get("system") or b["messages"][0]["content"] for b in bodies}
         assert systems == {CAPTAIN["system_prompt"]}
+        claude = page.locator("[data-lanes] .lane").filter(has_text="claude-haiku-4-5")
+        await expect(claude.locator('[data-notice="settings"]')).to_contain_text("temperature")
         await shot(page, "01-compare-from-preset")
         assert session.errors == []

@@ -190,6 +190,13 @@
     return { article, body, meta };
   }
 
+  function ignoredNotice(article, names) {
+    // The conversation's parameters this provider does not take (the stored message says it too).
+    if (!names?.length) return;
+    const list = names.map((n) => n.replace("_", " ")).join(" and ");
+    notice(article, "settings", `Not sent: this provider takes no ${list}; the model used its own defaults.`);
+  }
+
   function notice(article, kind, text) {
     let p = article.querySelector(`[data-notice="${kind}"]`);
     if (!p) {
@@ -219,6 +226,7 @@
           userId = payload.parent_id;
           if (payload.title) announce(conversationId, payload.title);
           platform = payload.key_source === "platform";
+          ignoredNotice(reply.article, payload.ignored_parameters);
         } else if (event === "delta") {
           reply.body.append(document.createTextNode(payload.text || ""));
           keepInView();
@@ -389,6 +397,7 @@
       const laneStatus = lane.querySelector("[data-lane-status]");
       if (event === "message.start") {
         lane.dataset.messageId = payload.message_id;
+        ignoredNotice(lane, payload.ignored_parameters);
       } else if (event === "delta") {
         lane.querySelector("[data-lane-body]").append(document.createTextNode(payload.text || ""));
       } else if (event === "error") {
