@@ -19,9 +19,11 @@ metadata = SQLModel.metadata
 # Columns PostgreSQL computes and the application never reads or writes (``GENERATED ALWAYS``
 # search vectors, see migration 0008): kept out of the models so loading a message never
 # drags its search vector along, and so skipped when models and migrations are compared.
-DATABASE_MAINTAINED_COLUMNS = frozenset(
-    {("chat_messages", "search_vector"), ("conversations", "search_vector")}
-)
+# (table, column) -> the GIN index on it.
+DATABASE_MAINTAINED_COLUMNS = {
+    ("chat_messages", "search_vector"): "ix_chat_messages_search",
+    ("conversations", "search_vector"): "ix_conversations_search",
+}
 
 
 def include_object(
@@ -29,9 +31,9 @@ def include_object(
 ) -> bool:
     """Alembic's filter: all but :data:`DATABASE_MAINTAINED_COLUMNS` and their indexes."""
     table = getattr(getattr(obj, "table", None), "name", None)
-    if type_ == "column" and (table, name) in DATABASE_MAINTAINED_COLUMNS:
-        return False
-    return not (type_ == "index" and name in {"ix_chat_messages_search", "ix_conversations_search"})
+    if type_ == "column":
+        return (table, name) not in DATABASE_MAINTAINED_COLUMNS
+    return not (type_ == "index" and name in DATABASE_MAINTAINED_COLUMNS.values())
 
 
 __all__ = [
