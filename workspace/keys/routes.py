@@ -23,6 +23,7 @@ from workspace.audit.service import Actor
 from workspace.errors import InvalidInput
 from workspace.keys import policy as policy_service
 from workspace.keys import service
+from workspace.keys.check import check_key
 from workspace.keys.models import Credential
 from workspace.keys.oauth_service import (
     CredentialFileNotPersonal,
@@ -244,6 +245,7 @@ keys_router = Router(
         get_policy,
         put_policy,
         list_models,
+        check_key,
     ],
     tags=["keys"],
 )
