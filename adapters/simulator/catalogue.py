@@ -5,7 +5,7 @@ does the same so adapters meet those answers in tests instead of in production. 
 exist is not written down here: it is every model the built-in providers declare in their
 static ``models()``, the same list the app's model picker shows, so the picker can never offer
 a model the simulator refuses. Only models no adapter declares (the OpenAI-compatible
-``local-model``) are added here as simulator-only extras.
+``local-model``, OpenAI's ``gpt-sim-unlisted``) are added here as simulator-only extras.
 """
 
 from __future__ import annotations
@@ -42,8 +42,13 @@ class ModelInfo:
     display_name: str
 
 
-SIMULATOR_ONLY: Final = (ModelInfo("local-model", "compat", 4_096, 2_048, "Local model"),)
-"""What a user-run OpenAI-compatible server might serve (a small window, to test overflows)."""
+SIMULATOR_ONLY: Final = (
+    ModelInfo("local-model", "compat", 4_096, 2_048, "Local model"),
+    ModelInfo("gpt-sim-unlisted", "openai", 32_000, 4_096, "GPT sim unlisted"),
+)
+"""What a user-run OpenAI-compatible server might serve (a small window, to test overflows),
+and a model OpenAI lists that no adapter declares (no known price: the app's catalogue finds it
+only in the provider's own listing)."""
 
 
 class CatalogueConflict(ValueError):
