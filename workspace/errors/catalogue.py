@@ -100,6 +100,19 @@ invite_invalid                 410  The invite link is used, expired or meant fo
 only_creator_shares            403  Only the conversation's creator can share it or make it private.
 """)
 
+_TOKENS_AND_GATEWAY = _rows("""
+token_expired                  401  The API token's expiry has passed; create a new token.
+token_scope                    403  The API token's scope does not cover this (a `models` token only
+                                    lists models); use an `api` token.
+token_expiry_past              422  A token's `expires_at` must be a future time with its time zone.
+token_needs_workspace          403  The gateway (`/v1/...`) needs a token made for one workspace
+                                    (`POST /api/workspaces/{ws}/tokens`); an account token has none.
+unsupported_parameter          422  The gateway does not take this parameter or value (`param`
+                                    names it); leave it out.
+invalid_conversation_header    422  `X-Switchboard-Conversation` is `new` or the id of a
+                                    conversation of the token's workspace.
+""")
+
 _KEYS = _rows("""
 no_key_available               409  No key serves this provider: add a workspace or own key, or send
                                     `X-Provider-Key`.
@@ -194,6 +207,7 @@ import_too_large               422  The file holds more conversations or message
 SECTIONS: Final = (
     Section("Any request", _ANY_REQUEST),
     Section("Accounts and workspaces", _ACCOUNTS_AND_WORKSPACES),
+    Section("API tokens and the gateway", _TOKENS_AND_GATEWAY),
     Section("Keys", _KEYS),
     Section("Credits and budgets", _CREDITS_AND_BUDGETS),
     Section("Chat and compare", _CHAT_AND_COMPARE),
