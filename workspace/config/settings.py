@@ -154,6 +154,25 @@ class Settings(BaseSettings):
     cost_preview_output_tokens: int = Field(
         500, description="Answer length the picker's cost preview assumes for the next turn."
     )
+    model_list_ttl_s: float = Field(
+        600.0, description="How long a provider's model list, fetched with one key, is reused."
+    )
+    model_list_retry_s: float = Field(
+        60.0,
+        description="After a provider's model list failed, seconds before asking it again (the "
+        "static catalogue serves meanwhile).",
+    )
+    model_list_timeout_s: float = Field(
+        5.0, description="Longest wait for one provider's model list before the static one serves."
+    )
+    model_list_refresh_s: float = Field(
+        300.0,
+        description="How often each process fetches expired model lists again in the "
+        "background; 0 = only when asked (a catalogue request or POST .../models/refresh).",
+    )
+    unattached_upload_max_age_hours: float = Field(
+        24.0, description="Uploads never attached to a message are deleted after this many hours."
+    )
     provider_timeout_s: float = Field(120.0, description="Read timeout of one provider call.")
     provider_connect_timeout_s: float = Field(10.0, description="Connect timeout to a provider.")
 
