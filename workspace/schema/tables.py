@@ -12,7 +12,9 @@ from workspace.files import models as files_models
 from workspace.keys import models as keys_models
 from workspace.presets import models as presets_models
 from workspace.projects import models as projects_models
+from workspace.sso import models as sso_models
 from workspace.teams import models as teams_models
+from workspace.twofactor import models as twofactor_models
 
 metadata = SQLModel.metadata
 
@@ -46,5 +48,7 @@ __all__ = [
     "metadata",
     "presets_models",
     "projects_models",
+    "sso_models",
     "teams_models",
+    "twofactor_models",
 ]
