@@ -73,6 +73,30 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = Field(72, description="How long an invite link stays valid.")
     api_tokens_per_user: int = Field(50, description="Live API tokens one user may hold.")
 
+    # --- single sign-on and two-factor ---------------------------------------------------------
+    sso_providers: str = Field(
+        "",
+        description="JSON list of OpenID Connect providers (id, label, issuer, client_id, "
+        "scopes, groups_claim, allowed_domains); client secrets live in Vault, not here.",
+    )
+    sso_clock_skew_s: int = Field(
+        60, description="Clock skew allowed when checking an ID token's exp, iat and nbf."
+    )
+    sso_flow_ttl_s: int = Field(600, description="How long a started SSO sign-in may take.")
+    sso_http_timeout_s: float = Field(10.0, description="Timeout of one call to an IdP.")
+    sso_metadata_ttl_s: float = Field(
+        3600.0, description="How long an IdP's discovery document and keys are cached."
+    )
+    sso_allow_private_issuers: bool = Field(
+        False,
+        description="Let configured issuers be on loopback/private addresses (an internal IdP).",
+    )
+    totp_issuer: str = Field("Switchboard", description="Issuer name shown in authenticator apps.")
+    totp_recovery_codes: int = Field(10, description="Recovery codes issued at 2FA enrolment.")
+    second_factor_ttl_s: int = Field(
+        300, description="How long a right password waits for its second factor."
+    )
+
     # --- request limits -------------------------------------------------------------------------
     max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
     json_max_depth: int = Field(
