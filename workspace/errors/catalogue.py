@@ -100,6 +100,17 @@ invite_invalid                 410  The invite link is used, expired or meant fo
 only_creator_shares            403  Only the conversation's creator can share it or make it private.
 """)
 
+_SIGN_IN = _rows("""
+sso_refused                    400  The identity provider's answer was refused (state, nonce, token
+                                    or e-mail did not check out); nothing was created. Start the
+                                    sign-in again, or ask the operator.
+sso_required                   403  This workspace requires single sign-on: sign out, then sign in
+                                    with the workspace's identity provider.
+two_factor_required            403  This workspace requires two-factor sign-in: enrol an
+                                    authenticator at /account/two-factor and sign in again with it.
+second_factor_wrong            401  The authenticator or recovery code is wrong or already used.
+""")
+
 _TOKENS_AND_GATEWAY = _rows("""
 token_expired                  401  The API token's expiry has passed; create a new token.
 token_scope                    403  The API token's scope does not cover this (a `models` token only
@@ -207,6 +218,7 @@ import_too_large               422  The file holds more conversations or message
 SECTIONS: Final = (
     Section("Any request", _ANY_REQUEST),
     Section("Accounts and workspaces", _ACCOUNTS_AND_WORKSPACES),
+    Section("Sign-in: single sign-on and two-factor", _SIGN_IN),
     Section("API tokens and the gateway", _TOKENS_AND_GATEWAY),
     Section("Keys", _KEYS),
     Section("Credits and budgets", _CREDITS_AND_BUDGETS),
