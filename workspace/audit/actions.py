@@ -46,6 +46,14 @@ class AuditAction(StrEnum):
     PRESET_UPDATED = "preset.updated"
     PRESET_SHARED = "preset.shared"
     PRESET_DELETED = "preset.deleted"
+    SSO_SIGNED_IN = "sso.signed_in"
+    SSO_ACCOUNT_CREATED = "sso.account_created"
+    SSO_LINKED = "sso.linked"
+    SSO_GROUP_ROLE_CHANGED = "sso.group_role_changed"
+    SIGN_IN_POLICY_UPDATED = "sign_in.policy_updated"
+    TWO_FACTOR_ENABLED = "two_factor.enabled"
+    TWO_FACTOR_DISABLED = "two_factor.disabled"
+    TWO_FACTOR_RECOVERY_USED = "two_factor.recovery_used"
 
     @property
     def area(self) -> str:
@@ -54,7 +62,12 @@ class AuditAction(StrEnum):
 
 
 MEMBER_ACTIONS = frozenset(
-    {AuditAction.MEMBER_ROLE_CHANGED, AuditAction.MEMBER_REMOVED, AuditAction.MEMBER_LEFT}
+    {
+        AuditAction.MEMBER_ROLE_CHANGED,
+        AuditAction.MEMBER_REMOVED,
+        AuditAction.MEMBER_LEFT,
+        AuditAction.SSO_GROUP_ROLE_CHANGED,
+    }
 )
 """Actions whose target is a user: the log names that person, not just an id."""
 

@@ -16,6 +16,17 @@ def personal_credential(user_id: uuid.UUID, credential_id: uuid.UUID) -> str:
     return f"users/{user_id}/credentials/{credential_id}"
 
 
+def two_factor_secret(user_id: uuid.UUID) -> str:
+    return f"users/{user_id}/totp"
+
+
+def sso_client_secret(provider: str) -> str:
+    """An OpenID provider's client secret; ``provider`` is the operator's id for it."""
+    if not _PROVIDER_ID.match(provider):
+        raise ValueError("not a provider id")
+    return f"sso/{provider}"
+
+
 def platform_key(provider: str) -> str:
     if not _PROVIDER_ID.match(provider):
         raise ValueError("not a provider id")
