@@ -33,60 +33,28 @@ def run(
     host: str | None, port: int | None, data_dir: Path | None, migrate: bool, demo: bool
 ) -> None:
     """Serve the app; start embedded PostgreSQL/OpenBao when DATABASE_URL/VAULT_ADDR are unset."""
-    import uvicorn
+    from workspace.cli.serve import serve
 
-    from workspace.cli.embedded.stack import local_services
-    from workspace.schema.migrate import pending_revisions, upgrade
-    from workspace.server.app import create_app
-
-    settings = _settings(host=host, port=port, data_dir=data_dir)
-    with local_services(settings) as services:
-        settings = services.settings
-        assert settings.database_url is not None
-        current, head = asyncio.run(pending_revisions(settings.database_url))
-        if current != head:
-            if not migrate:
-                click.echo(
-                    f"The database schema is at {current or 'nothing'}, the code needs {head}.\n"
-                    "Run `switchboard migrate` first (or start with --migrate).",
-                    err=True,
-                )
-                sys.exit(2)
-            upgrade(settings.database_url)
-        simulator = None
-        if demo:
-            from workspace.cli.demo import start_demo
-
-            simulator, settings, login = start_demo(settings)
-        click.echo(f"\n  Switchboard is starting at {settings.resolved_public_url}")
-        if demo:
-            click.echo(
-                "  Offline demo: every provider is the local simulator (no internet, no cost)."
-            )
-            click.echo(f"  Sign in as {login[0]} with password {login[1]}")
-        else:
-            click.echo("  Create the first account at /signup.")
-        click.echo("  Stop with Ctrl-C (PostgreSQL and OpenBao stop with it; data stays).\n")
-        try:
-            uvicorn.run(
-                create_app(settings), host=settings.host, port=settings.port, log_level="warning"
-            )
-        finally:
-            if simulator is not None:
-                simulator.stop()
+    serve(_settings(host=host, port=port, data_dir=data_dir), migrate=migrate, demo=demo)
 
 
 @main.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None)
 def migrate(data_dir: Path | None) -> None:
-    """Upgrade the database schema to the newest revision."""
+    """Upgrade the database schema to the newest revision (needs PostgreSQL only, never Vault).
+
+    With DATABASE_URL set it writes nothing locally (the hook Job runs on a read-only root).
+    """
     from workspace.cli.embedded.stack import local_services
     from workspace.schema.migrate import upgrade
 
     settings = _settings(data_dir=data_dir)
-    with local_services(settings) as services:
-        assert services.settings.database_url is not None
-        upgrade(services.settings.database_url)
+    if settings.database_url is not None:
+        upgrade(settings.database_url)
+    else:
+        with local_services(settings, vault=False) as services:
+            assert services.settings.database_url is not None
+            upgrade(services.settings.database_url)
     click.echo("schema is up to date")
 
 

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "SWITCHBOARD_DATABASE_URL"),
         description="postgresql+asyncpg://... ; unset = start embedded PostgreSQL in data_dir.",
     )
+    shutdown_grace_s: float = Field(
+        30.0,
+        description="On SIGTERM or Ctrl-C, seconds open requests and streams get to finish "
+        "before they are cancelled (keep below the pod's terminationGracePeriodSeconds).",
+    )
     log_format: Literal["console", "json"] = Field("console", description="json in production.")
     log_level: str = Field("INFO", description="Root log level.")
 

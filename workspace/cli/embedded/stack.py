@@ -29,8 +29,14 @@ class LocalServices:
 
 
 @contextmanager
-def local_services(settings: Settings, *, ephemeral: bool = False) -> Iterator[LocalServices]:
-    """Start embedded services for unset URLs; stop them on exit."""
+def local_services(
+    settings: Settings, *, ephemeral: bool = False, vault: bool = True
+) -> Iterator[LocalServices]:
+    """Start embedded services for unset URLs; stop them on exit.
+
+    ``vault=False`` is for commands that need the database only (``switchboard migrate``): no
+    OpenBao is started or required, whatever ``VAULT_ADDR`` says.
+    """
     postgres: EmbeddedPostgres | None = None
     openbao: EmbeddedOpenBao | None = None
     overrides: dict[str, object] = {}
@@ -38,7 +44,7 @@ def local_services(settings: Settings, *, ephemeral: bool = False) -> Iterator[L
         if settings.database_url is None:
             postgres = start_embedded_postgres(settings.data_dir, delete_on_stop=ephemeral)
             overrides["database_url"] = postgres.url
-        if settings.vault_addr is None:
+        if vault and settings.vault_addr is None:
             openbao = start_embedded_openbao(settings.data_dir, mount=settings.vault_kv_mount)
             overrides.update(
                 vault_addr=openbao.addr,
