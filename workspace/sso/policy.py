@@ -1,0 +1,116 @@
+"""Each workspace's sign-in policy, and how a session signed in.
+
+An admin may require single sign-on (with the workspace's provider) and two-factor sign-in. The
+access guard calls :func:`enforce` for every route addressed by a workspace (``/w/{ws_id}/...``,
+``/api/workspaces/{ws_id}/...``). A session satisfies "SSO" when it signed in with that provider,
+and "two-factor" when it passed a second factor, or came through SSO (the IdP owns its factors).
+An API token satisfies them when its user has an identity at that provider / has 2FA enrolled or
+an SSO identity: a token cannot say how it was made, so its owner's account must qualify.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts.principal import Principal
+from workspace.audit.actions import AuditAction
+from workspace.audit.service import Actor, record
+from workspace.db.columns import utcnow
+from workspace.sso.errors import SsoRequired, TwoFactorRequired
+from workspace.sso.groups import replace_group_roles
+from workspace.sso.models import SessionSignIn, SignInPolicy, SsoIdentity
+from workspace.teams.roles import Role
+from workspace.twofactor.models import TotpEnrolment
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """What an admin saves on the sign-in settings page."""
+
+    require_sso: bool
+    require_two_factor: bool
+    sso_provider: str | None
+    group_roles: dict[str, Role]
+
+
+async def policy_of(db: AsyncSession, workspace_id: uuid.UUID) -> SignInPolicy | None:
+    return await db.get(SignInPolicy, workspace_id)
+
+
+async def save_policy(
+    db: AsyncSession, actor: Actor, workspace_id: uuid.UUID, change: PolicyChange
+) -> SignInPolicy:
+    """Store the workspace's policy and group mapping, with an audit row."""
+    row = await db.get(SignInPolicy, workspace_id) or SignInPolicy(workspace_id=workspace_id)
+    row.require_sso = change.require_sso
+    row.require_two_factor = change.require_two_factor
+    row.sso_provider = change.sso_provider
+    row.updated_at = utcnow()
+    db.add(row)
+    await replace_group_roles(db, workspace_id, change.group_roles)
+    details: dict[str, object] = {
+        "require_sso": change.require_sso,
+        "require_two_factor": change.require_two_factor,
+        "sso_provider": change.sso_provider,
+        "group_roles": {g: r.value for g, r in change.group_roles.items()},
+    }
+    await record(db, actor, AuditAction.SIGN_IN_POLICY_UPDATED, target_type="workspace",
+                 target_id=workspace_id, workspace_id=workspace_id, details=details)  # fmt: skip
+    await db.flush()
+    return row
+
+
+async def record_sign_in(
+    db: AsyncSession, session_key: str, method: str, *, provider: str | None, second_factor: bool
+) -> None:
+    """Remember how the session ``session_key`` (its token hash) signed in."""
+    db.add(SessionSignIn(token_hash=session_key, method=method, provider=provider,
+                         second_factor=second_factor))  # fmt: skip
+    await db.flush()
+
+
+async def _token_owner_qualifies(
+    db: AsyncSession, user_id: uuid.UUID, provider: str | None
+) -> tuple[bool, bool]:
+    stmt = select(SsoIdentity.provider).where(SsoIdentity.user_id == user_id)
+    providers = set((await db.exec(stmt)).all())
+    totp = await db.get(TotpEnrolment, user_id)
+    has_sso = bool(providers) if provider is None else provider in providers
+    return has_sso, bool(providers) or (totp is not None and totp.confirmed_at is not None)
+
+
+async def _session_qualifies(
+    db: AsyncSession, session_key: str | None, provider: str | None
+) -> tuple[bool, bool]:
+    row = await db.get(SessionSignIn, session_key) if session_key else None
+    if row is None:
+        return False, False
+    is_sso = row.method == "sso" and (provider is None or row.provider == provider)
+    return is_sso, row.second_factor or row.method == "sso"
+
+
+async def enforce(db: AsyncSession, principal: Principal, workspace_id: uuid.UUID) -> None:
+    """Refuse a caller whose sign-in the workspace's policy does not accept."""
+    policy = await db.get(SignInPolicy, workspace_id)
+    if policy is None or not (policy.require_sso or policy.require_two_factor):
+        return
+    if principal.via == "session":
+        sso_ok, factor_ok = await _session_qualifies(db, principal.session_key, policy.sso_provider)
+    else:
+        sso_ok, factor_ok = await _token_owner_qualifies(db, principal.user_id, policy.sso_provider)
+    if policy.require_sso and not sso_ok:
+        raise SsoRequired(
+            "This workspace requires single sign-on: sign out, then sign in with its identity "
+            "provider.",
+            extra={"provider": policy.sso_provider},
+        )
+    if policy.require_two_factor and not factor_ok:
+        raise TwoFactorRequired(
+            "This workspace requires two-factor sign-in: enrol an authenticator at "
+            "/account/two-factor, then sign out and in again with it."
+        )
+
