@@ -25,14 +25,14 @@ test: $(STAMP) browser ## Lint, then run every test (real PostgreSQL, OpenBao, s
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## ruff and mypy (strict on workspace/ and adapters/)
-	$(BIN)/ruff check workspace adapters tests bench migrations
-	$(BIN)/ruff format --check workspace adapters tests bench migrations
+lint: $(STAMP) ## ruff and mypy (strict on workspace/, adapters/ and switchboard/)
+	$(BIN)/ruff check workspace adapters switchboard tests bench migrations
+	$(BIN)/ruff format --check workspace adapters switchboard tests bench migrations
 	$(BIN)/mypy
 
 fmt: $(STAMP) ## Format and autofix
-	$(BIN)/ruff format workspace adapters tests bench migrations
-	$(BIN)/ruff check --fix workspace adapters tests bench migrations
+	$(BIN)/ruff format workspace adapters switchboard tests bench migrations
+	$(BIN)/ruff check --fix workspace adapters switchboard tests bench migrations
 
 bench: $(STAMP) ## Run the benchmarks under bench/ (prints figures)
 	$(BIN)/python -m bench

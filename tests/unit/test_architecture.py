@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("workspace", "adapters")
+PACKAGES = ("workspace", "adapters", "switchboard")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # The provider simulator speaks four wire protocols in one module each; it is a test double,
@@ -147,6 +147,18 @@ def test_adapters_know_nothing_of_the_app() -> None:
         if name.startswith("adapters")
         for target in _imports(module)
         if target == "workspace" or target.startswith("workspace.")
+    )
+    assert offenders == []
+
+
+def test_the_client_package_stands_alone() -> None:
+    """``switchboard`` (client and CLI) is what users install and import: no server inside."""
+    offenders = sorted(
+        f"{name} imports {target}"
+        for name, module in MODULES.items()
+        if name.startswith("switchboard")
+        for target in _imports(module)
+        if target.split(".")[0] in {"workspace", "adapters"}
     )
     assert offenders == []
 

@@ -1,4 +1,5 @@
-"""The ``switchboard`` command: run, migrate, simulator, adapters, doctor."""
+"""The ``switchboard`` command: run, migrate, simulator, adapters, admin; and the commands
+for people (login, keys, chat, compare, doctor) from :mod:`workspace.cli.user_commands`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Literal
 
 import click
 
+from workspace.cli.user_commands import add_user_commands
 from workspace.config.settings import Settings
 
 
@@ -134,26 +136,8 @@ def platform_key_set(provider: str, data_dir: Path | None) -> None:
     _with_store(action, data_dir)
 
 
-@main.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None)
-def doctor(data_dir: Path | None) -> None:
-    """Check PostgreSQL, Vault, the schema and the adapters; print what is wrong."""
-
-    async def action(settings: Settings) -> str:
-        from workspace.runtime.providers import make_registry
-        from workspace.schema.migrate import pending_revisions
-        from workspace.secrets.vault import SecretStore
-
-        lines = []
-        current, head = await pending_revisions(settings.database_url or "")
-        lines.append(f"postgres: ok (schema {current}, code {head})")
-        vault_ok = await SecretStore(settings).healthy()
-        lines.append(f"vault:    {'ok' if vault_ok else 'UNAVAILABLE'} ({settings.vault_addr})")
-        providers = ", ".join(p.id for p in make_registry(settings).providers())
-        lines.append(f"adapters: {providers}")
-        return "\n".join(lines)
-
-    _with_store(action, data_dir)
+# login, keys, chat, compare and doctor: the commands for people (switchboard.cli).
+add_user_commands(main)
 
 
 if __name__ == "__main__":
