@@ -34,6 +34,22 @@ class Settings(BaseSettings):
         description="On SIGTERM or Ctrl-C, seconds open requests and streams get to finish "
         "before they are cancelled (keep below the pod's terminationGracePeriodSeconds).",
     )
+    database_statement_cache: bool = Field(
+        True,
+        description="asyncpg's prepared-statement caches; false when DATABASE_URL goes through "
+        "PgBouncer in transaction mode (statements are then unnamed-unique and never reused).",
+    )
+    database_listen_url: str | None = Field(
+        None,
+        description="Direct (session) PostgreSQL URL for the secret-eviction LISTEN connection, "
+        "when DATABASE_URL goes through PgBouncer in transaction mode; unset = DATABASE_URL.",
+    )
+    eviction_check_interval_s: float = Field(
+        5.0, description="How often the LISTEN connection is probed (finds silent network cuts)."
+    )
+    eviction_reconnect_max_s: float = Field(
+        5.0, description="Longest wait between reconnects of the LISTEN connection (backoff)."
+    )
     log_format: Literal["console", "json"] = Field("console", description="json in production.")
     log_level: str = Field("INFO", description="Root log level.")
 

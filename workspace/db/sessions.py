@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,8 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+def make_engine(url: str, *, pool_size: int = 10, statement_cache: bool = True) -> AsyncEngine:
+    """The pool; ``statement_cache=False`` for PgBouncer in transaction mode, where a prepared
+    statement may land on another server connection: nothing is cached and every statement
+    gets a unique name."""
+    connect_args: dict[str, object] = {}
+    if not statement_cache:
+        connect_args = {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__",
+        }
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

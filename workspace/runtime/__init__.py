@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import ProviderRegistry
 from workspace.config.settings import Settings
+from workspace.secrets.eviction import EvictionListener
 from workspace.secrets.vault import SecretStore
 
 
@@ -25,3 +26,5 @@ class Runtime:
     # (workspace.chat.recovery).
     instance_id: uuid.UUID = field(default_factory=uuid.uuid4)
     leases: set[uuid.UUID] = field(default_factory=set)
+    # The LISTEN connection evicting secrets other replicas changed (/readyz reports it).
+    eviction: EvictionListener | None = None

@@ -90,7 +90,7 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(database_url)
+        engine = make_engine(database_url, statement_cache=settings.database_statement_cache)
         secrets = SecretStore(settings)
         app.state.runtime = Runtime(
             settings=settings,
@@ -102,7 +102,13 @@ def create_app(settings: Settings) -> Litestar:
         # Dead processes' calls are recovered from the start, and this one's leases renewed.
         maintenance = asyncio.create_task(maintain(app.state.runtime))
         try:
-            async with listening(engine, secrets):
+            async with listening(
+                settings.database_listen_url or database_url,
+                secrets,
+                check_interval_s=settings.eviction_check_interval_s,
+                reconnect_max_s=settings.eviction_reconnect_max_s,
+            ) as eviction:
+                app.state.runtime.eviction = eviction
                 yield
         finally:
             maintenance.cancel()

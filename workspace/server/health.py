@@ -16,7 +16,11 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", opt={"access": "public"}, operation_id="readyz", include_in_schema=False)
 async def readyz(runtime: Runtime) -> Response[dict[str, str]]:
-    """PostgreSQL and Vault both answer; otherwise 503 naming what is down."""
+    """PostgreSQL and Vault both answer; otherwise 503 naming what is down.
+
+    ``eviction`` says whether this replica's LISTEN connection (other replicas' secret changes)
+    is up; while it reconnects the replica reads secrets without its cache, so it stays ready.
+    """
     checks: dict[str, str] = {}
     try:
         async with runtime.engine.connect() as conn:
@@ -26,6 +30,7 @@ async def readyz(runtime: Runtime) -> Response[dict[str, str]]:
         checks["postgres"] = "unavailable"
     checks["vault"] = "ok" if await runtime.secrets.healthy() else "unavailable"
     ok = all(v == "ok" for v in checks.values())
+    checks["eviction"] = runtime.eviction.state if runtime.eviction else "off"
     return Response(
         {"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503
     )

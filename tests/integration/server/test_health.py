@@ -14,7 +14,7 @@ async def test_healthz_answers_ok(anon: httpx.AsyncClient) -> None:
 async def test_readyz_checks_postgres_and_vault(anon: httpx.AsyncClient) -> None:
     resp = await anon.get("/readyz")
     assert resp.status_code == 200, resp.text
-    assert resp.json() == {"status": "ok", "postgres": "ok", "vault": "ok"}
+    assert resp.json() == {"status": "ok", "postgres": "ok", "vault": "ok", "eviction": "ok"}
 
 
 async def test_openapi_schema_is_served(anon: httpx.AsyncClient) -> None:
