@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.accounts.dependencies import remember_principal
 from workspace.accounts.principal import Principal, require_principal
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC, runtime_of
+from workspace.sso.policy import enforce as enforce_sign_in_policy
 from workspace.teams.guards import admit, membership, remember_member
 from workspace.teams.roles import Permission
 from workspace.web.pages import PAGE_OPT, page_principal
@@ -54,6 +55,8 @@ async def _admit(
     if isinstance(access, Permission) and isinstance(ws_id, uuid.UUID):
         found = await membership(db, principal, ws_id)
         remember_member(request, admit(found, access, hide_forbidden=page))
+        # The workspace's sign-in policy (require SSO / two-factor), once membership is known.
+        await enforce_sign_in_policy(db, principal, ws_id)
 
 
 async def require_access(

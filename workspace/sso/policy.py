@@ -20,6 +20,7 @@ from workspace.accounts.principal import Principal
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow
+from workspace.errors import InvalidInput
 from workspace.sso.errors import SsoRequired, TwoFactorRequired
 from workspace.sso.groups import replace_group_roles
 from workspace.sso.models import SessionSignIn, SignInPolicy, SsoIdentity
@@ -114,3 +115,22 @@ async def enforce(db: AsyncSession, principal: Principal, workspace_id: uuid.UUI
             "/account/two-factor, then sign out and in again with it."
         )
 
+
+async def caller_keeps_access(db: AsyncSession, principal: Principal, change: PolicyChange) -> None:
+    """Refuse a policy its own author's sign-in would not meet: saving it would lock them out."""
+    if principal.via == "session":
+        sso_ok, factor_ok = await _session_qualifies(db, principal.session_key, change.sso_provider)
+    else:
+        sso_ok, factor_ok = await _token_owner_qualifies(db, principal.user_id, change.sso_provider)
+    if change.require_sso and not sso_ok:
+        raise InvalidInput(
+            "Sign in with this workspace's identity provider first: requiring SSO now would "
+            "lock you out.",
+            extra={"field": "require_sso"},
+        )
+    if change.require_two_factor and not factor_ok:
+        raise InvalidInput(
+            "Turn on two-factor sign-in for yourself first (/account/two-factor): requiring it "
+            "now would lock you out.",
+            extra={"field": "require_two_factor"},
+        )

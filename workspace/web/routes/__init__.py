@@ -22,7 +22,10 @@ from workspace.web.routes.invites import INVITE_PAGES
 from workspace.web.routes.keys import KEY_PAGES
 from workspace.web.routes.presets import PRESET_PAGES
 from workspace.web.routes.search import SEARCH_PAGES
+from workspace.web.routes.sign_in_admin import SIGN_IN_ADMIN_PAGES
+from workspace.web.routes.sso import SSO_PAGES
 from workspace.web.routes.transfer import TRANSFER_PAGES
+from workspace.web.routes.two_factor import TWO_FACTOR_PAGES
 from workspace.web.routes.workspaces import WORKSPACE_PAGES
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -31,6 +34,9 @@ pages_router = Router(
     "/",
     route_handlers=[
         *AUTH_PAGES,
+        *SSO_PAGES,
+        *TWO_FACTOR_PAGES,
+        *SIGN_IN_ADMIN_PAGES,
         *INVITE_PAGES,
         *WORKSPACE_PAGES,
         *ADMIN_PAGES,

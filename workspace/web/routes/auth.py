@@ -1,6 +1,10 @@
 """Sign-up, sign-in and sign-out pages. They call the accounts service and set the same
 ``sb_session`` cookie as the JSON API (:mod:`workspace.accounts.cookies`).
 
+The sign-in page also offers each configured SSO provider (:mod:`workspace.web.routes.sso`); a
+right password of an account with two-factor on waits for its code
+(:mod:`workspace.web.routes.two_factor`). Signing out of an SSO session can sign out of the IdP.
+
 Before a session exists, the forms are protected by a double-submit token: a random value in a
 ``SameSite=Strict`` cookie that the hidden field must repeat, so another site cannot sign a
 visitor into an account of its choosing (login CSRF).
@@ -25,13 +29,18 @@ from workspace.accounts.principal import Principal, client_ip, optional_principa
 from workspace.config.settings import Settings
 from workspace.errors import AppError
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC
+from workspace.sso.logout import idp_logout
+from workspace.sso.providers import configured
 from workspace.teams import service as teams
+from workspace.twofactor import pending
+from workspace.twofactor.service import is_enrolled
 from workspace.web.pages import CSRF_FIELD, field, form_of, safe_next
+from workspace.web.signin import PENDING_COOKIE, sign_in, transit_cookie
 
 FORM_COOKIE = "sb_form"
 
 
-def _form_page(
+def form_page(
     request: Request[Any, Any, Any],
     settings: Settings,
     template: str,
@@ -55,11 +64,12 @@ def _form_page(
         "error": error,
         "values": values or {},
         "password_min": settings.password_min_length,
+        "sso_providers": configured(settings).items,
     }
     return Template(template, context=context, status_code=status, cookies=[cookie])
 
 
-def _form_token_ok(request: Request[Any, Any, Any], sent: str) -> bool:
+def form_token_ok(request: Request[Any, Any, Any], sent: str) -> bool:
     expected = request.cookies.get(FORM_COOKIE, "")
     return bool(expected) and hmac.compare_digest(sent, expected)
 
@@ -82,8 +92,8 @@ async def _submit(
     Any refusal shows the same form again with what was typed (never the password)."""
     form = await form_of(request)
     values = {k: field(form, k, 320) for k in names}
-    if not _form_token_ok(request, field(form, CSRF_FIELD, 200)):
-        return _form_page(
+    if not form_token_ok(request, field(form, CSRF_FIELD, 200)):
+        return form_page(
             request, settings, template, status=403, values=values,
             error="This form has expired. Please try again.",
         )  # fmt: skip
@@ -92,7 +102,7 @@ async def _submit(
         user = await user_of(values, field(form, "password", 1024), ip)
         new = await accounts.start_session(db, settings, user, ip)
     except AppError as exc:
-        return _form_page(
+        return form_page(
             request, settings, template, status=exc.status, error=exc.detail, values=values
         )
     return _signed_in(request, settings, new, safe_next(values["next"]))
@@ -111,7 +121,7 @@ async def home(request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
 @get("/signup", opt={"access": PUBLIC}, include_in_schema=False)
 async def signup_page(request: Request[Any, Any, Any], settings: Settings) -> Template:
     """The sign-up form."""
-    return _form_page(request, settings, "auth/signup.html")
+    return form_page(request, settings, "auth/signup.html")
 
 
 @post("/signup", opt={"access": PUBLIC}, include_in_schema=False)
@@ -131,33 +141,62 @@ async def signup_submit(
 @get("/login", opt={"access": PUBLIC}, include_in_schema=False)
 async def login_page(request: Request[Any, Any, Any], settings: Settings) -> Template:
     """The sign-in form."""
-    return _form_page(request, settings, "auth/login.html")
+    return form_page(request, settings, "auth/login.html")
 
 
 @post("/login", opt={"access": PUBLIC}, include_in_schema=False)
 async def login_submit(
     request: Request[Any, Any, Any], db: AsyncSession, settings: Settings
 ) -> Response[Any]:
-    """Check the password (rate-limited by the service) and continue to ``next``."""
-
-    async def check(values: dict[str, str], password: str, ip: str | None) -> User:
-        return await accounts.login(db, settings, email=values["email"], password=password, ip=ip)
-
-    return await _submit(request, db, settings, "auth/login.html", ("email", "next"), check)
+    """Check the password (rate-limited by the service); an account with two-factor on goes on
+    to the code page, others continue to ``next``."""
+    template = "auth/login.html"
+    form = await form_of(request)
+    values = {k: field(form, k, 320) for k in ("email", "next")}
+    if not form_token_ok(request, field(form, CSRF_FIELD, 200)):
+        return form_page(
+            request, settings, template, status=403, values=values,
+            error="This form has expired. Please try again.",
+        )  # fmt: skip
+    ip = client_ip(request, settings.trust_forwarded_for)
+    password = field(form, "password", 1024)
+    try:
+        user = await accounts.login(db, settings, email=values["email"], password=password, ip=ip)
+    except AppError as exc:
+        return form_page(request, settings, template, status=exc.status, error=exc.detail,
+                         values=values)  # fmt: skip
+    target = safe_next(values["next"])
+    if await is_enrolled(db, user.id):
+        raw = await pending.hold(db, settings, user.id, target)
+        cookie = transit_cookie(
+            request, settings, PENDING_COOKIE, raw, settings.second_factor_ttl_s
+        )
+        return Redirect("/login/second-factor", status_code=303, cookies=[cookie])
+    return await sign_in(request, db, settings, user, ip=ip, method="password", target=target)
 
 
 @get("/logout", opt={"access": AUTHENTICATED}, include_in_schema=False)
-async def logout_page(principal: Principal, db: AsyncSession) -> Template:
-    """A confirmation page: signing out is a POST, so a link elsewhere cannot do it."""
-    return Template("auth/logout.html", context={"csrf": principal.csrf_token or ""})
+async def logout_page(principal: Principal, db: AsyncSession, settings: Settings) -> Template:
+    """A confirmation page: signing out is a POST, so a link elsewhere cannot do it. An SSO
+    session may also sign out of its identity provider."""
+    idp = await idp_logout(db, settings, principal.session_key)
+    return Template("auth/logout.html", context={"csrf": principal.csrf_token or "", "idp": idp})
 
 
 @post("/logout", opt={"access": AUTHENTICATED}, include_in_schema=False)
-async def logout_submit(principal: Principal, db: AsyncSession) -> Redirect:
-    """End this session and clear the cookie."""
+async def logout_submit(
+    principal: Principal, db: AsyncSession, settings: Settings
+) -> Response[Any]:
+    """End this session and clear the cookie. An SSO session gets a page offering to sign out
+    of the identity provider too (a link: the IdP is another site, which forms may not post to)."""
+    idp = await idp_logout(db, settings, principal.session_key)
     if principal.session_key:
         await accounts.end_session(db, principal.session_key)
-    response = Redirect("/login", status_code=303)
+    response: Response[Any] = (
+        Template("auth/signed_out.html", context={"idp": idp})
+        if idp
+        else Redirect("/login", status_code=303)
+    )
     clear_session_cookie(response)
     return response
 
