@@ -34,13 +34,29 @@ class AuthSession(SQLModel, table=True):
     ip: str | None = Field(default=None, max_length=64)
 
 
+TOKEN_SCOPES = ("models", "api")
+"""``models``: ``GET /v1/models`` only; ``api``: every route the owner may use."""
+
+
 class ApiToken(SQLModel, table=True):
-    """A personal API token (``sb_...``): stored hashed, shown once, revocable."""
+    """A personal API token (``sb_...``): stored hashed, shown once, revocable.
+
+    A token naming a workspace serves that workspace only (the gateway's ``/v1/...`` routes need
+    one); without one it is an account token, as every token was before scopes existed.
+    """
 
     __tablename__ = "api_tokens"
+    __table_args__ = (sa.CheckConstraint("scope IN ('models', 'api')", name="ck_api_tokens_scope"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    workspace_id: uuid.UUID | None = Field(
+        default=None, foreign_key="workspaces.id", index=True, ondelete="CASCADE"
+    )
+    scope: str = Field(
+        default="api", sa_column=sa.Column(sa.String(16), nullable=False, server_default="api")
+    )
+    expires_at: datetime | None = Field(default=None, sa_type=TZ)
     name: str = Field(max_length=200)
     token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
     hint: str = Field(max_length=16)

@@ -34,6 +34,27 @@ class CsrfFailed(Forbidden):
     code = "csrf_failed"
 
 
+class TokenExpired(Unauthorized):
+    code = "token_expired"
+
+
+class TokenScopeRefused(Forbidden):
+    code = "token_scope"
+
+
+SCOPE_OPT = "token_scope"
+"""A route's ``opt`` key naming the token scope it needs; without it, ``api``."""
+
+
+def require_scope(principal: Principal, needed: str) -> None:
+    """A ``models`` token lists models and does nothing else."""
+    if needed != principal.token_scope and principal.token_scope != "api":
+        raise TokenScopeRefused(
+            f"This API token's scope is '{principal.token_scope}'; this needs '{needed}'.",
+            extra={"scope": principal.token_scope, "needed": needed},
+        )
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: uuid.UUID
@@ -42,6 +63,13 @@ class Principal:
     via: Literal["session", "token"]
     session_key: str | None = None
     csrf_token: str | None = None
+    # A token's limits (see ApiToken): the one workspace it serves, and its scope.
+    token_workspace_id: uuid.UUID | None = None
+    token_scope: str = "api"
+
+    def may_enter(self, workspace_id: uuid.UUID) -> bool:
+        """A workspace token reaches its own workspace only; a session or account token, any."""
+        return self.token_workspace_id is None or self.token_workspace_id == workspace_id
 
 
 def client_ip(request: Request[Any, Any, Any], trust_forwarded_for: bool) -> str | None:
@@ -70,13 +98,22 @@ async def _from_token(session: AsyncSession, raw: str) -> Principal | None:
         return None
     token, user = row
     now = utcnow()
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenExpired("This API token has expired; create a new one.")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         # Bookkeeping, not the request's work: its own transaction, so GETs stay read-only.
         async with own_transaction(session) as own:
             await own.execute(
                 sa.update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now)
             )
-    return Principal(user.id, user.email, user.name, "token")
+    return Principal(
+        user.id,
+        user.email,
+        user.name,
+        "token",
+        token_workspace_id=token.workspace_id,
+        token_scope=token.scope,
+    )
 
 
 async def _from_cookie(session: AsyncSession, raw: str) -> Principal | None:
@@ -101,6 +138,9 @@ async def optional_principal(
     if header.lower().startswith("bearer "):
         raw = header[7:].strip()
         return await _from_token(session, raw) if raw.startswith(API_TOKEN_PREFIX) else None
+    # Anthropic's clients send their key as x-api-key; a browser never sends it by itself.
+    if (raw := request.headers.get("x-api-key", "").strip()).startswith(API_TOKEN_PREFIX):
+        return await _from_token(session, raw)
     if cookie := request.cookies.get(SESSION_COOKIE):
         return await _from_cookie(session, cookie)
     return None

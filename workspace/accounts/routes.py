@@ -67,8 +67,19 @@ async def me(principal: Principal) -> MeOut:
     return MeOut(principal.user_id, principal.email, principal.name, principal.csrf_token)
 
 
-def _token_out(token: ApiToken, secret: str | None = None) -> TokenOut:
-    return TokenOut(token.id, token.name, token.hint, token.created_at, token.last_used_at, secret)
+def token_out(token: ApiToken, secret: str | None = None) -> TokenOut:
+    """A token as the API shows it: never its secret, except once in its creation's response."""
+    return TokenOut(
+        token.id,
+        token.name,
+        token.hint,
+        token.created_at,
+        token.last_used_at,
+        secret,
+        token.workspace_id,
+        token.scope,
+        token.expires_at,
+    )
 
 
 @post("/", opt={"access": AUTHENTICATED}, operation_id="create_api_token", status_code=201)
@@ -77,13 +88,13 @@ async def create_token(
 ) -> TokenOut:
     """Create an API token; the secret is in this response only."""
     issued = await service.create_api_token(db, settings, actor, principal.user_id, data.name)
-    return _token_out(issued.token, issued.secret)
+    return token_out(issued.token, issued.secret)
 
 
 @get("/", opt={"access": AUTHENTICATED}, operation_id="list_api_tokens")
 async def list_tokens(principal: Principal, db: AsyncSession) -> list[TokenOut]:
     """Live API tokens of the caller (hints only)."""
-    return [_token_out(t) for t in await service.list_api_tokens(db, principal.user_id)]
+    return [token_out(t) for t in await service.list_api_tokens(db, principal.user_id)]
 
 
 @delete("/{token_id:uuid}", opt={"access": AUTHENTICATED}, operation_id="revoke_api_token")

@@ -41,3 +41,6 @@ class TokenOut(msgspec.Struct):
     created_at: datetime
     last_used_at: datetime | None
     token: str | None = None
+    workspace_id: uuid.UUID | None = None
+    scope: str = "api"
+    expires_at: datetime | None = None

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -168,13 +168,31 @@ async def end_session(session: AsyncSession, session_key: str) -> None:
 
 
 @dataclass(frozen=True)
+class TokenGrant:
+    """What a new token may reach: one workspace (or every one of an account token), a scope,
+    until when. The caller checks the membership first."""
+
+    workspace_id: uuid.UUID | None = None
+    scope: str = "api"
+    expires_at: datetime | None = None
+
+
+ACCOUNT_TOKEN = TokenGrant()
+
+
+@dataclass(frozen=True)
 class IssuedToken:
     token: ApiToken
     secret: str
 
 
 async def create_api_token(
-    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID, name: str
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    user_id: uuid.UUID,
+    name: str,
+    grant: TokenGrant = ACCOUNT_TOKEN,
 ) -> IssuedToken:
     live = await list_api_tokens(session, user_id)
     if len(live) >= settings.api_tokens_per_user:
@@ -182,11 +200,25 @@ async def create_api_token(
             f"You already have {settings.api_tokens_per_user} API tokens; revoke one first."
         )
     raw = new_token(API_TOKEN_PREFIX)
-    token = ApiToken(user_id=user_id, name=name, token_hash=token_hash(raw), hint=token_hint(raw))
+    token = ApiToken(
+        user_id=user_id,
+        name=name,
+        token_hash=token_hash(raw),
+        hint=token_hint(raw),
+        workspace_id=grant.workspace_id,
+        scope=grant.scope,
+        expires_at=grant.expires_at,
+    )
     session.add(token)
     await session.flush()
     await record(
-        session, actor, AuditAction.API_TOKEN_CREATED, target_type="api_token", target_id=token.id
+        session,
+        actor,
+        AuditAction.API_TOKEN_CREATED,
+        target_type="api_token",
+        target_id=token.id,
+        workspace_id=grant.workspace_id,
+        details={"scope": grant.scope},
     )
     return IssuedToken(token, raw)
 

@@ -41,10 +41,13 @@ class ConversationAccess:
 
 
 def _visible(principal: Principal) -> sa.ColumnElement[bool]:
-    return sa.or_(
+    visible = sa.or_(
         col(Conversation.visibility) == "shared",
         col(Conversation.created_by) == principal.user_id,
     )
+    if principal.token_workspace_id is not None:  # a workspace token sees its workspace only
+        return sa.and_(visible, col(Conversation.workspace_id) == principal.token_workspace_id)
+    return visible
 
 
 def _membership_join() -> sa.ColumnElement[bool]:

@@ -26,7 +26,7 @@ from litestar.handlers import BaseRouteHandler
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.dependencies import remember_principal
-from workspace.accounts.principal import Principal, require_principal
+from workspace.accounts.principal import SCOPE_OPT, Principal, require_principal, require_scope
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC, runtime_of
 from workspace.sso.policy import enforce as enforce_sign_in_policy
 from workspace.teams.guards import admit, membership, remember_member
@@ -45,11 +45,12 @@ def declared_access(handler: BaseRouteHandler) -> Access:
 
 
 async def _admit(
-    request: Request[Any, Any, Any], db: AsyncSession, access: Access, *, page: bool
+    request: Request[Any, Any, Any], db: AsyncSession, access: Access, *, page: bool, scope: str
 ) -> None:
     principal: Principal = await (
         page_principal(request, db) if page else require_principal(request, db)
     )
+    require_scope(principal, scope)
     remember_principal(request, principal)
     ws_id = request.path_params.get("ws_id")
     if isinstance(access, Permission) and isinstance(ws_id, uuid.UUID):
@@ -72,4 +73,10 @@ async def require_access(
         raise RuntimeError("only HTTP routes are served")
     # Its own short session: the request's unit of work (``db``) starts after the guards.
     async with runtime_of(connection.app.state).sessionmaker() as db:
-        await _admit(connection, db, access, page=bool(handler.opt.get(PAGE_OPT)))
+        await _admit(
+            connection,
+            db,
+            access,
+            page=bool(handler.opt.get(PAGE_OPT)),
+            scope=str(handler.opt.get(SCOPE_OPT, "api")),
+        )

@@ -27,6 +27,8 @@ from workspace.config.logs import configure_logging
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
 from workspace.files.routes import attachments_router
+from workspace.keys.listing import refresh_loop
+from workspace.keys.model_routes import models_router
 from workspace.keys.routes import keys_router
 from workspace.presets.routes import presets_router
 from workspace.projects.routes import projects_router
@@ -43,6 +45,7 @@ from workspace.server.health import healthz, readyz
 from workspace.teams.audit_routes import audit_router
 from workspace.teams.guards import provide_member
 from workspace.teams.routes import invites_router, workspaces_router
+from workspace.teams.token_routes import workspace_tokens_router
 from workspace.transfer.routes import transfer_router
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
@@ -64,6 +67,7 @@ def _routes(settings: Settings) -> list[ControllerRouterHandler]:
         readyz,
         auth_router,
         tokens_router,
+        workspace_tokens_router,
         workspaces_router,
         invites_router,
         projects_router,
@@ -78,6 +82,7 @@ def _routes(settings: Settings) -> list[ControllerRouterHandler]:
         organise_router,
         conversation_settings_router,
         keys_router,
+        models_router,
         *WEB_ROUTE_HANDLERS,
     ]
 
@@ -101,6 +106,8 @@ def create_app(settings: Settings) -> Litestar:
         )
         # Dead processes' calls are recovered from the start, and this one's leases renewed.
         maintenance = asyncio.create_task(maintain(app.state.runtime))
+        # The providers' model lists that expired are fetched again in the background.
+        listings = asyncio.create_task(refresh_loop(app.state.runtime))
         try:
             async with listening(
                 settings.database_listen_url or database_url,
@@ -112,7 +119,8 @@ def create_app(settings: Settings) -> Litestar:
                 yield
         finally:
             maintenance.cancel()
-            await asyncio.gather(maintenance, return_exceptions=True)
+            listings.cancel()
+            await asyncio.gather(maintenance, listings, return_exceptions=True)
             await engine.dispose()
 
     return Litestar(

@@ -49,6 +49,8 @@ class Member:
 async def membership(
     session: AsyncSession, principal: Principal, workspace_id: uuid.UUID
 ) -> Member | None:
+    if not principal.may_enter(workspace_id):
+        return None  # a workspace token elsewhere: as if not a member
     stmt = select(Membership).where(
         Membership.workspace_id == workspace_id, Membership.user_id == principal.user_id
     )
