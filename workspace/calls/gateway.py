@@ -40,6 +40,7 @@ from adapters import (
     Secret,
     StreamEvent,
     TextDelta,
+    ToolSpec,
     Usage,
 )
 from workspace.audit.actions import AuditAction
@@ -80,6 +81,8 @@ class CallRequest:
     max_output_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
+    # Tools the caller offers the model (the /v1 gateway passes its clients' tools through).
+    tools: tuple[ToolSpec, ...] = ()
 
 
 @dataclass
@@ -124,6 +127,7 @@ class ModelCall:
         return ChatRequest(
             model=self.model.id,
             messages=self.request.messages,
+            tools=self.request.tools,
             max_output_tokens=self.max_output_tokens,
             temperature=self.request.temperature,
             top_p=self.request.top_p,
