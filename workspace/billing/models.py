@@ -46,6 +46,11 @@ class UsageEvent(SQLModel, table=True):
     credits: int = Field(default=0, sa_type=sa.BigInteger)
     status: str = Field(max_length=16)
     fallback: bool = Field(default=False)
+    # A model without a known price (only its provider's list knows it): cost_usd_micros is 0.
+    price_unknown: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()),
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
 
 

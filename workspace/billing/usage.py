@@ -43,6 +43,9 @@ class UsageRecord:
     credits: int = 0
     status: str = "complete"
     fallback: bool = False
+    # The model's price is unknown (only the provider's own list knows it): tokens are real,
+    # the cost is not (0), so reports can say so.
+    price_unknown: bool = False
     conversation_id: uuid.UUID | None = None
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     created_at: datetime | None = None
@@ -71,6 +74,7 @@ def _event(record: UsageRecord) -> UsageEvent:
         credits=credits,
         status=record.status,
         fallback=record.fallback,
+        price_unknown=record.price_unknown,
         created_at=record.created_at or utcnow(),
     )
 

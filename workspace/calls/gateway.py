@@ -48,6 +48,7 @@ from workspace.audit.service import Actor, record
 from workspace.billing import budgets, holds, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
 from workspace.keys import service as key_service
+from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
 from workspace.keys.resolution import KeySource, load_platform_key, policy_of, resolve
 from workspace.runtime import Runtime
@@ -252,6 +253,7 @@ class ModelCall:
             credits=credits,
             status=status,
             fallback=self.fallback is not None,
+            price_unknown=not price_known(self.model),
         )
 
     async def _note_budget(self, session: AsyncSession) -> None:
@@ -331,18 +333,20 @@ async def start_call(
 
 
 async def _start(runtime: Runtime, request: CallRequest, session: AsyncSession) -> ModelCall:
-    provider, model = runtime.registry.resolve_model(request.model_ref)
     member = request.member
+    request_secret = (
+        request.request_key.secret
+        if request.request_key
+        and request.request_key.provider == request.model_ref.partition("/")[0]
+        else None
+    )
+    # A model only the provider's own list knows resolves through the paying key's listing.
+    provider, model = await find_model(session, runtime, member, request.model_ref, request_secret)
     policy = await policy_of(session, member.workspace_id)
     require_allowed(policy, model)
     await budgets.check_budgets(session, member.workspace_id, member.principal.user_id)
     platform_ok = platform_permitted(
         policy, await plans.platform_allowed_for(session, member.workspace_id)
-    )
-    request_secret = (
-        request.request_key.secret
-        if request.request_key and request.request_key.provider == provider.id
-        else None
     )
     resolved = await resolve(
         session,

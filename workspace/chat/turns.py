@@ -24,7 +24,7 @@ from litestar.response import ServerSentEventMessage
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters import Message, ModelInfo, ProviderError, ProviderRegistry
+from adapters import Message, ModelInfo, ProviderError
 from workspace.calls.gateway import RequestKey, start_call
 from workspace.chat import attachments, context, durable, idempotency, service
 from workspace.chat.access import ConversationAccess
@@ -34,6 +34,7 @@ from workspace.chat.parts import text_of
 from workspace.chat.replay import Stored, replay
 from workspace.chat.streaming import multiplex
 from workspace.errors import InvalidInput
+from workspace.keys.listing import find_model
 from workspace.presets import conversations as prompt_settings
 from workspace.presets.prompting import Prompting
 from workspace.runtime import Runtime
@@ -62,9 +63,14 @@ class Caller:
     idempotency_key: str | None
 
 
-def resolve_model(registry: ProviderRegistry, model_ref: str) -> ModelInfo:
+async def resolve_model(
+    runtime: Runtime, db: AsyncSession, access: ConversationAccess, caller: Caller, model_ref: str
+) -> ModelInfo:
+    """The model, from the static catalogue or the paying key's own list of models."""
+    key = caller.request_key
+    secret = key.secret if key and key.provider == model_ref.partition("/")[0] else None
     try:
-        _, model = registry.resolve_model(model_ref)
+        _, model = await find_model(db, runtime, access.member, model_ref, secret)
     except ProviderError as exc:
         raise UnknownModel(exc.message, extra={"model": model_ref}) from None
     return model
@@ -140,7 +146,7 @@ async def send_message(
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Store the user message and stream the answer; replays a finished idempotent retry."""
     access.member.require(Permission.CONVERSATIONS_WRITE)
-    model = resolve_model(runtime.registry, model_ref)
+    model = await resolve_model(runtime, db, access, caller, model_ref)
     conversation = access.conversation
     body: dict[str, object] = {"content": content, "model": model_ref, "parent": str(parent_id)}
     body["attachments"] = [str(i) for i in attached]
@@ -171,7 +177,7 @@ async def regenerate(
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Answer the same user message again (possibly with another model), as a sibling."""
     access.member.require(Permission.CONVERSATIONS_WRITE)
-    model = resolve_model(runtime.registry, model_ref)
+    model = await resolve_model(runtime, db, access, caller, model_ref)
     conversation = access.conversation
     tree = await service.load_tree(db, conversation.id)
     target = tree.by_id.get(message_id)
@@ -215,7 +221,7 @@ async def start_compare(
             f"A comparison needs between 2 and {limit} models; got {len(model_refs)}.",
             extra={"min": 2, "max": limit},
         )
-    models = [resolve_model(runtime.registry, ref) for ref in model_refs]
+    models = [await resolve_model(runtime, db, access, caller, ref) for ref in model_refs]
     conversation = access.conversation
     body = {
         "content": content,

@@ -89,3 +89,22 @@ class PlatformKey(SQLModel, table=True):
     provider: str = Field(primary_key=True, max_length=64)
     fingerprint: str = Field(max_length=32)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=TZ)
+
+
+class ModelDefaults(SQLModel, table=True):
+    """A member's default models in one workspace: overall, and per provider (absent = none)."""
+
+    __tablename__ = "member_model_defaults"
+
+    workspace_id: uuid.UUID = Field(
+        foreign_key="workspaces.id", primary_key=True, ondelete="CASCADE"
+    )
+    user_id: uuid.UUID = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    # ``provider/model``, as the pickers and the chat API take it.
+    overall: str | None = Field(default=None, max_length=200)
+    # Provider id -> ``provider/model``.
+    per_provider: dict[str, str] = Field(
+        default_factory=dict,
+        sa_column=sa.Column(JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=TZ)

@@ -11,8 +11,10 @@ from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow
 from workspace.errors import Forbidden, InvalidInput
+from workspace.keys.listing import price_known, provider_models
 from workspace.keys.models import WorkspacePolicy
-from workspace.keys.resolution import available_sources, choose_source, policy_of
+from workspace.keys.resolution import platform_permitted as platform_permitted
+from workspace.keys.resolution import policy_of
 from workspace.keys.schemas import ModelOut, PolicyIO
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -81,12 +83,6 @@ async def put_policy(
     return policy
 
 
-def platform_permitted(policy: WorkspacePolicy, plan_allows: bool) -> bool:
-    """Whether the platform's hosted keys may serve this workspace: its plan allows them and
-    its policy is not "own keys only"."""
-    return plan_allows and not policy.own_keys_only
-
-
 def allows_model(policy: WorkspacePolicy, model: ModelInfo) -> bool:
     if policy.allowed_providers is not None and model.provider not in policy.allowed_providers:
         return False
@@ -101,40 +97,25 @@ def require_allowed(policy: WorkspacePolicy, model: ModelInfo) -> None:
 
 
 async def catalogue(session: AsyncSession, runtime: Runtime, member: Member) -> list[ModelOut]:
-    """Every model with whether policy allows it and which key source would serve it now."""
-    from workspace.billing.plans import platform_allowed_for
-
+    """Every model each provider lists for the key that would pay (its static catalogue when it
+    cannot list), with whether policy allows it and which key source would serve it now."""
     policy = await policy_of(session, member.workspace_id)
-    platform_ok = platform_permitted(
-        policy, await platform_allowed_for(session, member.workspace_id)
-    )
-    sources: dict[str, str | None] = {}
     out: list[ModelOut] = []
-    enabled = {p.strip() for p in runtime.settings.credential_file_providers.split(",")}
-    for model in runtime.registry.models():
-        provider = runtime.registry.get(model.provider)
-        if provider.requires_operator_opt_in and provider.id not in enabled:
-            continue  # credential-file logins the operator has not enabled are not offered
-        if model.provider not in sources:
-            available, rules, _, _ = await available_sources(
-                session,
-                policy,
-                member.principal.user_id,
-                model.provider,
-                request_key=False,
-                platform_allowed=platform_ok,
+    for group in await provider_models(session, runtime, member):
+        for model in group.models:
+            out.append(
+                ModelOut(
+                    model.ref,
+                    model.provider,
+                    model.display_name,
+                    model.context_window,
+                    model.input_price_per_mtok,
+                    model.output_price_per_mtok,
+                    allows_model(policy, model),
+                    group.source,
+                    price_known=price_known(model),
+                    vision="image" in model.modalities,
+                    listed=group.listed,
+                )
             )
-            sources[model.provider] = choose_source(available, rules)
-        out.append(
-            ModelOut(
-                model.ref,
-                model.provider,
-                model.display_name,
-                model.context_window,
-                model.input_price_per_mtok,
-                model.output_price_per_mtok,
-                allows_model(policy, model),
-                sources[model.provider],
-            )
-        )
     return out

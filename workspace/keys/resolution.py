@@ -71,6 +71,12 @@ class ResolvedKey:
     credential_id: uuid.UUID | None
 
 
+def platform_permitted(policy: WorkspacePolicy, plan_allows: bool) -> bool:
+    """Whether the platform's hosted keys may serve this workspace: its plan allows them and
+    its policy is not "own keys only"."""
+    return plan_allows and not policy.own_keys_only
+
+
 async def policy_of(session: AsyncSession, workspace_id: uuid.UUID) -> WorkspacePolicy:
     policy = await session.get(WorkspacePolicy, workspace_id)
     return policy or WorkspacePolicy(workspace_id=workspace_id)

@@ -63,3 +63,20 @@ class ModelOut(msgspec.Struct):
     output_price_per_mtok: float | None
     allowed: bool
     key_source: str | None
+    # False for a model only the provider's own list knows: usable on own keys, not on the
+    # platform's (its cost cannot be held in credits), and its usage is flagged.
+    price_known: bool = True
+    vision: bool = False
+    # True when the provider listed its models for the paying key; False = the static catalogue.
+    listed: bool = False
+
+
+ModelRef = Annotated[str, msgspec.Meta(min_length=3, max_length=200)]
+
+
+class ModelDefaultsIO(msgspec.Struct, forbid_unknown_fields=True):
+    """A member's default models: ``overall`` preselected in a new chat, ``per_provider`` when
+    the member picks a provider (provider id -> ``provider/model``)."""
+
+    overall: ModelRef | None = None
+    per_provider: dict[Annotated[str, msgspec.Meta(max_length=64)], ModelRef] = {}

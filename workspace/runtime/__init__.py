@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import ProviderRegistry
 from workspace.config.settings import Settings
-from workspace.secrets.eviction import EvictionListener
+from workspace.runtime.model_lists import ModelLists, Timing
 from workspace.secrets.vault import SecretStore
 
 
@@ -26,5 +26,13 @@ class Runtime:
     # (workspace.chat.recovery).
     instance_id: uuid.UUID = field(default_factory=uuid.uuid4)
     leases: set[uuid.UUID] = field(default_factory=set)
-    # The LISTEN connection evicting secrets other replicas changed (/readyz reports it).
-    eviction: EvictionListener | None = None
+    # The providers' own model lists, per key; a key's change in Vault drops its listing.
+    model_lists: ModelLists = field(default_factory=ModelLists)
+
+    def __post_init__(self) -> None:
+        self.secrets.on_evict(self.model_lists.evict)
+
+    def model_list_timing(self) -> Timing:
+        """How long listings live and how long one may take, from the settings."""
+        s = self.settings
+        return Timing(s.model_list_ttl_s, s.model_list_retry_s, s.model_list_timeout_s)

@@ -45,7 +45,6 @@ from workspace.server.health import healthz, readyz
 from workspace.teams.audit_routes import audit_router
 from workspace.teams.guards import provide_member
 from workspace.teams.routes import invites_router, workspaces_router
-from workspace.teams.token_routes import workspace_tokens_router
 from workspace.transfer.routes import transfer_router
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
@@ -67,7 +66,6 @@ def _routes(settings: Settings) -> list[ControllerRouterHandler]:
         readyz,
         auth_router,
         tokens_router,
-        workspace_tokens_router,
         workspaces_router,
         invites_router,
         projects_router,
@@ -95,7 +93,7 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(database_url, statement_cache=settings.database_statement_cache)
+        engine = make_engine(database_url)
         secrets = SecretStore(settings)
         app.state.runtime = Runtime(
             settings=settings,
@@ -109,13 +107,7 @@ def create_app(settings: Settings) -> Litestar:
         # The providers' model lists that expired are fetched again in the background.
         listings = asyncio.create_task(refresh_loop(app.state.runtime))
         try:
-            async with listening(
-                settings.database_listen_url or database_url,
-                secrets,
-                check_interval_s=settings.eviction_check_interval_s,
-                reconnect_max_s=settings.eviction_reconnect_max_s,
-            ) as eviction:
-                app.state.runtime.eviction = eviction
+            async with listening(engine, secrets):
                 yield
         finally:
             maintenance.cancel()

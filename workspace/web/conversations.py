@@ -14,6 +14,7 @@ from itertools import groupby
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from adapters import ModelInfo
 from workspace.accounts.service import display_names
 from workspace.billing import plans
 from workspace.chat import service as chat
@@ -344,8 +345,16 @@ async def model_groups(
     for provider_id, models in groupby(catalogue, key=lambda m: m.provider):
         ordered = []
         for m in sorted(models, key=lambda m: m.display_name.lower()):
-            known = m.input_price_per_mtok is not None and m.output_price_per_mtok is not None
-            _, info = runtime.registry.resolve_model(m.id)
+            # A model only its provider's list knows has no price: the picker says so.
+            priced = ModelInfo(
+                m.provider,
+                m.id.partition("/")[2],
+                m.display_name,
+                m.context_window,
+                0,
+                input_price_per_mtok=m.input_price_per_mtok,
+                output_price_per_mtok=m.output_price_per_mtok,
+            )
             ordered.append(
                 PickerModel(
                     m.id,
@@ -354,8 +363,10 @@ async def model_groups(
                     m.allowed,
                     m.input_price_per_mtok,
                     m.output_price_per_mtok,
-                    plans.cost_usd_micros(info, context_tokens, answer_tokens) if known else None,
-                    vision="image" in info.modalities,
+                    plans.cost_usd_micros(priced, context_tokens, answer_tokens)
+                    if m.price_known
+                    else None,
+                    vision=m.vision,
                 )
             )
         groups.append(ModelGroup(provider_id, names.get(provider_id, provider_id), tuple(ordered)))
