@@ -29,8 +29,8 @@ from workspace.accounts.secrets import token_hash
 from workspace.config.settings import Settings
 from workspace.db.columns import utcnow
 from workspace.db.sessions import own_transaction
-from workspace.secrets.paths import sso_client_secret
-from workspace.secrets.vault import SecretNotFound, SecretStore
+from workspace.secrets.vault import SecretStore
+from workspace.sso.client_secret import client_secret
 from workspace.sso.discovery import Metadata, provider_metadata, signing_keys
 from workspace.sso.errors import SsoRefused
 from workspace.sso.idtoken import Expected, UnknownKey, validate
@@ -66,14 +66,6 @@ def redirect_uri(settings: Settings, provider: ProviderConfig) -> str:
 def _verifier(cookie_token: str) -> str:
     digest = hashlib.sha256(b"pkce:" + cookie_token.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-async def _client_secret(store: SecretStore, provider: ProviderConfig) -> str | None:
-    try:
-        data, _ = await store.read(sso_client_secret(provider.id))
-    except SecretNotFound:
-        return None  # a public client: PKCE alone
-    return data.get("client_secret") or None
 
 
 def _client(settings: Settings, provider: ProviderConfig, secret: str | None) -> AsyncOAuth2Client:
@@ -164,7 +156,7 @@ async def _exchange(
     code: str,
     cookie_token: str,
 ) -> dict[str, Any]:
-    secret = await _client_secret(store, provider)
+    secret = await client_secret(store, provider.id)
     try:
         async with _client(settings, provider, secret) as client:
             token = await client.fetch_token(
