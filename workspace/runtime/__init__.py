@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters import ProviderRegistry
 from workspace.config.settings import Settings
 from workspace.runtime.model_lists import ModelLists, Timing
+from workspace.secrets.eviction import EvictionListener
 from workspace.secrets.vault import SecretStore
 
 
@@ -26,6 +27,8 @@ class Runtime:
     # (workspace.chat.recovery).
     instance_id: uuid.UUID = field(default_factory=uuid.uuid4)
     leases: set[uuid.UUID] = field(default_factory=set)
+    # The LISTEN connection evicting secrets other replicas changed (/readyz reports it).
+    eviction: EvictionListener | None = None
     # The providers' own model lists, per key; a key's change in Vault drops its listing.
     model_lists: ModelLists = field(default_factory=ModelLists)
 

@@ -69,6 +69,9 @@ class SecretStore:
         self._renewable = False
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._cache_lock = threading.Lock()
+        # False while this process may miss another replica's eviction (its LISTEN connection
+        # is down): reads then go to Vault every time.
+        self._cache_trusted = True
         # Other per-key caches (the providers' model lists) forget a key when its secret does.
         self._eviction_listeners: list[Callable[[str], None]] = []
 
@@ -140,6 +143,8 @@ class SecretStore:
     # --- cache -------------------------------------------------------------------------------
     def _cache_get(self, path: str) -> _Cached | None:
         with self._cache_lock:
+            if not self._cache_trusted:
+                return None
             hit = self._cache.get(path)
             if hit is None or hit.expires < time.monotonic():
                 return None
@@ -148,6 +153,8 @@ class SecretStore:
 
     def _cache_put(self, path: str, entry: _Cached) -> None:
         with self._cache_lock:
+            if not self._cache_trusted:
+                return
             self._cache[path] = entry
             self._cache.move_to_end(path)
             while len(self._cache) > self._settings.vault_cache_max_entries:
@@ -167,6 +174,13 @@ class SecretStore:
     def evict_all(self) -> None:
         with self._cache_lock:
             self._cache.clear()
+
+    def trust_cache(self, trusted: bool) -> None:
+        """Use the cache (True) or bypass and empty it (False, while evictions may be missed)."""
+        with self._cache_lock:
+            self._cache_trusted = trusted
+            if not trusted:
+                self._cache.clear()
         for listener in self._eviction_listeners:
             listener("*")
 

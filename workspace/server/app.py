@@ -45,6 +45,7 @@ from workspace.server.health import healthz, readyz
 from workspace.teams.audit_routes import audit_router
 from workspace.teams.guards import provide_member
 from workspace.teams.routes import invites_router, workspaces_router
+from workspace.teams.token_routes import workspace_tokens_router
 from workspace.transfer.routes import transfer_router
 from workspace.web import WEB_ROUTE_HANDLERS, template_config
 from workspace.web.errors import html_for_browsers
@@ -66,6 +67,7 @@ def _routes(settings: Settings) -> list[ControllerRouterHandler]:
         readyz,
         auth_router,
         tokens_router,
+        workspace_tokens_router,
         workspaces_router,
         invites_router,
         projects_router,
@@ -93,7 +95,7 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(database_url)
+        engine = make_engine(database_url, statement_cache=settings.database_statement_cache)
         secrets = SecretStore(settings)
         app.state.runtime = Runtime(
             settings=settings,
@@ -107,7 +109,13 @@ def create_app(settings: Settings) -> Litestar:
         # The providers' model lists that expired are fetched again in the background.
         listings = asyncio.create_task(refresh_loop(app.state.runtime))
         try:
-            async with listening(engine, secrets):
+            async with listening(
+                settings.database_listen_url or database_url,
+                secrets,
+                check_interval_s=settings.eviction_check_interval_s,
+                reconnect_max_s=settings.eviction_reconnect_max_s,
+            ) as eviction:
+                app.state.runtime.eviction = eviction
                 yield
         finally:
             maintenance.cancel()
