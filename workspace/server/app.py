@@ -23,6 +23,7 @@ from workspace.chat.organise_routes import organise_router
 from workspace.chat.recovery import maintain
 from workspace.chat.routes import chat_router
 from workspace.chat.settings_routes import conversation_settings_router
+from workspace.compat.routes import GATEWAY_ROUTE_HANDLERS
 from workspace.config.logs import configure_logging
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
@@ -82,6 +83,7 @@ def _routes(settings: Settings) -> list[ControllerRouterHandler]:
         organise_router,
         conversation_settings_router,
         keys_router,
+        *GATEWAY_ROUTE_HANDLERS,
         models_router,
         *WEB_ROUTE_HANDLERS,
     ]

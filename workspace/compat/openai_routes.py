@@ -1,0 +1,114 @@
+"""OpenAI's format: ``POST /v1/chat/completions`` and ``GET /v1/models``.
+
+Any ``provider/model`` id works, whichever provider serves it (the adapters translate, as in
+chat). ``X-Provider`` + ``X-Provider-Key`` send a key for this request only;
+``X-Switchboard-Conversation: new|<id>`` records the exchange as a conversation, whose id comes
+back in the same header. Errors are OpenAI's ``{"error": {...}}`` with our ``code``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.middleware import DefineMiddleware
+from litestar.response import Stream
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.accounts.principal import SCOPE_OPT, Principal
+from workspace.audit.service import Actor
+from workspace.compat.caller import (
+    CONVERSATION_HEADER,
+    conversation_ref,
+    gateway_member,
+    request_key,
+)
+from workspace.compat.errors import EnvelopeMiddleware, openai_error, status_of
+from workspace.compat.exchange import Exchange, start_exchange
+from workspace.compat.openai_request import ChatCompletionIn, to_ask
+from workspace.compat.openai_response import Completion, sse
+from workspace.keys.policy import catalogue
+from workspace.runtime import Runtime
+from workspace.runtime.dependencies import AUTHENTICATED
+from workspace.teams.roles import Permission as P
+
+OPENAI_ERRORS = [DefineMiddleware(EnvelopeMiddleware, envelope=openai_error)]
+
+
+def conversation_headers(exchange: Exchange) -> dict[str, str]:
+    """The recorded conversation's id, for the client's next request."""
+    if exchange.logged is None:
+        return {}
+    return {CONVERSATION_HEADER: str(exchange.logged.conversation_id)}
+
+
+@post(
+    "/v1/chat/completions",
+    opt={"access": AUTHENTICATED},
+    operation_id="openai_chat_completions",
+    middleware=OPENAI_ERRORS,
+    status_code=200,
+)
+async def chat_completions(
+    request: Request[Any, Any, Any],
+    data: ChatCompletionIn,
+    principal: Principal,
+    actor: Actor,
+    db: AsyncSession,
+    runtime: Runtime,
+) -> Response[Any]:
+    """A chat completion in OpenAI's format, streamed (``stream: true``) or whole."""
+    member = await gateway_member(db, principal, P.MODELS_USE)
+    exchange = await start_exchange(
+        runtime,
+        db,
+        member,
+        actor,
+        to_ask(data),
+        request_key=request_key(request),
+        conversation=conversation_ref(request),
+    )
+    headers, completion = conversation_headers(exchange), Completion(data.model)
+    if data.stream:
+        body = sse(completion, exchange.events(), data.include_usage())
+        return Stream(body, media_type="text/event-stream", headers=headers)
+    # The checks, the credit hold and the record are committed before the model is called,
+    # as a stream's are before its first byte: the call's accounting settles that hold.
+    await db.commit()
+    answer = await exchange.run()
+    if answer.error is not None and not answer.text and not answer.tool_calls:
+        code = answer.error.code
+        error = openai_error(code, answer.error.message)
+        return Response(error, status_code=status_of(code), headers=headers)
+    return Response(completion.whole(answer), headers=headers)
+
+
+@get(
+    "/v1/models",
+    opt={"access": AUTHENTICATED, SCOPE_OPT: "models"},
+    operation_id="openai_list_models",
+    middleware=OPENAI_ERRORS,
+)
+async def list_models(principal: Principal, db: AsyncSession, runtime: Runtime) -> dict[str, Any]:
+    """The models this workspace may use now, with the key that would pay (``key_source``).
+
+    Shaped for both OpenAI's and Anthropic's SDKs (``object`` and ``type``, ``has_more``).
+    """
+    member = await gateway_member(db, principal, P.WORKSPACE_READ)
+    usable = [m for m in await catalogue(db, runtime, member) if m.allowed and m.key_source]
+    data = [
+        {
+            "id": m.id,
+            "object": "model",
+            "type": "model",
+            "created": 0,
+            "created_at": "1970-01-01T00:00:00Z",
+            "owned_by": m.provider,
+            "display_name": m.display_name,
+            "context_window": m.context_window,
+            "key_source": m.key_source,
+        }
+        for m in usable
+    ]
+    ends = {"first_id": data[0]["id"], "last_id": data[-1]["id"]} if data else {}
+    return {"object": "list", "data": data, "has_more": False, **ends}

@@ -1,0 +1,9 @@
+"""Every gateway route, for the app to mount: OpenAI's format, then Anthropic's."""
+
+from __future__ import annotations
+
+from litestar.handlers import BaseRouteHandler
+
+from workspace.compat.openai_routes import chat_completions, list_models
+
+GATEWAY_ROUTE_HANDLERS: tuple[BaseRouteHandler, ...] = (chat_completions, list_models)
