@@ -31,13 +31,22 @@ def main() -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="Data directory.")
 @click.option("--migrate", is_flag=True, help="Upgrade the schema first instead of refusing.")
 @click.option("--demo", is_flag=True, help="Offline demo: provider simulator + seeded workspace.")
+@click.option("--sso", is_flag=True, help="With --demo: a bundled OpenID provider to sign in with.")
 def run(
-    host: str | None, port: int | None, data_dir: Path | None, migrate: bool, demo: bool
+    host: str | None,
+    port: int | None,
+    data_dir: Path | None,
+    migrate: bool,
+    demo: bool,
+    sso: bool,
 ) -> None:
     """Serve the app; start embedded PostgreSQL/OpenBao when DATABASE_URL/VAULT_ADDR are unset."""
     from workspace.cli.serve import serve
 
-    serve(_settings(host=host, port=port, data_dir=data_dir), migrate=migrate, demo=demo)
+    if sso and not demo:
+        raise click.UsageError("--sso is part of the demo: use it with --demo")
+    settings = _settings(host=host, port=port, data_dir=data_dir)
+    serve(settings, migrate=migrate, demo=demo, sso=sso)
 
 
 @main.command()
@@ -132,6 +141,33 @@ def platform_key_set(provider: str, data_dir: Path | None) -> None:
         finally:
             await engine.dispose()
         return f"platform key for {provider} stored ({row.fingerprint})"
+
+    _with_store(action, data_dir)
+
+
+@admin.group("sso-secret")
+def sso_secret() -> None:
+    """Client secrets of the OpenID providers in SWITCHBOARD_SSO_PROVIDERS (kept in Vault)."""
+
+
+@sso_secret.command("set")
+@click.argument("provider")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None)
+def sso_secret_set(provider: str, data_dir: Path | None) -> None:
+    """Store PROVIDER's client secret, read from standard input (never from the command line)."""
+    secret = sys.stdin.readline().strip()
+    if not secret:
+        raise click.UsageError("pipe the client secret on standard input")
+
+    async def action(settings: Settings) -> str:
+        from workspace.secrets.vault import SecretStore
+        from workspace.sso.client_secret import set_client_secret
+        from workspace.sso.providers import configured
+
+        if configured(settings).get(provider) is None:
+            raise click.UsageError(f"{provider} is not in SWITCHBOARD_SSO_PROVIDERS")
+        await set_client_secret(SecretStore(settings), provider, secret)
+        return f"client secret for {provider} stored in Vault"
 
     _with_store(action, data_dir)
 

@@ -14,7 +14,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from types import FrameType
 
 import click
@@ -101,20 +101,26 @@ def _serve_http(settings: Settings) -> None:
     uvicorn.Server(config).run()
 
 
-def serve(settings: Settings, *, migrate: bool, demo: bool) -> None:
+def serve(settings: Settings, *, migrate: bool, demo: bool, sso: bool = False) -> None:
     """Start what is missing, serve, and on Ctrl-C or SIGTERM stop it all in order."""
     try:
-        with sigterm_unwinds(), local_services(settings) as services:
+        with sigterm_unwinds(), local_services(settings) as services, ExitStack() as extras:
             settings = services.settings
             _ensure_schema(settings, migrate)
             simulator = None
             login = None
+            sso_note = ""
             if demo:
                 from workspace.cli.demo import start_demo
 
                 simulator, settings, login = start_demo(settings)
+            if demo and sso:  # the bundled OpenID provider, stopped by the ExitStack
+                from workspace.cli.demo_sso import start_demo_sso
+
+                idp, settings, sso_note = start_demo_sso(settings)
+                extras.push(idp.__exit__)
             try:
-                click.echo(banner(settings, services, login))
+                click.echo(banner(settings, services, login) + sso_note)
                 _serve_http(settings)
             finally:
                 if simulator is not None:
