@@ -90,7 +90,10 @@
       method: "POST",
       credentials: "same-origin",
       signal: controller.signal,
-      headers: headers({ "Accept": "text/event-stream", "Idempotency-Key": crypto.randomUUID() }),
+      headers: headers({
+        "Accept": "text/event-stream", "Idempotency-Key": crypto.randomUUID(),
+        ...window.switchboardSessionKey?.headersFor(body),  // static/session_key.js
+      }),
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Refused(await problemOf(response));
