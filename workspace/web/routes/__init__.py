@@ -20,6 +20,7 @@ from workspace.web.routes.chat import CHAT_PAGES
 from workspace.web.routes.conversations import CONVERSATION_PAGES
 from workspace.web.routes.invites import INVITE_PAGES
 from workspace.web.routes.keys import KEY_PAGES
+from workspace.web.routes.model_defaults import MODEL_DEFAULT_PAGES
 from workspace.web.routes.presets import PRESET_PAGES
 from workspace.web.routes.search import SEARCH_PAGES
 from workspace.web.routes.sign_in_admin import SIGN_IN_ADMIN_PAGES
@@ -46,6 +47,7 @@ pages_router = Router(
         *CONVERSATION_PAGES,
         *SEARCH_PAGES,
         *PRESET_PAGES,
+        *MODEL_DEFAULT_PAGES,
         *TRANSFER_PAGES,
     ],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,

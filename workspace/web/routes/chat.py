@@ -13,6 +13,7 @@ from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.errors import NotFound
+from workspace.keys import defaults
 from workspace.projects import service as projects
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -38,6 +39,7 @@ async def _composer(
     return {
         "can_send": can_send,
         "model_groups": groups,
+        "model_defaults": await defaults.get_defaults(db, member) if can_send else None,
         "compare_max": runtime.settings.compare_max_models,
         "member_can_manage_keys": member.can(P.CREDENTIALS_MANAGE),
         "context_tokens": context_tokens,

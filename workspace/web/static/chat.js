@@ -550,6 +550,27 @@
   form.elements.model?.addEventListener("change", updatePreview);
   updatePreview();
 
+  // Picking a provider picks the member's default model for it, else its first usable one;
+  // picking a model shows its provider.
+  const providerPick = form.querySelector("[data-provider-pick]");
+  const modelSelect = form.elements.model;
+  const showProvider = () => {
+    const group = modelSelect?.selectedOptions[0]?.parentElement;
+    if (providerPick && group?.dataset.provider) providerPick.value = group.dataset.provider;
+  };
+  providerPick?.addEventListener("change", () => {
+    if (!providerPick.value || !modelSelect) return;
+    const defaults = JSON.parse(providerPick.dataset.defaults || "{}");
+    const options = [...modelSelect.options].filter(
+      (o) => !o.disabled && o.parentElement?.dataset.provider === providerPick.value);
+    const chosen = options.find((o) => o.value === defaults[providerPick.value]) || options[0];
+    if (!chosen) return;
+    modelSelect.value = chosen.value;
+    modelSelect.dispatchEvent(new Event("change"));
+  });
+  modelSelect?.addEventListener("change", showProvider);
+  showProvider();
+
   document.addEventListener("toggle", (event) => {
     if (event.target.matches?.("details.regen") && event.target.open) fillRegenMenu(event.target);
   }, true);
