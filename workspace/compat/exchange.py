@@ -36,7 +36,7 @@ from workspace.chat import attachments
 from workspace.chat.outcome import LaneOutcome
 from workspace.chat.turns import UnknownModel
 from workspace.compat import conversation_log
-from workspace.compat.caller import ConversationRef
+from workspace.compat.caller import CONVERSATION_HEADER, ConversationRef
 from workspace.compat.conversation_log import Logged
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -122,6 +122,12 @@ class Exchange:
         finally:
             if self.logged is not None:
                 await conversation_log.close_answer(self.runtime, self.logged, lane)
+
+    def headers(self) -> dict[str, str]:
+        """The recorded conversation's id, for the client's next request."""
+        if self.logged is None:
+            return {}
+        return {CONVERSATION_HEADER: str(self.logged.conversation_id)}
 
     async def run(self) -> Collected:
         async for _ in self.events():

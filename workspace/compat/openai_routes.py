@@ -17,14 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import SCOPE_OPT, Principal
 from workspace.audit.service import Actor
-from workspace.compat.caller import (
-    CONVERSATION_HEADER,
-    conversation_ref,
-    gateway_member,
-    request_key,
-)
+from workspace.compat.caller import conversation_ref, gateway_member, request_key
 from workspace.compat.errors import EnvelopeMiddleware, openai_error, status_of
-from workspace.compat.exchange import Exchange, start_exchange
+from workspace.compat.exchange import start_exchange
 from workspace.compat.openai_request import ChatCompletionIn, to_ask
 from workspace.compat.openai_response import Completion, sse
 from workspace.keys.policy import catalogue
@@ -33,13 +28,6 @@ from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams.roles import Permission as P
 
 OPENAI_ERRORS = [DefineMiddleware(EnvelopeMiddleware, envelope=openai_error)]
-
-
-def conversation_headers(exchange: Exchange) -> dict[str, str]:
-    """The recorded conversation's id, for the client's next request."""
-    if exchange.logged is None:
-        return {}
-    return {CONVERSATION_HEADER: str(exchange.logged.conversation_id)}
 
 
 @post(
@@ -68,7 +56,7 @@ async def chat_completions(
         request_key=request_key(request),
         conversation=conversation_ref(request),
     )
-    headers, completion = conversation_headers(exchange), Completion(data.model)
+    headers, completion = exchange.headers(), Completion(data.model)
     if data.stream:
         body = sse(completion, exchange.events(), data.include_usage())
         return Stream(body, media_type="text/event-stream", headers=headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.handlers import BaseRouteHandler
 
+from workspace.compat.anthropic_routes import messages
 from workspace.compat.openai_routes import chat_completions, list_models
 
-GATEWAY_ROUTE_HANDLERS: tuple[BaseRouteHandler, ...] = (chat_completions, list_models)
+GATEWAY_ROUTE_HANDLERS: tuple[BaseRouteHandler, ...] = (chat_completions, list_models, messages)
