@@ -87,7 +87,15 @@ def test_chart_metadata(chart: helm.Chart) -> None:
 def test_default_render_kinds(default_docs: list[dict[str, Any]]) -> None:
     kinds = sorted(doc["kind"] for doc in default_docs)
     assert kinds == sorted(
-        ["ConfigMap", "Deployment", "Job", "PodDisruptionBudget", "Service", "ServiceAccount"]
+        [
+            "ConfigMap",
+            "Deployment",
+            "Job",
+            "NetworkPolicy",
+            "PodDisruptionBudget",
+            "Service",
+            "ServiceAccount",
+        ]
     )
     assert all(doc["metadata"]["namespace"] == NAMESPACE for doc in default_docs)
 
