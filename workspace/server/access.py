@@ -29,6 +29,7 @@ from workspace.accounts.dependencies import remember_principal
 from workspace.accounts.principal import SCOPE_OPT, Principal, require_principal, require_scope
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC, runtime_of
 from workspace.sso.policy import enforce as enforce_sign_in_policy
+from workspace.sso.policy import enforce_account_factor
 from workspace.teams.guards import admit, membership, remember_member
 from workspace.teams.roles import Permission
 from workspace.web.pages import PAGE_OPT, page_principal
@@ -51,6 +52,7 @@ async def _admit(
         page_principal(request, db) if page else require_principal(request, db)
     )
     require_scope(principal, scope)
+    await enforce_account_factor(db, principal)
     remember_principal(request, principal)
     ws_id = request.path_params.get("ws_id")
     if isinstance(access, Permission) and isinstance(ws_id, uuid.UUID):

@@ -134,3 +134,23 @@ async def caller_keeps_access(db: AsyncSession, principal: Principal, change: Po
             "now would lock you out.",
             extra={"field": "require_two_factor"},
         )
+
+
+async def enforce_account_factor(db: AsyncSession, principal: Principal) -> None:
+    """A session of an account with two-factor on must have passed it (or come through SSO).
+
+    The sign-in page asks for the code; a session made another way (the JSON login, or one
+    opened before 2FA was turned on elsewhere) is refused until the person signs in again.
+    """
+    if principal.via != "session" or principal.session_key is None:
+        return
+    enrolment = await db.get(TotpEnrolment, principal.user_id)
+    if enrolment is None or enrolment.confirmed_at is None:
+        return
+    row = await db.get(SessionSignIn, principal.session_key)
+    if row is not None and (row.second_factor or row.method == "sso"):
+        return
+    raise TwoFactorRequired(
+        "This account has two-factor sign-in on: sign in on the sign-in page, which asks for "
+        "the code, or use an API token."
+    )

@@ -60,6 +60,8 @@ async def _context(
         "providers": configured(settings).items,
         "policy": policy,
         "groups_text": "\n".join(f"{g} = {r.value}" for g, r in sorted(mapping.items())),
+        "saved": False,
+        "error": None,
         **extra,
     }
 

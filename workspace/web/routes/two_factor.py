@@ -80,6 +80,10 @@ async def _account_context(
         "csrf": principal.csrf_token or "",
         "enrolled": await twofactor.is_enrolled(db, principal.user_id),
         "codes_left": await twofactor.recovery_codes_left(db, principal.user_id),
+        "error": None,
+        "disabled": False,
+        "recovery_codes": None,
+        "enrolment": None,
         **extra,
     }
 
