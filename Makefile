@@ -40,10 +40,21 @@ bench: $(STAMP) ## Run the benchmarks under bench/ (prints figures)
 browser: ## Install Debian's Chromium for the browser tests when it is missing
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+IMAGE ?= switchboard:$(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+image: ## Build the container image (Containerfile) with podman, or docker when its daemon answers
+	@if command -v podman >/dev/null 2>&1; then builder=podman; \
+	elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then builder=docker; \
+	else echo "make image: no container builder here (podman is not installed and no docker daemon answers); build on a machine that has one" >&2; exit 2; fi; \
+	$$builder build --file Containerfile --tag $(IMAGE) \
+		--build-arg VERSION=$(lastword $(subst :, ,$(IMAGE))) \
+		--build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+		--build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) \
+		--build-arg SOURCE=$$(git remote get-url origin 2>/dev/null || echo unknown) .
+
 errors-doc: $(STAMP) ## Regenerate docs/errors.md from the error catalogue
 	$(BIN)/python -m workspace.errors > docs/errors.md
 
 lock: ## Re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
-.PHONY: help venv run test lint fmt bench browser errors-doc lock
+.PHONY: help venv run test lint fmt bench browser image errors-doc lock
