@@ -8,6 +8,9 @@ A token may belong to one workspace (the gateway's `/v1/...` routes serve that w
 and the API refuses it elsewhere), has a scope (`models`: `GET /v1/models` only; `api`:
 everything) and an optional expiry. Existing tokens keep working as before: scope `api`, no
 workspace (an account token, refused by the gateway until one names a workspace), no expiry.
+
+A gateway call that is not recorded as a conversation is still leased (``live_calls``) so a dead
+process's call is settled by the sweep: its row has no conversation.
 """
 
 from collections.abc import Sequence
@@ -38,9 +41,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_api_tokens_workspace_id", "api_tokens", ["workspace_id"])
     op.create_check_constraint("ck_api_tokens_scope", "api_tokens", "scope IN ('models', 'api')")
+    # A gateway call nobody asked to record is leased like a chat answer, without a conversation.
+    op.alter_column("live_calls", "conversation_id", existing_type=sa.Uuid(), nullable=True)
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM live_calls WHERE conversation_id IS NULL")
+    op.alter_column("live_calls", "conversation_id", existing_type=sa.Uuid(), nullable=False)
     op.drop_constraint("ck_api_tokens_scope", "api_tokens", type_="check")
     op.drop_index("ix_api_tokens_workspace_id", table_name="api_tokens")
     op.drop_constraint("fk_api_tokens_workspace_id", "api_tokens", type_="foreignkey")

@@ -197,7 +197,8 @@ class LiveCall(SQLModel, table=True):
     message_id: uuid.UUID = Field(primary_key=True)
     workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE")
     user_id: uuid.UUID
-    conversation_id: uuid.UUID
+    # None for a gateway call nobody asked to record: its lease has no message to close.
+    conversation_id: uuid.UUID | None = Field(default=None)
     model_ref: str = Field(max_length=200)
     key_source: str = Field(max_length=16)
     input_tokens: int

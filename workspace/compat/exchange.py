@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ from workspace.chat.turns import UnknownModel
 from workspace.compat import conversation_log
 from workspace.compat.caller import CONVERSATION_HEADER, ConversationRef
 from workspace.compat.conversation_log import Logged
+from workspace.compat.lease import lease_call
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 
@@ -103,6 +105,7 @@ class Exchange:
     runtime: Runtime
     call: ModelCall
     logged: Logged | None = None
+    lease_id: uuid.UUID | None = None
     collected: Collected = field(default_factory=Collected)
 
     async def events(self) -> AsyncIterator[StreamEvent]:
@@ -122,6 +125,8 @@ class Exchange:
         finally:
             if self.logged is not None:
                 await conversation_log.close_answer(self.runtime, self.logged, lane)
+            if self.lease_id is not None:
+                self.runtime.leases.discard(self.lease_id)  # accounted: nothing left to renew
 
     def headers(self) -> dict[str, str]:
         """The recorded conversation's id, for the client's next request."""
@@ -176,4 +181,5 @@ async def start_exchange(
         raise UnknownModel(exc.message, extra={"model": ask.model_ref}) from None
     if logged is not None:
         await conversation_log.open_answer(db, runtime, member, logged, call)
-    return Exchange(runtime, call, logged)
+        return Exchange(runtime, call, logged)
+    return Exchange(runtime, call, lease_id=await lease_call(db, runtime, call))

@@ -1,0 +1,63 @@
+"""The lease of a gateway call that is not recorded as a conversation.
+
+Like a chat answer's (:mod:`workspace.chat.durable`), it is a ``live_calls`` row written in the
+transaction that takes the call's credit hold, renewed while the call streams and deleted in the
+transaction that accounts it; if the process dies first, the sweep
+(:mod:`workspace.chat.recovery`) writes the usage event and settles the hold. There is no message
+to close, so the row names no conversation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from workspace.billing.ledger import Hold
+from workspace.calls.gateway import ModelCall, estimated_tokens
+from workspace.chat.models import LiveCall
+from workspace.db.columns import utcnow
+from workspace.runtime import Runtime
+
+
+async def lease_call(db: AsyncSession, runtime: Runtime, call: ModelCall) -> uuid.UUID:
+    """Write the call's lease in ``db`` (with its hold) and renew it from now on."""
+    lease_id, hold, member = uuid.uuid4(), call.hold, call.request.member
+    db.add(
+        LiveCall(
+            message_id=lease_id,
+            workspace_id=member.workspace_id,
+            user_id=member.principal.user_id,
+            model_ref=call.request.model_ref,
+            key_source=call.key_source,
+            input_tokens=estimated_tokens(*(m.text() for m in call.request.messages)),
+            hold_id=hold.id if hold else None,
+            hold_credits=hold.credits if hold else 0,
+            hold_key=hold.idempotency_key if hold else None,
+            instance_id=runtime.instance_id,
+            lease_until=utcnow() + timedelta(seconds=runtime.settings.call_lease_s),
+        )
+    )
+    await db.flush()
+    runtime.leases.add(lease_id)
+
+    async def end(session: AsyncSession) -> None:
+        await session.execute(sa.delete(LiveCall).where(col(LiveCall.message_id) == lease_id))
+
+    async def move(session: AsyncSession, new: Hold) -> None:
+        await session.execute(
+            sa.update(LiveCall)
+            .where(col(LiveCall.message_id) == lease_id)
+            .values(
+                key_source="platform",
+                hold_id=new.id,
+                hold_credits=new.credits,
+                hold_key=new.idempotency_key,
+            )
+        )
+
+    call.on_accounted, call.on_platform_hold = end, move
+    return lease_id
