@@ -33,14 +33,79 @@ class BenchStack:
     simulator_url: str
     app_pid: int
     database_url: str
+    settings: Settings
+    """The app's settings (simulator URLs included), for a second app process."""
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, profile_to: str | None = None) -> None:
     import uvicorn
 
     from workspace.server.app import create_app
 
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+    if profile_to is None:
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+        return
+    _serve_profiled(settings, Path(profile_to))
+
+
+def _serve_profiled(settings: Settings, out: Path) -> None:
+    """Serve; profile from when ``<out>.start`` appears until ``<out>.stop`` does, then write
+    the stats to ``out``.
+
+    Files rather than signals: uvicorn re-raises SIGTERM after its shutdown, which would end the
+    process before the profile is written. The watcher runs on the event loop because cProfile
+    profiles the thread that enables it.
+    """
+    import asyncio
+    import cProfile
+
+    import uvicorn
+
+    from workspace.server.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    profiler = cProfile.Profile()
+
+    async def watch() -> None:
+        while not out.with_suffix(".start").exists():
+            await asyncio.sleep(0.1)
+        profiler.enable()
+        while not out.with_suffix(".stop").exists():
+            await asyncio.sleep(0.1)
+        profiler.disable()
+        server.should_exit = True
+
+    async def main() -> None:
+        watcher = asyncio.create_task(watch())
+        await server.serve()
+        watcher.cancel()
+
+    asyncio.run(main())
+    profiler.dump_stats(str(out))
+
+
+@contextmanager
+def extra_app(settings: Settings, profile_to: Path | None = None) -> Iterator[tuple[str, int]]:
+    """A second app process on the same services, with other settings; yields (url, pid)."""
+    settings = settings.model_copy(update={"port": free_port()})
+    target = str(profile_to) if profile_to else None
+    app = multiprocessing.get_context("spawn").Process(target=_serve, args=(settings, target))
+    app.start()
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        _wait(f"{url}/healthz", "the second app")
+        assert app.pid is not None
+        yield url, app.pid
+    finally:
+        if profile_to is not None:
+            profile_to.with_suffix(".stop").touch()
+            app.join(30)
+        if app.is_alive():
+            app.terminate()
+            app.join(10)
 
 
 def _wait(url: str, what: str, timeout: float = 60.0) -> None:
@@ -90,7 +155,7 @@ def bench_stack() -> Iterator[BenchStack]:
             app_url = f"http://127.0.0.1:{settings.port}"
             _wait(f"{app_url}/healthz", "the app")
             assert app.pid is not None
-            yield BenchStack(app_url, sim_url, app.pid, services.settings.database_url)
+            yield BenchStack(app_url, sim_url, app.pid, services.settings.database_url, settings)
     finally:
         if app is not None:
             app.terminate()
