@@ -74,7 +74,8 @@ async def resolve(
         identity, user = found
         identity.email, identity.last_login_at = login.email, utcnow()
         db.add(identity)
-        await _audit(db, user.id, ip, AuditAction.SSO_SIGNED_IN, login)
+        await record(db, Actor(user.id, ip), AuditAction.SSO_SIGNED_IN, target_type="user",
+                     target_id=user.id, details={"provider": login.provider})  # fmt: skip
         return SignedIn(user, created=False)
     existing = (await db.exec(select(User).where(User.email == login.email))).first()
     if existing is not None:
@@ -96,7 +97,8 @@ async def _create(db: AsyncSession, login: IdpLogin, ip: str | None) -> User:
     db.add(SsoIdentity(provider=login.provider, subject=login.subject, user_id=user.id,
                        email=login.email))  # fmt: skip
     await db.flush()
-    await _audit(db, user.id, ip, AuditAction.SSO_ACCOUNT_CREATED, login)
+    await record(db, Actor(user.id, ip), AuditAction.SSO_ACCOUNT_CREATED, target_type="user",
+                 target_id=user.id, details={"provider": login.provider})  # fmt: skip
     return user
 
 
@@ -145,13 +147,6 @@ async def complete_link(
     await record(db, Actor(user.id, ip), AuditAction.SSO_LINKED, target_type="user",
                  target_id=user.id, details={"provider": link.provider})  # fmt: skip
     return user
-
-
-async def _audit(
-    db: AsyncSession, user_id: uuid.UUID, ip: str | None, action: AuditAction, login: IdpLogin
-) -> None:
-    await record(db, Actor(user_id, ip), action, target_type="user", target_id=user_id,
-                 details={"provider": login.provider})  # fmt: skip
 
 
 async def identities_of(db: AsyncSession, user_id: uuid.UUID) -> list[SsoIdentity]:
