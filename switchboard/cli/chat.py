@@ -32,7 +32,9 @@ from switchboard.client import (
 
 
 def _prompt(words: tuple[str, ...]) -> str:
-    text = " ".join(words).strip() or sys.stdin.read().strip()
+    """PROMPT, then whatever is piped in (``git diff | switchboard chat "review this"``)."""
+    piped = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+    text = "\n\n".join(part for part in (" ".join(words).strip(), piped) if part)
     if not text:
         raise click.UsageError("Give a prompt, or pipe one on standard input.")
     return text

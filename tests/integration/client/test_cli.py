@@ -241,3 +241,13 @@ async def test_an_os_keychain_is_used_when_there_is_one(
     assert not cli.key_file.exists()
     chat = cli.run("chat", "-m", MINI, "hi")
     assert chat.returncode == 0 and _footer_source(chat.stderr) == "request"
+
+
+async def test_piped_text_follows_the_prompt(logged_in: Cli, token_user: TokenUser) -> None:
+    done = logged_in.run(
+        "chat", "-m", MINI, "--key-stdin", "review this", stdin="sk-cli-piped-0013\n+ a line\n"
+    )
+    assert done.returncode == 0, done.stderr
+    conversation = done.stderr.rsplit("conversation ", 1)[1].strip()
+    detail = (await token_user.user.get(f"/api/conversations/{conversation}")).json()
+    assert detail["messages"][0]["text"] == "review this\n\n+ a line"
