@@ -16,7 +16,7 @@ import pytest
 
 from tests.integration.client.cli_helpers import Cli
 from tests.integration.client.conftest import TokenUser
-from tests.support import PASSWORD
+from tests.support import PASSWORD, Stack, settings_env
 
 MINI = "openai/gpt-4o-mini"
 HAIKU = "anthropic/claude-haiku-4-5"
@@ -251,3 +251,14 @@ async def test_piped_text_follows_the_prompt(logged_in: Cli, token_user: TokenUs
     conversation = done.stderr.rsplit("conversation ", 1)[1].strip()
     detail = (await token_user.user.get(f"/api/conversations/{conversation}")).json()
     assert detail["messages"][0]["text"] == "review this\n\n+ a line"
+
+
+async def test_doctor_beside_the_server_checks_vault(cli: Cli, stack: Stack) -> None:
+    env = settings_env(stack.settings)
+    healthy = cli.run("doctor", "--server", env=env)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert re.search(r"^ok\s+vault:", healthy.stdout, re.M)
+    assert re.search(r"^ok\s+postgres:", healthy.stdout, re.M)
+    down = cli.run("doctor", "--server", env={**env, "VAULT_ADDR": "http://127.0.0.1:9"})
+    assert down.returncode == 1, down.stdout
+    assert re.search(r"^FAIL vault:\s+UNAVAILABLE", down.stdout, re.M)
