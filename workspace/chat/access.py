@@ -3,7 +3,8 @@
 Routes addressed by a conversation (or compare) id find the workspace through the conversation,
 joined with the caller's membership in that same query: a conversation of another workspace,
 or someone else's private one, is simply not found (404). A member whose role lacks the route's
-permission gets a 403.
+permission gets a 403, and so does a sign-in the workspace's policy does not accept
+(:func:`workspace.sso.policy.enforce`, as the access guard does for ``/w/{ws_id}`` routes).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.accounts.principal import Principal
 from workspace.chat.models import CompareRun, Conversation
 from workspace.errors import NotFound
+from workspace.sso.policy import enforce as enforce_sign_in_policy
 from workspace.teams.guards import Member
 from workspace.teams.models import Membership
 from workspace.teams.roles import Permission, Role
@@ -79,6 +81,7 @@ async def conversation_access(
     conversation, role = row
     member = Member(principal, conversation.workspace_id, Role(role))
     member.require(permission)
+    await enforce_sign_in_policy(session, principal, conversation.workspace_id)
     return ConversationAccess(member, conversation)
 
 
@@ -108,6 +111,7 @@ async def compare_access(
     run, conversation, role = row
     member = Member(principal, conversation.workspace_id, Role(role))
     member.require(permission)
+    await enforce_sign_in_policy(session, principal, conversation.workspace_id)
     return CompareAccess(member, conversation, run)
 
 

@@ -14,6 +14,9 @@ import pyotp
 import pytest
 
 from tests.support import PASSWORD, Stack
+from workspace.audit.service import Actor
+from workspace.runtime import Runtime
+from workspace.sso.policy import PolicyChange, save_policy
 
 _HIDDEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _SECRET = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
@@ -183,3 +186,24 @@ async def test_a_workspace_requiring_two_factor_turns_away_password_only_members
         page = await member.get(f"/w/{ws}")
         assert page.status_code == 403
         assert "/account/two-factor" in page.text
+
+
+async def test_a_conversation_of_a_strict_workspace_is_refused_by_its_own_address(
+    stack: Stack, runtime: Runtime
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as http:
+        email = f"conv-{uuid.uuid4().hex[:8]}@example.test"
+        signup = await http.post("/api/auth/signup", json={"email": email, "password": PASSWORD})
+        http.headers["x-csrf-token"] = signup.json()["csrf_token"]
+        ws = (await http.post("/api/workspaces", json={"name": "Strict later"})).json()["id"]
+        conv = await http.post(f"/api/workspaces/{ws}/conversations", json={"title": "Plans"})
+        assert conv.status_code == 201, conv.text
+        conv_id = conv.json()["id"]
+        assert (await http.get(f"/api/conversations/{conv_id}")).status_code == 200
+        async with runtime.sessionmaker() as db:
+            change = PolicyChange(False, True, None, {})
+            await save_policy(db, Actor(None, None), uuid.UUID(ws), change)
+            await db.commit()
+        refused = await http.get(f"/api/conversations/{conv_id}")
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "two_factor_required"
