@@ -25,6 +25,7 @@ from workspace.web.routes.presets import PRESET_PAGES
 from workspace.web.routes.search import SEARCH_PAGES
 from workspace.web.routes.sign_in_admin import SIGN_IN_ADMIN_PAGES
 from workspace.web.routes.sso import SSO_PAGES
+from workspace.web.routes.token_admin import TOKEN_ADMIN_PAGES
 from workspace.web.routes.transfer import TRANSFER_PAGES
 from workspace.web.routes.two_factor import TWO_FACTOR_PAGES
 from workspace.web.routes.workspaces import WORKSPACE_PAGES
@@ -38,6 +39,7 @@ pages_router = Router(
         *SSO_PAGES,
         *TWO_FACTOR_PAGES,
         *SIGN_IN_ADMIN_PAGES,
+        *TOKEN_ADMIN_PAGES,
         *INVITE_PAGES,
         *WORKSPACE_PAGES,
         *ADMIN_PAGES,
