@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -20,6 +21,8 @@ from workspace.audit.service import Actor
 from workspace.cli.demo import DEMO_WORKSPACE
 from workspace.config.settings import Settings
 from workspace.db.sessions import make_engine, make_sessionmaker
+from workspace.secrets.vault import SecretStore
+from workspace.sso.client_secret import set_client_secret
 from workspace.sso.policy import PolicyChange, policy_of, save_policy
 from workspace.teams.models import Workspace
 from workspace.teams.roles import Role
@@ -40,7 +43,10 @@ def _provider_server() -> AbstractContextManager[Any]:
             "--sso needs the development dependencies (oidc-provider-mock): pip install -e '.[dev]'"
         ) from None
     users = [
-        User(sub, {"email": f"{sub}@demo.switchboard.local", "email_verified": True, **claims})
+        User(
+            sub=sub,
+            claims={"email": f"{sub}@demo.switchboard.local", "email_verified": True, **claims},
+        )
         for sub, claims in DEMO_PEOPLE.items()
     ]
     server: AbstractContextManager[Any] = run_server_in_thread(
@@ -66,6 +72,8 @@ async def _map_groups(settings: Settings) -> None:
 
 def start_demo_sso(settings: Settings) -> tuple[AbstractContextManager[Any], Settings, str]:
     """Start the demo IdP; the settings naming it, and a line for the start-up banner."""
+    for noisy in ("werkzeug", "oidc_provider_mock"):  # one line per IdP request otherwise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     server_cm = _provider_server()
     server = server_cm.__enter__()
     issuer = f"http://localhost:{server.server_port}"
@@ -75,5 +83,7 @@ def start_demo_sso(settings: Settings) -> tuple[AbstractContextManager[Any], Set
         update={"sso_providers": json.dumps([provider]), "sso_allow_private_issuers": True}
     )
     asyncio.run(_map_groups(settings))
+    # Any secret does for the bundled provider; it shows where a real one lives (Vault).
+    asyncio.run(set_client_secret(SecretStore(settings), DEMO_PROVIDER, "demo-client-secret"))
     note = f"  SSO demo: 'Sign in with Demo IdP' ({issuer}); pick alice (member) or ada (admin)."
     return server_cm, settings, note
