@@ -1,8 +1,10 @@
 """Chat streaming through Switchboard against streaming from the simulator directly.
 
 Baseline: the same simulator streamed with the ``openai`` SDK (what the OpenAI adapter uses),
-measured in the same run, interleaved round by round so drift hits both sides alike. Added
-latency is the difference of the medians.
+measured in the same run, interleaved round by round so drift hits every side alike. Added
+latency is the difference of the medians. The gateway (``/v1/chat/completions``, the same SDK
+pointed at Switchboard with a workspace token) is measured in the same rounds, next to the chat
+route.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class Bench:
             base_url=f"{stack.simulator_url}/v1", api_key=KEYS["openai"], max_retries=0
         )
         self.conversation = ""
+        self.gateway_sdk: openai.AsyncOpenAI | None = None
 
     async def setup(self) -> None:
         email = f"bench-{time.time_ns()}@example.test"
@@ -99,13 +102,19 @@ class Bench:
             added.raise_for_status()
         created = await self.http.post(f"/api/workspaces/{ws}/conversations", json={"title": "b"})
         self.conversation = created.json()["id"]
+        token = await self.http.post(f"/api/workspaces/{ws}/tokens", json={"name": "bench"})
+        token.raise_for_status()
+        self.gateway_sdk = openai.AsyncOpenAI(
+            base_url=f"{self.stack.app_url}/v1", api_key=token.json()["token"], max_retries=0
+        )
 
     async def scenario(self, **fields: Any) -> None:
         (await self.sim.post("/_simulator/scenario", json=fields)).raise_for_status()
 
-    async def direct(self, model: str) -> Timing:
+    async def direct(self, model: str, sdk: openai.AsyncOpenAI | None = None) -> Timing:
+        """Streamed with the ``openai`` SDK: from the simulator, or (``sdk``) the gateway."""
         timing, start = Timing(), time.perf_counter()
-        stream = await self.sdk.chat.completions.create(
+        stream = await (sdk or self.sdk).chat.completions.create(
             model=model,
             messages=[{"role": "user", "content": "bench"}],
             stream=True,
@@ -201,18 +210,20 @@ async def _measure(stack: BenchStack, *, rounds: int, idle_streams: int) -> None
             await bench.sim.delete("/_simulator/scenario")
             model_ref = f"openai/{LATENCY_MODEL}"
 
-            for _ in range(20):  # warm-up
-                await bench.direct(LATENCY_MODEL)
-                await bench.switchboard(model_ref)
             direct: list[Timing] = []
             through: list[Timing] = []
+            gateway: list[Timing] = []
+            sides = [
+                (direct, lambda: bench.direct(LATENCY_MODEL)),
+                (through, lambda: bench.switchboard(model_ref)),
+                (gateway, lambda: bench.direct(model_ref, bench.gateway_sdk)),
+            ]
+            for _ in range(20):  # warm-up
+                for _, measure in sides:
+                    await measure()
             for i in range(rounds):
-                if i % 2:
-                    direct.append(await bench.direct(LATENCY_MODEL))
-                    through.append(await bench.switchboard(model_ref))
-                else:
-                    through.append(await bench.switchboard(model_ref))
-                    direct.append(await bench.direct(LATENCY_MODEL))
+                for results, measure in sides[i % 3 :] + sides[: i % 3]:
+                    results.append(await measure())
 
             await bench.scenario(model=GAP_MODEL, interval_ms=GAP_INTERVAL_MS, chunks=10)
             gap_direct = [g for _ in range(5) for g in (await bench.direct(GAP_MODEL)).gaps]
@@ -244,6 +255,8 @@ async def _measure(stack: BenchStack, *, rounds: int, idle_streams: int) -> None
     d_total, s_total = [t.total for t in direct], [t.total for t in through]
     added_ttft = p(s_ttft, 50) - p(d_ttft, 50)
     added_total = p(s_total, 50) - p(d_total, 50)
+    g_ttft, g_total = [t.ttft for t in gateway], [t.total for t in gateway]
+    gateway_ttft, gateway_total = p(g_ttft, 50) - p(d_ttft, 50), p(g_total, 50) - p(d_total, 50)
     ratio = statistics.median(compare_wall) / statistics.median(slow_direct)
     rows = [
         ("TTFT direct p50 / p99 (ms)", f"{p(d_ttft, 50):.2f} / {p(d_ttft, 99):.2f}", "", None),
@@ -257,6 +270,15 @@ async def _measure(stack: BenchStack, *, rounds: int, idle_streams: int) -> None
             None,
         ),
         ("added p50 total, concurrency 1 (ms)", f"{added_total:.2f}", "< 4", added_total < 4),
+        ("TTFT gateway /v1 p50 / p99 (ms)", f"{p(g_ttft, 50):.2f} / {p(g_ttft, 99):.2f}", "", None),
+        ("added p50 TTFT, gateway /v1 (ms)", f"{gateway_ttft:.2f}", "< 4", gateway_ttft < 4),
+        (
+            "total gateway /v1 p50 / p99 (ms)",
+            f"{p(g_total, 50):.2f} / {p(g_total, 99):.2f}",
+            "",
+            None,
+        ),
+        ("added p50 total, gateway /v1 (ms)", f"{gateway_total:.2f}", "< 4", gateway_total < 4),
         (
             f"inter-chunk gap p50 direct / Switchboard (ms, scenario {GAP_INTERVAL_MS})",
             f"{p(gap_direct, 50):.1f} / {p(gap_through, 50):.1f}",
