@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP) ## Create or update .venv from the pinned constraints
 
-run: $(STAMP) ## Start the offline demo: embedded PostgreSQL + OpenBao + provider simulator
-	$(BIN)/switchboard run --demo --migrate
+run: $(STAMP) ## Start the offline demo: embedded PostgreSQL + OpenBao + provider simulator (SSO=1: and an OpenID provider)
+	$(BIN)/switchboard run --demo --migrate $(if $(SSO),--sso)
 
 test: $(STAMP) browser ## Lint, then run every test (real PostgreSQL, OpenBao, simulator, Chromium)
 	$(MAKE) --no-print-directory lint
