@@ -25,6 +25,13 @@ TOKEN_PREFIX = "sb_"
 
 def _token_by_password(url: str, email: str, password: str) -> str:
     """Sign in, create an API token for this machine, sign out; the token's secret."""
+    try:
+        return _sign_in_for_token(url, email, password)
+    except (httpx.HTTPError, ValueError) as exc:  # unreachable, or not a Switchboard answer
+        raise SwitchboardError("unreachable", f"{url}: {exc}") from None
+
+
+def _sign_in_for_token(url: str, email: str, password: str) -> str:
     with httpx.Client(base_url=url, timeout=30) as http:
         signed_in = http.post("/api/auth/login", json={"email": email, "password": password})
         if signed_in.status_code != 200:

@@ -50,7 +50,7 @@ class AsyncClient:
         self.connection: Connection = resolve(
             url, token, workspace, model, environ=env, keychain=chain
         )
-        self.picker = calls.KeyPicker(dict(keys or {}), env, chain.get)
+        self.picker = calls.picker_for(self.connection, keys, env, chain)
         self._http = httpx.AsyncClient(
             base_url=self.connection.url,
             headers=calls.auth_headers(self.connection),

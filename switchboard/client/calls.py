@@ -10,6 +10,7 @@ from typing import Any
 from switchboard.client.config import Connection
 from switchboard.client.errors import SwitchboardError
 from switchboard.client.keys import LocalKey, choose_request_key, provider_of
+from switchboard.client.stored import Keychain
 from switchboard.client.types import Workspace
 
 
@@ -52,6 +53,20 @@ class KeyPicker:
             if chosen is not None:
                 return chosen
         return None
+
+
+def _nothing_stored(_: str) -> str | None:
+    return None
+
+
+def picker_for(
+    conn: Connection, keys: Mapping[str, str] | None, environ: Mapping[str, str], keychain: Keychain
+) -> KeyPicker:
+    """The key order for a client; after ``switchboard keys use platform`` only keys passed
+    explicitly are sent (no environment, no keychain): the server's order decides."""
+    if conn.active_provider == "platform":
+        return KeyPicker(dict(keys or {}), {}, _nothing_stored)
+    return KeyPicker(dict(keys or {}), environ, keychain.get)
 
 
 def pick_workspace(workspaces: list[Workspace]) -> str:

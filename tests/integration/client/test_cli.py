@@ -262,3 +262,18 @@ async def test_doctor_beside_the_server_checks_vault(cli: Cli, stack: Stack) -> 
     down = cli.run("doctor", "--server", env={**env, "VAULT_ADDR": "http://127.0.0.1:9"})
     assert down.returncode == 1, down.stdout
     assert re.search(r"^FAIL vault:\s+UNAVAILABLE", down.stdout, re.M)
+
+
+async def test_keys_use_platform_sends_no_local_key(logged_in: Cli, token_user: TokenUser) -> None:
+    added = await token_user.user.post(
+        "/api/me/credentials", json={"provider": "openai", "secret": "sk-personal-cli-0014"}
+    )
+    assert added.status_code == 201
+    _store_locally(logged_in, "openai", "sk-cli-platform-local-0015")
+    assert logged_in.run("keys", "use", "platform").returncode == 0
+    env = {"OPENAI_API_KEY": "sk-cli-platform-env-0016"}
+    done = logged_in.run("chat", "-m", MINI, "hi", env=env)
+    assert done.returncode == 0, done.stderr
+    assert _footer_source(done.stderr) == "personal"
+    flagged = logged_in.run("chat", "-m", MINI, "--key-stdin", "hi", stdin="sk-cli-flag-0017\n")
+    assert _footer_source(flagged.stderr) == "request"
