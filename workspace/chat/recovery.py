@@ -62,19 +62,22 @@ async def renew_leases(runtime: Runtime) -> None:
         await session.commit()
 
 
-def _cost_micros(runtime: Runtime, live: LiveCall, output_tokens: int) -> int:
+def _cost_micros(runtime: Runtime, live: LiveCall, output_tokens: int) -> tuple[int, bool]:
+    """The call's cost, and whether its model's price is known (a model only its provider's
+    own list knows is not in the static catalogue: no price, cost 0)."""
     try:
         _, model = runtime.registry.resolve_model(live.model_ref)
     except ProviderError:
-        return 0
-    return plans.cost_usd_micros(model, live.input_tokens, output_tokens)
+        return 0, False
+    known = model.input_price_per_mtok is not None and model.output_price_per_mtok is not None
+    return plans.cost_usd_micros(model, live.input_tokens, output_tokens), known
 
 
 async def _recover(session: AsyncSession, runtime: Runtime, live: LiveCall) -> None:
     message = await session.get(ChatMessage, live.message_id)
     text = text_of(message.parts) if message else ""
     output_tokens = estimated_tokens(text)
-    micros = _cost_micros(runtime, live, output_tokens)
+    micros, price_known = _cost_micros(runtime, live, output_tokens)
     platform = live.key_source == "platform"
     credits = plans.credits_for_micros(micros) if platform else 0
     provider = live.model_ref.split("/", 1)[0]
@@ -92,6 +95,7 @@ async def _recover(session: AsyncSession, runtime: Runtime, live: LiveCall) -> N
             cost_usd=micros / plans.MICROS_PER_USD,
             credits=credits,
             status="incomplete",
+            price_unknown=not price_known,
         ),
     )
     charged = 0
