@@ -10,6 +10,7 @@ from switchboard.client import Client, SwitchboardError
 from switchboard.client.keys import PROVIDER_KEY_VARIABLES, LocalKey, choose_request_key
 from switchboard.client.types import Model, StoredKey
 
+UNUSABLE = ("invalid", "expired")
 WHO_PAYS = {
     "request": "you (key sent per request)",
     "personal": "you (personal key)",
@@ -25,7 +26,7 @@ class ProviderKey:
     provider: str
     local: LocalKey | None
     server_source: str | None
-    personal: StoredKey | None
+    stored: StoredKey | None  # the server's key that would serve (personal or workspace)
 
     @property
     def source(self) -> str:
@@ -41,20 +42,40 @@ class ProviderKey:
         return WHO_PAYS.get(self.server_source or "", "nobody: no key can serve")
 
 
+def _newest_usable(keys: list[StoredKey]) -> dict[str, StoredKey]:
+    """Per provider, the key the server would pick: the newest one not invalid or expired
+    (the list comes oldest first)."""
+    return {k.provider: k for k in keys if k.status not in UNUSABLE}
+
+
+def _workspace_keys(client: Client) -> list[StoredKey]:
+    try:
+        return client.workspace_keys()
+    except SwitchboardError as exc:
+        if exc.status == 403:  # a viewer may not see the workspace's keys
+            return []
+        raise
+
+
 def provider_keys(client: Client, environ: Mapping[str, str]) -> list[ProviderKey]:
-    stored = client.picker.stored
     models = client.models()
-    personal = {k.provider: k for k in client.personal_keys() if k.scope == "personal"}
+    stored = {
+        "personal": _newest_usable(client.personal_keys()),
+        "workspace": _newest_usable(_workspace_keys(client)),
+    }
     providers = sorted({*PROVIDER_KEY_VARIABLES, *(m.provider for m in models)})
-    return [
-        ProviderKey(
-            p,
-            choose_request_key(p, flag=None, environ=environ, stored=stored),
-            _server_source(models, p),
-            personal.get(p),
+    keys = []
+    for p in providers:
+        source = _server_source(models, p)
+        keys.append(
+            ProviderKey(
+                p,
+                choose_request_key(p, flag=None, environ=environ, stored=client.picker.stored),
+                source,
+                stored.get(source or "", {}).get(p),
+            )
         )
-        for p in providers
-    ]
+    return keys
 
 
 def _server_source(models: list[Model], provider: str) -> str | None:
@@ -69,8 +90,8 @@ def validity(client: Client, key: ProviderKey, check: bool) -> str:
             return client.check_key(key.provider, key.local.secret).status
         except SwitchboardError as exc:
             return f"unknown ({exc.code})"
-    if key.server_source == "personal" and key.personal is not None:
-        return key.personal.status
+    if key.stored is not None:
+        return key.stored.status
     return "checked by the server" if key.server_source else "-"
 
 
@@ -79,8 +100,8 @@ def status_rows(client: Client, environ: Mapping[str, str], *, check: bool) -> l
     for key in provider_keys(client, environ):
         if key.local is not None:
             print_, last_used = key.local.fingerprint, "-"
-        elif key.server_source == "personal" and key.personal is not None:
-            print_, last_used = key.personal.fingerprint, key.personal.last_used_at or "never"
+        elif key.stored is not None:
+            print_, last_used = key.stored.fingerprint, key.stored.last_used_at or "never"
         else:
             print_, last_used = "-", "-"
         rows.append(

@@ -160,6 +160,10 @@ class AsyncClient:
     async def personal_keys(self) -> list[StoredKey]:
         return [build(StoredKey, k) for k in await self._send(calls.personal_keys())]
 
+    async def workspace_keys(self) -> list[StoredKey]:
+        rows = await self._send(calls.workspace_keys(await self.workspace_id()))
+        return [build(StoredKey, k) for k in rows]
+
     async def add_personal_key(self, provider: str, secret: str, label: str = "") -> StoredKey:
         return build(StoredKey, await self._send(calls.add_personal_key(provider, secret, label)))
 

@@ -151,6 +151,10 @@ def personal_keys() -> Call:
     return Call("GET", "/api/me/credentials")
 
 
+def workspace_keys(ws: str) -> Call:
+    return Call("GET", f"/api/workspaces/{ws}/credentials")
+
+
 def add_personal_key(provider: str, secret: str, label: str) -> Call:
     body = {"provider": provider, "secret": secret, "label": label}
     return Call("POST", "/api/me/credentials", json=body)

@@ -189,6 +189,10 @@ class Client:
     def personal_keys(self) -> list[StoredKey]:
         return [build(StoredKey, k) for k in self._send(calls.personal_keys())]
 
+    def workspace_keys(self) -> list[StoredKey]:
+        """The workspace's keys (metadata; members may read them, viewers may not: 403)."""
+        return [build(StoredKey, k) for k in self._send(calls.workspace_keys(self.workspace_id()))]
+
     def add_personal_key(self, provider: str, secret: str, label: str = "") -> StoredKey:
         """Store a key as yours in the server's Vault (validated first; refused if invalid)."""
         return build(StoredKey, self._send(calls.add_personal_key(provider, secret, label)))

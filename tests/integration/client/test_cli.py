@@ -161,6 +161,11 @@ async def test_keys_status_says_where_each_key_comes_from(
         "/api/me/credentials", json={"provider": "anthropic", "secret": "sk-ant-cli-status-0005"}
     )
     assert added.status_code == 201
+    team = await token_user.user.post(
+        f"/api/workspaces/{token_user.workspace}/credentials",
+        json={"provider": "gemini", "secret": "AIza-cli-status-team-0018"},
+    )
+    assert team.status_code == 201
     done = logged_in.run("keys", "status", env={"GROQ_API_KEY": "gsk_cli_status_env_0006"})
     assert done.returncode == 0, done.stderr
     rows = {line.split("\t")[0]: line.split("\t") for line in done.stdout.splitlines()}
@@ -168,7 +173,13 @@ async def test_keys_status_says_where_each_key_comes_from(
     assert rows["anthropic"][1:4] == ["server: personal", "sk-...0005", "valid"]
     assert rows["anthropic"][5] == "you (personal key)"
     assert rows["groq"][1:3] == ["environment (sent per request)", "gsk...0006"]
-    assert rows["gemini"][1] == "none"
+    assert rows["gemini"][1:6] == [
+        "server: workspace",
+        "AIz...0018",
+        "valid",
+        "never",
+        "the workspace's key",
+    ]
 
 
 async def test_personal_key_set_and_removed(logged_in: Cli, token_user: TokenUser) -> None:
