@@ -101,6 +101,24 @@ def filtered(
     return stmt
 
 
+async def answered_models(session: AsyncSession, member: Member, limit: int) -> list[str]:
+    """The models (``provider/model``) that answered in conversations ``member`` can see, for
+    the list's model filter."""
+    visible = filtered(select(Conversation.id), member, ConversationFilter())
+    stmt = (
+        select(ChatMessage.model)
+        .where(
+            col(ChatMessage.role) == "assistant",
+            col(ChatMessage.model).is_not(None),
+            col(ChatMessage.conversation_id).in_(visible),
+        )
+        .distinct()
+        .order_by(col(ChatMessage.model))
+        .limit(limit)
+    )
+    return [m for m in (await session.exec(stmt)).all() if m]
+
+
 async def pinned_conversations(session: AsyncSession, member: Member) -> list[Conversation]:
     """The caller's pinned conversations that are still visible and not archived, newest pin
     first (at most :data:`PINS_SHOWN`)."""

@@ -17,6 +17,7 @@ from workspace.web.routes.admin import ADMIN_PAGES
 from workspace.web.routes.audit import AUDIT_PAGES
 from workspace.web.routes.auth import AUTH_PAGES
 from workspace.web.routes.chat import CHAT_PAGES
+from workspace.web.routes.conversation_list import CONVERSATION_LIST_PAGES
 from workspace.web.routes.conversations import CONVERSATION_PAGES
 from workspace.web.routes.invites import INVITE_PAGES
 from workspace.web.routes.keys import KEY_PAGES
@@ -47,6 +48,7 @@ pages_router = Router(
         *KEY_PAGES,
         *CHAT_PAGES,
         *CONVERSATION_PAGES,
+        *CONVERSATION_LIST_PAGES,
         *SEARCH_PAGES,
         *PRESET_PAGES,
         *MODEL_DEFAULT_PAGES,
