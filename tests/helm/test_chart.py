@@ -209,6 +209,7 @@ def test_configmap_settings(chart: helm.Chart, default_docs: list[dict[str, Any]
         "SWITCHBOARD_LOG_FORMAT": "json",
         "SWITCHBOARD_LOG_LEVEL": "info",
         "SWITCHBOARD_ALLOW_PRIVATE_BASE_URLS": "false",
+        "SWITCHBOARD_SHUTDOWN_GRACE_S": "30",
         "VAULT_ADDR": data["VAULT_ADDR"],
         "VAULT_AUTH_METHOD": "kubernetes",
         "VAULT_K8S_ROLE": "switchboard",

@@ -238,6 +238,14 @@ def test_ingress_streams_answers_unbuffered(chart: helm.Chart) -> None:  # noqa:
     assert "annotations" not in one(docs, "Ingress")["metadata"]
 
 
+def test_the_drain_fits_in_the_pods_grace_period(chart: helm.Chart) -> None:  # noqa: F811
+    data = one(manifests(chart), "ConfigMap")["data"]
+    assert int(data["SWITCHBOARD_SHUTDOWN_GRACE_S"]) < 60  # terminationGracePeriodSeconds
+    too_long = {"config": {"shutdownGraceSeconds": 60}, "terminationGracePeriodSeconds": 60}
+    with pytest.raises(helm.HelmRenderError, match="must be below terminationGracePeriodSeconds"):
+        render(chart, too_long)
+
+
 def test_a_startup_probe_guards_the_slow_start(chart: helm.Chart) -> None:  # noqa: F811
     container = one(manifests(chart), "Deployment")["spec"]["template"]["spec"]["containers"][0]
     startup = container["startupProbe"]
