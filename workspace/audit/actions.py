@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     CONVERSATION_IMPORTED = "conversation.imported"
     CONVERSATION_ARCHIVED = "conversation.archived"
     CONVERSATION_RESTORED = "conversation.restored"
+    CONVERSATION_SETTINGS_CHANGED = "conversation.settings_changed"
     COMPARE_VOTED = "compare.voted"
     CREDENTIAL_CREATED = "credential.created"
     CREDENTIAL_VALIDATED = "credential.validated"
