@@ -26,6 +26,7 @@ from tests.helm.test_chart import (
 KUBERNETES_VERSIONS = ["1.30.0", kubernetes_validate.latest_version()]
 
 EVERY_OPTION: dict[str, Any] = {
+    "database": {"statementCache": False, "listenUrlKey": "listen-url"},
     "image": {
         "repository": "ghcr.io/acme/switchboard",
         "tag": "1.2.3",
@@ -244,6 +245,22 @@ def test_the_drain_fits_in_the_pods_grace_period(chart: helm.Chart) -> None:  # 
     too_long = {"config": {"shutdownGraceSeconds": 60}, "terminationGracePeriodSeconds": 60}
     with pytest.raises(helm.HelmRenderError, match="must be below terminationGracePeriodSeconds"):
         render(chart, too_long)
+
+
+def test_behind_pgbouncer_the_cache_is_off_and_listen_goes_direct(
+    chart: helm.Chart,  # noqa: F811
+) -> None:
+    for pod in pod_specs(manifests(chart, EVERY_OPTION)):
+        env = {item["name"]: item for item in pod["containers"][0]["env"]}
+        assert env["SWITCHBOARD_DATABASE_STATEMENT_CACHE"]["value"] == "false"
+        listen = env["SWITCHBOARD_DATABASE_LISTEN_URL"]["valueFrom"]["secretKeyRef"]
+        assert listen == {"name": "switchboard-db", "key": "listen-url"}
+    for pod in pod_specs(manifests(chart)):
+        names = {item["name"] for item in pod["containers"][0]["env"]}
+        assert not names & {
+            "SWITCHBOARD_DATABASE_STATEMENT_CACHE",
+            "SWITCHBOARD_DATABASE_LISTEN_URL",
+        }
 
 
 def test_a_startup_probe_guards_the_slow_start(chart: helm.Chart) -> None:  # noqa: F811

@@ -115,6 +115,17 @@ DATABASE_URL by reference; shared by the app Deployment and the migration Job.
     secretKeyRef:
       name: {{ include "switchboard.databaseSecretName" . }}
       key: {{ .Values.database.existingSecretKey }}
+{{- if not .Values.database.statementCache }}
+- name: SWITCHBOARD_DATABASE_STATEMENT_CACHE
+  value: "false"
+{{- end }}
+{{- with .Values.database.listenUrlKey }}
+- name: SWITCHBOARD_DATABASE_LISTEN_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "switchboard.databaseSecretName" $ }}
+      key: {{ . }}
+{{- end }}
 {{- end }}
 
 {{/*
