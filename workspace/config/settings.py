@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool = Field(False, description="Take the client IP from X-Forwarded-For.")
     invite_ttl_hours: int = Field(72, description="How long an invite link stays valid.")
     api_tokens_per_user: int = Field(50, description="Live API tokens one user may hold.")
+    key_checks_per_hour: int = Field(
+        60, description="Key checks without storing (POST /api/keys/check) per user per hour."
+    )
 
     # --- single sign-on and two-factor ---------------------------------------------------------
     sso_providers: str = Field(
