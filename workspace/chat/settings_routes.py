@@ -12,6 +12,8 @@ from litestar import Router, get, put
 from litestar.di import Provide
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.audit.actions import AuditAction
+from workspace.audit.service import Actor, record
 from workspace.chat.access import ConversationAccess, provide_conversation
 from workspace.presets import conversations as prompt_settings
 from workspace.presets import service as presets
@@ -44,13 +46,29 @@ async def get_settings(conversation: ConversationAccess, db: AsyncSession) -> Pr
 
 @put(SETTINGS, opt={"access": P.CONVERSATIONS_WRITE}, operation_id="put_conversation_settings")
 async def put_settings(
-    data: SettingsIn, conversation: ConversationAccess, db: AsyncSession
+    data: SettingsIn, conversation: ConversationAccess, actor: Actor, db: AsyncSession
 ) -> PromptingBody:
-    """Replace the settings (null parameters = the provider's default)."""
+    """Replace the settings (null parameters = the provider's default); audited."""
     if data.preset_id is not None:
         prompting = await apply_preset(db, conversation, data.preset_id)
     else:
         prompting = await prompt_settings.save(db, conversation.conversation.id, data.value())
+    await record(
+        db,
+        actor,
+        AuditAction.CONVERSATION_SETTINGS_CHANGED,
+        target_type="conversation",
+        target_id=conversation.conversation.id,
+        workspace_id=conversation.conversation.workspace_id,
+        # The prompt's length, not its text: the log is read by admins, the prompt is the chat's.
+        details={
+            "system_prompt_chars": len(prompting.system_prompt),
+            "temperature": prompting.temperature,
+            "top_p": prompting.top_p,
+            "max_output_tokens": prompting.max_output_tokens,
+            "preset_id": str(data.preset_id) if data.preset_id else None,
+        },
+    )
     return PromptingBody.of(prompting)
 
 

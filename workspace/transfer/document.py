@@ -3,6 +3,7 @@
 The same structs write an export and read one back, so the two cannot drift apart. Message ids
 are the exported messages' ids; ``parent_id`` links them into the tree (a branch export is a
 single path). Parts carry text; an image is described (media type, size), not embedded.
+``settings`` holds the conversation's system prompt and parameters, restored by an import.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from datetime import datetime
 from typing import Final, Literal
 
 import msgspec
+
+from workspace.presets.prompting import PromptingBody
 
 FORMAT: Final = "switchboard.conversation"
 VERSION: Final = 1
@@ -57,3 +60,6 @@ class ConversationDoc(msgspec.Struct):
     exported_at: datetime | None = None
     scope: Scope = "tree"
     current_leaf_id: str | None = None
+    # The system prompt and parameters its answers are asked with (absent: the defaults);
+    # checked on import like ``PUT .../settings``.
+    settings: PromptingBody | None = None

@@ -21,6 +21,8 @@ from workspace.accounts.models import User
 from workspace.chat import service as chat
 from workspace.chat.models import ChatMessage, Conversation
 from workspace.db.columns import utcnow
+from workspace.presets import conversations as prompt_settings
+from workspace.presets.prompting import Prompting, PromptingBody
 from workspace.transfer.document import (
     FORMAT,
     VERSION,
@@ -89,6 +91,7 @@ async def build_document(
     hidden = await chat.hidden_compares(db, conversation.id)
     messages = tree.path(conversation.current_leaf_id) if scope == "branch" else tree.messages
     names = await _author_names(db, messages)
+    prompting = await prompt_settings.load(db, conversation.id)
     return ConversationDoc(
         format=FORMAT,
         version=VERSION,
@@ -98,6 +101,7 @@ async def build_document(
         exported_at=utcnow(),
         scope=scope,
         current_leaf_id=str(conversation.current_leaf_id) if conversation.current_leaf_id else None,
+        settings=None if prompting == Prompting() else PromptingBody.of(prompting),
     )
 
 

@@ -10,7 +10,7 @@ images are left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import msgspec
@@ -73,7 +73,7 @@ def read_ours(item: object, *, max_messages: int, where: str) -> ImportedConvers
         )
         for m in doc.messages
     ]
-    return shape(
+    shaped = shape(
         doc.title.strip(),
         _aware(doc.created_at),
         nodes,
@@ -81,6 +81,7 @@ def read_ours(item: object, *, max_messages: int, where: str) -> ImportedConvers
         max_messages=max_messages,
         where=where,
     )
+    return replace(shaped, settings=doc.settings.value() if doc.settings else None)
 
 
 def _decode(body: bytes) -> object:

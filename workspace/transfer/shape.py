@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workspace.errors import InvalidInput
+from workspace.presets.prompting import Prompting
 
 IMPORTED_ROLES = frozenset({"system", "user", "assistant"})
 
@@ -50,6 +51,8 @@ class ImportedConversation:
     created_at: datetime | None
     nodes: tuple[Node, ...]
     current: str | None
+    # The system prompt and parameters to restore (our exports carry them; None = defaults).
+    settings: Prompting | None = None
 
 
 def _children(nodes: Sequence[Node], where: str) -> dict[str | None, list[Node]]:

@@ -21,6 +21,7 @@ from workspace.chat.models import Conversation
 from workspace.chat.parts import dump_parts, storable
 from workspace.chat.titles import title_from_prompt
 from workspace.db.columns import utcnow
+from workspace.presets import conversations as prompt_settings
 from workspace.teams.guards import Member
 from workspace.transfer.shape import ImportedConversation, Node
 
@@ -116,6 +117,8 @@ async def store_conversation(
     conversation.current_leaf_id = _current(imported, ids)
     db.add(conversation)
     await db.flush()
+    if imported.settings is not None:
+        await prompt_settings.save(db, conversation.id, imported.settings)
     await record(
         db,
         actor,
