@@ -46,6 +46,16 @@ SCOPE_OPT = "token_scope"
 """A route's ``opt`` key naming the token scope it needs; without it, ``api``."""
 
 
+def require_may_make_tokens(principal: Principal) -> None:
+    """A workspace token never makes tokens: it could otherwise mint one that outlives its
+    expiry or reaches every workspace."""
+    if principal.token_workspace_id is not None:
+        raise TokenScopeRefused(
+            "A workspace token cannot make API tokens; sign in, or use an account token.",
+            extra={"scope": principal.token_scope, "needed": "account"},
+        )
+
+
 def require_scope(principal: Principal, needed: str) -> None:
     """A ``models`` token lists models and does nothing else."""
     if needed != principal.token_scope and principal.token_scope != "api":

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.accounts import service
 from workspace.accounts.cookies import clear_session_cookie, session_cookie
 from workspace.accounts.models import ApiToken
-from workspace.accounts.principal import Principal, client_ip
+from workspace.accounts.principal import Principal, client_ip, require_may_make_tokens
 from workspace.accounts.schemas import LoginIn, MeOut, SignupIn, TokenIn, TokenOut
 from workspace.audit.service import Actor
 from workspace.config.settings import Settings
@@ -87,6 +87,7 @@ async def create_token(
     data: TokenIn, principal: Principal, actor: Actor, db: AsyncSession, settings: Settings
 ) -> TokenOut:
     """Create an API token; the secret is in this response only."""
+    require_may_make_tokens(principal)
     issued = await service.create_api_token(db, settings, actor, principal.user_id, data.name)
     return token_out(issued.token, issued.secret)
 

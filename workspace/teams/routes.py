@@ -49,9 +49,9 @@ def _invite_out(invite: Invite, url: str | None = None, token: str | None = None
 
 @get("/", opt={"access": AUTHENTICATED}, operation_id="list_workspaces")
 async def list_workspaces(principal: Principal, db: AsyncSession) -> list[WorkspaceOut]:
-    """Workspaces the caller belongs to, with their role in each."""
+    """Workspaces the caller belongs to, with their role in each (a workspace token: its own)."""
     rows = await service.list_workspaces(db, principal.user_id)
-    return [_ws_out(ws, m.role) for ws, m in rows]
+    return [_ws_out(ws, m.role) for ws, m in rows if principal.may_enter(ws.id)]
 
 
 @post("/", opt={"access": AUTHENTICATED}, operation_id="create_workspace", status_code=201)

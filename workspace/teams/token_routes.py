@@ -17,6 +17,7 @@ from litestar import Router, delete, get, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts import service, tokens
+from workspace.accounts.principal import require_may_make_tokens
 from workspace.accounts.routes import token_out
 from workspace.accounts.schemas import TokenOut
 from workspace.audit.service import Actor
@@ -53,6 +54,7 @@ async def create_workspace_token(
     data: WorkspaceTokenIn, member: Member, actor: Actor, db: AsyncSession, settings: Settings
 ) -> TokenOut:
     """Create a token for this workspace; the secret is in this response only."""
+    require_may_make_tokens(member.principal)
     if data.expires_at is not None and (
         data.expires_at.tzinfo is None or data.expires_at <= utcnow()
     ):

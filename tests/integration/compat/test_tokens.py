@@ -91,3 +91,22 @@ async def test_admin_cannot_revoke_another_workspaces_token(
     token = await _token(bob, theirs)
     resp = await alice.delete(f"/api/workspaces/{ws}/tokens/{token['id']}")
     assert resp.status_code == 404
+
+
+async def test_workspace_token_cannot_mint_tokens(alice: UserClient, stack: Stack) -> None:
+    ws = await alice.create_workspace()
+    token = await _token(alice, ws)
+    async with _bearer(stack, token["token"]) as http:
+        account = await http.post("/api/tokens", json={"name": "escape"})
+        again = await http.post(f"/api/workspaces/{ws}/tokens", json={"name": "forever"})
+    assert (account.status_code, account.json()["code"]) == (403, "token_scope")
+    assert (again.status_code, again.json()["code"]) == (403, "token_scope")
+
+
+async def test_workspace_token_lists_only_its_workspace(alice: UserClient, stack: Stack) -> None:
+    ws = await alice.create_workspace("Mine")
+    await alice.create_workspace("Other")
+    token = await _token(alice, ws)
+    async with _bearer(stack, token["token"]) as http:
+        listed = (await http.get("/api/workspaces")).json()
+    assert [w["id"] for w in listed] == [ws]
