@@ -100,6 +100,39 @@ def test_sigterm_stops_the_embedded_services_also_after_a_kill_9_leftover(
     assert _left_of(data_dir) == []
 
 
+SECOND_USER = """
+import sys
+from pathlib import Path
+from workspace.cli.embedded.stack import local_services
+from workspace.config.settings import Settings
+with local_services(Settings(data_dir=Path(sys.argv[1]))) as services:
+    print(services.settings.vault_addr, services.openbao.process is None)
+"""
+
+
+def test_a_second_command_on_the_data_dir_shares_the_services_and_stops_none(
+    data_dir: Path,
+) -> None:
+    port = free_port()
+    proc = _run(port, _embedded_env(), "--data-dir", str(data_dir), "--migrate")
+    _wait_ready(proc, port)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-c", SECOND_USER, str(data_dir)],
+            env=_embedded_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert second.stdout.split()[1] == "True"  # OpenBao shared with its live owner
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+        assert ready.status_code == 200, ready.text
+    finally:
+        _terminate(proc)
+    assert _left_of(data_dir) == []
+
+
 @pytest.fixture
 async def sim(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     """The shared simulator's control API; the scenario is reset after the test."""
