@@ -10,13 +10,18 @@ which the usage ledger records with key source ``request``).
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import msgspec
 from litestar import post
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import ApiKeyCredential, ModelNotFound, Secret
-from workspace.errors import InvalidInput
+from workspace.accounts import ratelimit
+from workspace.accounts.principal import Principal
+from workspace.config.settings import Settings
+from workspace.errors import InvalidInput, TooManyRequests
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import AUTHENTICATED
 
@@ -36,11 +41,29 @@ class KeyCheckOut(msgspec.Struct):
     fingerprint: str
 
 
+CHECK_WINDOW_S = 3600
+
+
+async def _count_check(db: AsyncSession, settings: Settings, user_id: uuid.UUID) -> None:
+    """At most ``key_checks_per_hour`` per user: the route calls providers with any key it is
+    given, which must not become a free way to test stolen keys in bulk."""
+    count = await ratelimit.hit(db, f"key-check:{user_id}", CHECK_WINDOW_S)
+    if count > settings.key_checks_per_hour:
+        raise TooManyRequests(
+            f"At most {settings.key_checks_per_hour} key checks an hour; try again later.",
+            extra={"retry_after": ratelimit.seconds_left(CHECK_WINDOW_S)},
+        )
+
+
 @post("/api/keys/check", opt={"access": AUTHENTICATED}, operation_id="check_key", status_code=200)
-async def check_key(data: KeyCheckIn, runtime: Runtime) -> KeyCheckOut:
+async def check_key(
+    data: KeyCheckIn, principal: Principal, db: AsyncSession, runtime: Runtime
+) -> KeyCheckOut:
     """Ask the provider whether a key works, storing nothing. ``status`` is the adapter's
     outcome (``valid``, ``invalid``, ``rate_limited``...); only named providers' API keys (an
-    OpenAI-compatible server's key needs its base URL, which is stored with a saved key)."""
+    OpenAI-compatible server's key needs its base URL, which is stored with a saved key).
+    Limited per user (``SWITCHBOARD_KEY_CHECKS_PER_HOUR``; over it, 429 ``rate_limited``)."""
+    await _count_check(db, runtime.settings, principal.user_id)
     try:
         provider = runtime.registry.get(data.provider)
     except ModelNotFound:

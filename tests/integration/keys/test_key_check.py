@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.support import UserClient
+from tests.support import Stack, UserClient
 from workspace.runtime import Runtime
 
 
@@ -55,3 +57,17 @@ async def test_providers_that_cannot_be_checked(
 async def test_a_check_needs_a_signed_in_caller(anon: httpx.AsyncClient) -> None:
     resp = await anon.post("/api/keys/check", json={"provider": "openai", "secret": "sk-x" * 5})
     assert resp.status_code == 401
+
+
+async def test_checks_are_limited_per_user(
+    alice: UserClient, bob: UserClient, stack: Stack
+) -> None:
+    limit = stack.settings.key_checks_per_hour
+    body = {"provider": "openai", "secret": "sk-limit-check-00000009"}
+    for start in range(0, limit, 10):
+        batch = [alice.post("/api/keys/check", json=body) for _ in range(min(10, limit - start))]
+        assert all(r.status_code == 200 for r in await asyncio.gather(*batch))
+    over = await alice.post("/api/keys/check", json=body)
+    assert (over.status_code, over.json()["code"]) == (429, "rate_limited")
+    assert int(over.headers["Retry-After"]) > 0
+    assert (await bob.post("/api/keys/check", json=body)).status_code == 200
