@@ -8,7 +8,8 @@ text (the charge equals the recorded cost, as for every call), the message close
 retry replays the stored answer instead of waiting. Rows are taken ``FOR UPDATE SKIP LOCKED``:
 replicas sweep side by side without doing the same call twice.
 
-:func:`maintain` runs both on a timer in every app process, and once at start-up.
+:func:`maintain` runs both on a timer in every app process, and once at start-up; it also
+deletes uploads never attached to a message (:func:`sweep_uploads`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from workspace.chat import idempotency
 from workspace.chat.models import ChatMessage, CompareRun, LiveCall
 from workspace.chat.parts import text_of
 from workspace.db.columns import utcnow
+from workspace.files import service as files
 from workspace.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -167,11 +169,27 @@ async def sweep(runtime: Runtime) -> Swept:
                 return Swept(calls, 0)
 
 
+# Unsent uploads are swept this often; their age limit is the setting.
+UPLOAD_SWEEP_EVERY_S = 600.0
+
+
+async def sweep_uploads(runtime: Runtime) -> int:
+    """Delete uploads never attached to a message after
+    ``SWITCHBOARD_UNATTACHED_UPLOAD_MAX_AGE_HOURS``; how many went."""
+    max_age = timedelta(hours=runtime.settings.unattached_upload_max_age_hours)
+    async with runtime.sessionmaker() as session:
+        gone = await files.sweep_unattached(session, max_age)
+        await session.commit()
+    if gone:
+        log.info("deleted %s upload(s) never attached to a message", gone)
+    return gone
+
+
 async def maintain(runtime: Runtime) -> None:
     """Renew this process's leases and sweep dead calls, until cancelled (app shutdown)."""
     settings = runtime.settings
     renew_every = settings.call_lease_s / 3
-    last_renew = last_sweep = 0.0
+    last_renew = last_sweep = last_uploads = 0.0
     loop = asyncio.get_running_loop()
     while True:
         now = loop.time()
@@ -184,6 +202,9 @@ async def maintain(runtime: Runtime) -> None:
                 last_sweep = now
                 if swept.calls or swept.orphans:
                     log.info("recovered %s call(s), closed %s", swept.calls, swept.orphans)
+            if now - last_uploads >= UPLOAD_SWEEP_EVERY_S:
+                await sweep_uploads(runtime)
+                last_uploads = now
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a database outage: try again on the next tick

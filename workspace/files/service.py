@@ -9,12 +9,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import anyio.to_thread
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.config.settings import Settings
+from workspace.db.columns import utcnow
 from workspace.errors import InvalidInput, NotFound
 from workspace.files import extraction, names, sniffing
 from workspace.files.models import Attachment
@@ -141,3 +144,19 @@ async def get(db: AsyncSession, attachment_id: uuid.UUID) -> Attachment:
     if attachment is None:
         raise NotFound("No such attachment.")
     return attachment
+
+
+async def sweep_unattached(db: AsyncSession, max_age: timedelta) -> int:
+    """Delete uploads never sent with a message within ``max_age``; how many went.
+
+    An upload being sent right now is locked by :func:`claim`; the delete waits for that lock
+    and then sees its ``message_id``, so a claimed upload is never swept.
+    """
+    result = await db.execute(
+        sa.delete(Attachment).where(
+            col(Attachment.message_id).is_(None),
+            col(Attachment.created_at) < utcnow() - max_age,
+        )
+    )
+    await db.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
