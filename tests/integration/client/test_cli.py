@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import pty
 import re
 import stat
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -288,3 +292,39 @@ async def test_keys_use_platform_sends_no_local_key(logged_in: Cli, token_user: 
     assert _footer_source(done.stderr) == "personal"
     flagged = logged_in.run("chat", "-m", MINI, "--key-stdin", "hi", stdin="sk-cli-flag-0017\n")
     assert _footer_source(flagged.stderr) == "request"
+
+
+def _run_in_terminal(cli: Cli, *args: str, stdin: str) -> tuple[int, str, str]:
+    """Run the CLI with a pseudo-terminal as stdout (stdin and stderr stay pipes)."""
+    primary, secondary = pty.openpty()
+    command = [str(Path(sys.executable).with_name("switchboard")), *args]
+    env = cli.env({"TERM": "xterm-256color"})
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=secondary, stderr=subprocess.PIPE, env=env
+    )
+    os.close(secondary)
+    assert process.stdin is not None and process.stderr is not None
+    process.stdin.write(stdin.encode())
+    process.stdin.close()
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    code = process.wait(60)
+    os.close(primary)
+    return code, b"".join(chunks).decode(errors="replace"), process.stderr.read().decode()
+
+
+async def test_a_terminal_gets_rendered_markdown(logged_in: Cli) -> None:
+    code, shown, stderr = _run_in_terminal(
+        logged_in, "chat", "-m", MINI, "--key-stdin", "hello", stdin="sk-cli-tty-00019\n"
+    )
+    assert code == 0, stderr
+    assert "\x1b[" in shown  # rich drew it (piped output has no escape codes)
+    assert _footer_source(stderr) == "request"
+    assert "sk-cli-tty" not in shown + stderr
