@@ -16,6 +16,7 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import Shot
 from tests.integration.sso.conftest import SsoStack, acme_user, sso_stack  # noqa: F401
 from tests.support import PASSWORD, Stack
@@ -55,6 +56,7 @@ async def test_sign_in_with_the_idp_lands_in_the_workspace_with_the_group_role(
     page = await context.new_page()
     await page.goto("/login")
     await shot(page, "01-login-with-sso-button")
+    await assert_accessible(page, "login with SSO buttons")
     await page.get_by_role("link", name="Sign in with Mock IdP").click()
     await expect(page.get_by_role("heading", name="Authorize Client")).to_be_visible()
     await page.locator("input[name=sub]").fill(sub)
@@ -75,6 +77,7 @@ async def test_sign_in_with_the_idp_lands_in_the_workspace_with_the_group_role(
     await expect(page.get_by_text("Sign-in settings saved.")).to_be_visible()
     await expect(page.locator("#enforcement")).to_contain_text("Single sign-on is required")
     await shot(page, "04-admin-sign-in-tab")
+    await assert_accessible(page, "admin sign-in tab")
     await context.close()
 
 
@@ -96,10 +99,12 @@ async def test_two_factor_enrolment_then_sign_in_with_the_code(
     await expect(page.locator("figure.qr svg")).to_be_visible()
     secret = (await page.locator("#totp-secret").inner_text()).strip()
     await shot(page, "01-qr-code")
+    await assert_accessible(page, "two-factor enrolment")
     await page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     await page.get_by_role("button", name="Turn on").click()
     await expect(page.locator("#recovery-codes li")).to_have_count(10)
     await shot(page, "02-recovery-codes")
+    await assert_accessible(page, "recovery codes")
 
     await page.goto("/logout")
     await page.get_by_role("button", name="Sign out").click()
@@ -110,6 +115,7 @@ async def test_two_factor_enrolment_then_sign_in_with_the_code(
     await expect(page).to_have_url(re.compile(r"/login/second-factor$"))
     await page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() + 30))
     await shot(page, "03-code-asked")
+    await assert_accessible(page, "second-factor code")
     await page.get_by_role("button", name="Verify").click()
     await expect(page).to_have_url(re.compile(r"/workspaces/new$"))
     await context.close()
