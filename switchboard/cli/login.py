@@ -68,19 +68,20 @@ def login(
             token = _token_by_password(url, email, password)
         with Client(url, token, workspace=workspace, environ={}) as client:
             me = client.me()
-            chosen = workspace or _only_workspace(client)
+            spaces = {w.id: w.name for w in client.workspaces()}
     except SwitchboardError as exc:
         fail(exc)
+    if workspace is not None and workspace not in spaces:
+        raise click.UsageError(f"You are not a member of workspace {workspace}.")
+    chosen = workspace or (next(iter(spaces)) if len(spaces) == 1 else None)
     place = Keychain().set(TOKEN_NAME, token)
     config = load_config()
     config.url, config.workspace = url, chosen
     path = save_config(config)
     where = "the OS keychain" if place == "keychain" else f"{Keychain().file} (mode 0600)"
     click.echo(f"Signed in to {url} as {me.email}; token kept in {where}, settings in {path}.")
-    if chosen is None:
-        click.echo("You are in several workspaces: run login again with --workspace ID.")
-
-
-def _only_workspace(client: Client) -> str | None:
-    spaces = client.workspaces()
-    return spaces[0].id if len(spaces) == 1 else None
+    if chosen is None and spaces:
+        names = ", ".join(f"{name} ({id_})" for id_, name in spaces.items())
+        click.echo(f"You are in several workspaces; run login again with --workspace ID: {names}")
+    elif chosen is None:
+        click.echo("You are in no workspace yet: create one in the web app, then log in again.")

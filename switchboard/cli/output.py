@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -33,7 +34,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     console.print(grid)
 
 
-def fail(error: SwitchboardError) -> None:
+def fail(error: SwitchboardError) -> NoReturn:
     """Say what went wrong (the server's code and sentence) and exit 1."""
     click.echo(f"error: {error.detail} [{error.code}]", err=True)
     raise SystemExit(1)

@@ -37,8 +37,8 @@ def key_headers(key: LocalKey | None) -> dict[str, str]:
 class KeyPicker:
     """Applies the key order (:mod:`.keys`) for the models of one call."""
 
-    keys: Mapping[str, str]  # per-client keys by provider (the "flag" level)
-    environ: Mapping[str, str]
+    keys: Mapping[str, str] = field(repr=False)  # per-client keys (the "flag" level)
+    environ: Mapping[str, str] = field(repr=False)
     stored: Callable[[str], str | None]
 
     def for_models(self, models: Sequence[str], key: str | None = None) -> LocalKey | None:
