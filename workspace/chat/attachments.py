@@ -65,10 +65,29 @@ def stored_parts(attachments: Sequence[Attachment]) -> list[StoredPart]:
     return [{k: storable(v) for k, v in stored_part(a).items()} for a in attachments]
 
 
-def user_message(content: str, attachments: Sequence[Attachment]) -> Message:
-    """The canonical user message: the typed text, then each attachment in order."""
+def user_message(
+    content: str,
+    attachments: Sequence[Attachment],
+    kept: Sequence[StoredPart] = (),
+    kept_images: dict[str, bytes] | None = None,
+) -> Message:
+    """The canonical user message: the typed text, the parts kept from an edited message,
+    then each new attachment in order."""
     images = {str(a.id): a.content for a in attachments if a.kind == "image"}
-    return Message("user", (Text(content), *load_parts(stored_parts(attachments), images)))
+    images.update(kept_images or {})
+    parts = [*kept, *stored_parts(attachments)]
+    return Message("user", (Text(content), *load_parts(parts, images)))
+
+
+def kept_parts(tree: service.Tree, edit_of: uuid.UUID | None) -> list[StoredPart]:
+    """The attachment parts of ``edit_of``, the user message an edit replaces: the edited
+    message carries them too (they already belong to this conversation)."""
+    if edit_of is None:
+        return []
+    original = tree.by_id.get(edit_of)
+    if original is None or original.role != "user":
+        raise service.InvalidParent("edit_of must name a user message of this conversation.")
+    return [dict(p) for p in original.parts if "attachment_id" in p]
 
 
 async def claim(
@@ -81,13 +100,20 @@ async def claim(
     )
 
 
-async def attach(db: AsyncSession, user: ChatMessage, attachments: Sequence[Attachment]) -> None:
-    """Add the attachments' parts to the stored user message and mark them sent with it."""
-    if not attachments:
+async def attach(
+    db: AsyncSession,
+    user: ChatMessage,
+    attachments: Sequence[Attachment],
+    kept: Sequence[StoredPart] = (),
+) -> None:
+    """Add the kept and new attachments' parts to the stored user message; mark the new ones
+    sent with it."""
+    if not attachments and not kept:
         return
-    user.parts = [*user.parts, *stored_parts(attachments)]
+    user.parts = [*user.parts, *kept, *stored_parts(attachments)]
     db.add(user)
-    await files.link(db, attachments, user.conversation_id, user.id)
+    if attachments:
+        await files.link(db, attachments, user.conversation_id, user.id)
 
 
 @dataclass(frozen=True)
@@ -105,11 +131,16 @@ async def new_turn(
     path: Sequence[ChatMessage],
     content: str,
     ids: Sequence[uuid.UUID],
+    kept: Sequence[StoredPart] = (),
 ) -> Turn:
-    """Claim the uploads ``ids`` and build the history ``path`` + the new user message."""
+    """Claim the uploads ``ids`` and build the history ``path`` + the new user message (with
+    the ``kept`` parts of the message it edits)."""
     attachments = await claim(runtime.settings, db, access, ids)
     before = await history(db, access.conversation.id, path)
-    return Turn((*before, user_message(content, attachments)), attachments)
+    wanted = {uuid.UUID(i) for i in attached_image_ids(kept) if _is_uuid(i)}
+    found = await files.image_bytes(db, access.conversation.id, wanted) if wanted else {}
+    images = {str(k): v for k, v in found.items()}
+    return Turn((*before, user_message(content, attachments, kept, images)), attachments)
 
 
 async def history(

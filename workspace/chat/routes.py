@@ -203,7 +203,8 @@ async def send_message(
     """Send a message to ``model`` and stream the answer (``text/event-stream``).
 
     ``parent_id`` continues from another message (editing a user message = posting with the
-    edited message's parent); without it the conversation's current leaf is the parent.
+    edited message's parent, and ``edit_of`` to carry its attachments over); without it the
+    conversation's current leaf is the parent.
     """
     events = await turns.send_message(
         runtime,
@@ -214,6 +215,7 @@ async def send_message(
         model_ref=data.model,
         parent_id=_parent(data.parent_id),
         attached=data.attachment_ids,
+        edit_of=data.edit_of,
     )
     return _stream(events)
 

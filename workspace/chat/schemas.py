@@ -106,6 +106,8 @@ class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
     parent_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     # Uploads (POST /api/workspaces/{ws}/attachments) this message carries, in order.
     attachment_ids: AttachmentIds = msgspec.field(default_factory=list)
+    # The user message this one edits (sent with its parent_id): its attachments come along.
+    edit_of: uuid.UUID | None = None
 
 
 class RegenerateIn(msgspec.Struct, forbid_unknown_fields=True):

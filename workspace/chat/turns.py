@@ -143,26 +143,33 @@ async def send_message(
     model_ref: str,
     parent_id: ParentRef,
     attached: Sequence[uuid.UUID] = (),
+    edit_of: uuid.UUID | None = None,
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """Store the user message and stream the answer; replays a finished idempotent retry."""
+    """Store the user message and stream the answer; replays a finished idempotent retry.
+
+    ``edit_of`` names the user message this one edits: its attachments are carried over."""
     access.member.require(Permission.CONVERSATIONS_WRITE)
     model = await resolve_model(runtime, db, access, caller, model_ref)
     conversation = access.conversation
     body: dict[str, object] = {"content": content, "model": model_ref, "parent": str(parent_id)}
     body["attachments"] = [str(i) for i in attached]
+    body["edit_of"] = str(edit_of) if edit_of else None
     claim = await _claim(runtime, db, access, caller, "message", body)
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
-    turn = await attachments.new_turn(runtime, db, access, tree.path(parent), content, attached)
+    kept = attachments.kept_parts(tree, edit_of)
+    turn = await attachments.new_turn(
+        runtime, db, access, tree.path(parent), content, attached, kept
+    )
     prompting = await prompt_settings.load(db, conversation.id)
     lane = prepare_lane(model_ref, model, turn.messages, prompting)
     lane = await _started(runtime, db, access, caller, lane)
     user = await service.add_user_message(
         db, conversation, parent, access.member.principal.user_id, content
     )
-    await attachments.attach(db, user, turn.attachments)
+    await attachments.attach(db, user, turn.attachments, kept)
     return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
 
 

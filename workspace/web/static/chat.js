@@ -270,6 +270,8 @@
     keepInView();
     const body = { content, model, ...await attachmentIds() };
     if (parentId !== undefined) body.parent_id = parentId;
+    // An edit keeps the edited message's attachments (the server copies them over).
+    if (replaceFrom?.dataset.messageId) body.edit_of = replaceFrom.dataset.messageId;
     let response;
     try {
       response = await stream(`/api/conversations/${conversationId}/messages`, body);
