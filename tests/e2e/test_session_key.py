@@ -10,6 +10,7 @@ import uuid
 import pytest
 from playwright.async_api import Browser, expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.chat_helpers import member_session
 from tests.support import Stack
 
@@ -47,6 +48,7 @@ async def test_session_only_key(chromium: Browser, stack: Stack) -> None:
         await expect(panel.locator("[data-session-key-status]")).to_contain_text("works")
         await expect(panel.locator("[data-session-key-list]")).to_contain_text("sk-...ONLY")
         assert not await option.evaluate("o => o.disabled")
+        await assert_accessible(page, "session-only key panel", within="[data-session-key]")
         assert canary not in await page.content()
 
         await page.locator("#model").select_option(MODEL)
