@@ -86,6 +86,7 @@ async def start(
     """Record a new flow and build the IdP's authorization URL for it."""
     metadata = await provider_metadata(settings, provider)
     cookie_token, state, nonce = (secrets.token_urlsafe(32) for _ in range(3))
+    await db.execute(sa.delete(SsoFlow).where(col(SsoFlow.expires_at) < utcnow()))
     db.add(
         SsoFlow(
             token_hash=token_hash(cookie_token),

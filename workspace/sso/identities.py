@@ -106,6 +106,7 @@ async def _ask_for_link(
     db: AsyncSession, settings: Settings, user: User, login: IdpLogin
 ) -> NeedsLink:
     raw = new_token()
+    await db.execute(sa.delete(SsoLinkRequest).where(col(SsoLinkRequest.expires_at) < utcnow()))
     db.add(
         SsoLinkRequest(
             token_hash=token_hash(raw),
