@@ -7,6 +7,7 @@ import json
 import openai
 import pytest
 
+from tests.integration.chat.conftest import KEYS
 from tests.integration.compat.conftest import PNG_1X1, Gateway, usage_rows, workspace_token
 from workspace.runtime import Runtime
 
@@ -158,3 +159,31 @@ async def test_byok_calls_are_in_the_usage_ledger_at_zero_credits(
     assert [(r["provider"], r["model"], r["key_source"], r["credits"]) for r in rows] == [
         ("openai", "gpt-4o-mini", "workspace", 0)
     ]
+
+
+async def test_streamed_tool_call_with_a_per_request_key(
+    gateway: Gateway, runtime: Runtime
+) -> None:
+    tool = {
+        "type": "function",
+        "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}},
+    }
+    stream = await _client(gateway).chat.completions.create(
+        model="gemini/gemini-2.5-flash",
+        messages=[{"role": "user", "content": "use a tool on moles"}],
+        tools=[tool],  # type: ignore[list-item]
+        stream=True,
+        # The workspace has no Gemini key: this request brings its own, used once, never stored.
+        extra_headers={"X-Provider": "gemini", "X-Provider-Key": KEYS["gemini"]},
+    )
+    name, arguments, finish = "", "", None
+    async for chunk in stream:
+        for call in chunk.choices[0].delta.tool_calls or () if chunk.choices else ():
+            name += call.function.name or "" if call.function else ""
+            arguments += call.function.arguments or "" if call.function else ""
+        if chunk.choices and chunk.choices[0].finish_reason:
+            finish = chunk.choices[0].finish_reason
+    assert name == "lookup" and json.loads(arguments) == {"query": "use a tool on moles"}
+    assert finish == "tool_calls"
+    [row] = await usage_rows(runtime, gateway.ws)
+    assert (row["provider"], row["key_source"], row["credits"]) == ("gemini", "request", 0)
