@@ -12,6 +12,7 @@ from playwright.async_api import Browser, expect
 
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.chat_helpers import member_session
+from tests.e2e.conftest import Shot
 from tests.support import Stack
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,7 @@ def _pg_dump(stack: Stack) -> str:
     ).stdout
 
 
-async def test_session_only_key(chromium: Browser, stack: Stack) -> None:
+async def test_session_only_key(chromium: Browser, stack: Stack, shot: Shot) -> None:
     canary = f"sk-session-{uuid.uuid4().hex}-TABONLY"
     async with member_session(chromium, stack, keys={}) as s:
         page = s.page
@@ -48,12 +49,14 @@ async def test_session_only_key(chromium: Browser, stack: Stack) -> None:
         await expect(panel.locator("[data-session-key-status]")).to_contain_text("works")
         await expect(panel.locator("[data-session-key-list]")).to_contain_text("sk-...ONLY")
         assert not await option.evaluate("o => o.disabled")
+        assert "key for this session" in await option.inner_text()
         await assert_accessible(page, "session-only key panel", within="[data-session-key]")
         assert canary not in await page.content()
 
         await page.locator("#model").select_option(MODEL)
         await s.send("hello with my own key")
         await s.answered(1)
+        await shot(page, "01-answered-with-session-key")
         answer = page.locator(".message.assistant").last
         await expect(answer).to_contain_text("key for this request")
         stored = await page.evaluate("sessionStorage.getItem('switchboard.sessionKeys')")
@@ -78,3 +81,9 @@ async def test_session_only_key(chromium: Browser, stack: Stack) -> None:
             )
         finally:
             await fresh.close()
+
+        # Forgetting it locks its models again.
+        await panel.get_by_role("button", name="Forget").click()
+        await expect(panel.locator("[data-session-key-list] li")).to_have_count(0)
+        assert await option.evaluate("o => o.disabled")
+        assert await page.evaluate("sessionStorage.getItem('switchboard.sessionKeys')") == "{}"

@@ -28,22 +28,38 @@
     },
   };
 
-  // Models of a provider with a session key can be picked even without a stored key.
+  const SESSION_PAYS = "key for this session";
+
+  // Models of a provider with a session key can be picked even without a stored key, and say
+  // who pays; forgetting the key puts back what the server rendered.
   function unlock(keys) {
     const choices = document.querySelectorAll(
       "[data-composer] select[name=model] option, [data-composer] input[name=models]");
     for (const choice of choices) {
       const provider = providerOf(choice.value);
       if (keys[provider] && choice.disabled) {
+        choice.dataset.sessionUnlocked = JSON.stringify({
+          text: choice.textContent, paidBy: choice.dataset.paidBy, source: choice.dataset.source,
+        });
         choice.disabled = false;
-        choice.dataset.sessionUnlocked = "1";
+        if (choice.dataset.paidBy) {
+          choice.textContent = choice.textContent.replace(choice.dataset.paidBy, SESSION_PAYS);
+          choice.dataset.paidBy = SESSION_PAYS;
+        }
+        choice.dataset.source = "request";
         choice.closest("label")?.classList.remove("disabled");
       } else if (!keys[provider] && choice.dataset.sessionUnlocked) {
+        const before = JSON.parse(choice.dataset.sessionUnlocked);
         choice.disabled = true;
+        if (choice.tagName === "OPTION") choice.textContent = before.text;
+        if (before.paidBy !== undefined) choice.dataset.paidBy = before.paidBy;
+        choice.dataset.source = before.source || "";
         delete choice.dataset.sessionUnlocked;
         choice.closest("label")?.classList.add("disabled");
       }
     }
+    document.querySelector("[data-composer] select[name=model]")
+      ?.dispatchEvent(new Event("change"));  // chat.js: the cost preview follows
   }
 
   if (!panel) { unlock(load()); return; }
