@@ -17,7 +17,7 @@ from workspace.teams.roles import Role
 from workspace.twofactor.totp import STEP_S, matching_step
 from workspace.web.routes.sign_in_admin import parse_group_roles
 
-ACME = {"id": "acme", "label": "Acme", "issuer": "http://127.0.0.1:9/", "client_id": "sb",
+ACME: dict[str, object] = {"id": "acme", "label": "Acme", "issuer": "http://127.0.0.1:9/", "client_id": "sb",
         "allowed_domains": ["@Acme.example"]}  # fmt: skip
 
 
