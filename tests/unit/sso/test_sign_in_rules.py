@@ -17,8 +17,13 @@ from workspace.teams.roles import Role
 from workspace.twofactor.totp import STEP_S, matching_step
 from workspace.web.routes.sign_in_admin import parse_group_roles
 
-ACME: dict[str, object] = {"id": "acme", "label": "Acme", "issuer": "http://127.0.0.1:9/", "client_id": "sb",
-        "allowed_domains": ["@Acme.example"]}  # fmt: skip
+ACME: dict[str, object] = {
+    "id": "acme",
+    "label": "Acme",
+    "issuer": "http://127.0.0.1:9/",
+    "client_id": "sb",
+    "allowed_domains": ["@Acme.example"],
+}
 
 
 def _settings(providers: list[dict[str, object]], **extra: object) -> Settings:
