@@ -5,6 +5,7 @@ finish within the grace period, and nothing the process started outlives it, als
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -184,3 +185,50 @@ async def test_sigterm_lets_an_open_stream_finish_and_the_banner_claims_nothing(
     assert proc.returncode == 0, output
     assert "PostgreSQL" not in output and "OpenBao" not in output, output
     assert "open streams get 20 s to finish" in output
+
+
+async def test_a_stream_longer_than_the_grace_period_is_cut_and_kept_as_incomplete(
+    stack: Stack, sim: httpx.AsyncClient, alice: UserClient
+) -> None:
+    port = free_port()
+    settings = stack.settings.model_copy(update={"port": port, "shutdown_grace_s": 2.0})
+    proc = _run(port, {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"})
+    await asyncio.to_thread(_wait_ready, proc, port)
+    c = await new_conversation(alice, await chat_workspace(alice))
+    # About 10 s of answer, far longer than the 2 s grace period.
+    await sim.post(
+        "/_simulator/scenario", json={"model": "gpt-4o", "interval_ms": 250, "chunks": 40}
+    )
+    names: list[str] = []
+    started = 0.0
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", timeout=30, cookies=alice.http.cookies
+    ) as http:
+        http.headers.update(alice.http.headers)
+        with contextlib.suppress(httpx.HTTPError):  # the server cuts the stream
+            async with http.stream(
+                "POST",
+                f"/api/conversations/{c}/messages",
+                json={"content": "too long", "model": "openai/gpt-4o"},
+            ) as response:
+                buffer = ""
+                async for chunk in response.aiter_text():
+                    events, buffer = parse_frames(buffer + chunk)
+                    names += [e.event for e in events]
+                    if "delta" in names and not started:
+                        proc.send_signal(signal.SIGTERM)
+                        started = time.monotonic()
+    cut_after = time.monotonic() - started
+    output, _ = await asyncio.to_thread(proc.communicate, timeout=60)
+    assert proc.returncode == 0, output
+    assert "message.end" not in names
+    assert cut_after < 6, f"the stream ran {cut_after:.1f} s past SIGTERM"
+
+    deadline = time.monotonic() + 30  # stored at once, or recovered once its lease expires
+    while True:
+        messages = (await alice.get(f"/api/conversations/{c}")).json()["messages"]
+        answer = next(m for m in messages if m["role"] == "assistant")
+        if answer["status"] != "streaming" or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    assert answer["status"] == "incomplete", answer
