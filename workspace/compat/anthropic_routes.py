@@ -66,5 +66,5 @@ async def messages(
     if answer.error is not None and not answer.text and not answer.tool_calls:
         code = answer.error.code
         error = anthropic_error(code, answer.error.message)
-        return Response(error, status_code=status_of(code), headers=headers)
-    return Response(reply.whole(answer), headers=headers)
+        return Response(error, status_code=status_of(code), headers=exchange.headers())
+    return Response(reply.whole(answer), headers=exchange.headers())

@@ -22,6 +22,7 @@ from workspace.teams.guards import Member, admit, membership
 from workspace.teams.roles import Permission
 
 CONVERSATION_HEADER = "x-switchboard-conversation"
+KEY_SOURCE_HEADER = "x-switchboard-key-source"
 NEW_CONVERSATION = "new"
 
 

@@ -37,7 +37,7 @@ from workspace.chat import attachments
 from workspace.chat.outcome import LaneOutcome
 from workspace.chat.turns import UnknownModel
 from workspace.compat import conversation_log
-from workspace.compat.caller import CONVERSATION_HEADER, ConversationRef
+from workspace.compat.caller import CONVERSATION_HEADER, KEY_SOURCE_HEADER, ConversationRef
 from workspace.compat.conversation_log import Logged
 from workspace.compat.lease import lease_call
 from workspace.runtime import Runtime
@@ -129,10 +129,12 @@ class Exchange:
                 self.runtime.leases.discard(self.lease_id)  # accounted: nothing left to renew
 
     def headers(self) -> dict[str, str]:
-        """The recorded conversation's id, for the client's next request."""
-        if self.logged is None:
-            return {}
-        return {CONVERSATION_HEADER: str(self.logged.conversation_id)}
+        """Whose key pays (a whole answer's: after a fallback, ``platform``) and the recorded
+        conversation's id, for the client's next request."""
+        headers: dict[str, str] = {KEY_SOURCE_HEADER: self.call.key_source}
+        if self.logged is not None:
+            headers[CONVERSATION_HEADER] = str(self.logged.conversation_id)
+        return headers
 
     async def run(self) -> Collected:
         async for _ in self.events():

@@ -67,8 +67,8 @@ async def chat_completions(
     if answer.error is not None and not answer.text and not answer.tool_calls:
         code = answer.error.code
         error = openai_error(code, answer.error.message)
-        return Response(error, status_code=status_of(code), headers=headers)
-    return Response(completion.whole(answer), headers=headers)
+        return Response(error, status_code=status_of(code), headers=exchange.headers())
+    return Response(completion.whole(answer), headers=exchange.headers())
 
 
 @get(

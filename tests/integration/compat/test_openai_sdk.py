@@ -152,9 +152,10 @@ async def test_account_token_is_refused_by_the_gateway(gateway: Gateway) -> None
 async def test_byok_calls_are_in_the_usage_ledger_at_zero_credits(
     gateway: Gateway, runtime: Runtime
 ) -> None:
-    await _client(gateway).chat.completions.create(
+    raw = await _client(gateway).chat.completions.with_raw_response.create(
         model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "count me"}]
     )
+    assert raw.headers["x-switchboard-key-source"] == "workspace"
     rows = await usage_rows(runtime, gateway.ws)
     assert [(r["provider"], r["model"], r["key_source"], r["credits"]) for r in rows] == [
         ("openai", "gpt-4o-mini", "workspace", 0)
