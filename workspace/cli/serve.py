@@ -11,6 +11,7 @@ start-up of the embedded services.
 from __future__ import annotations
 
 import asyncio
+import math
 import signal
 import sys
 from collections.abc import Iterator
@@ -96,7 +97,7 @@ def _serve_http(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        timeout_graceful_shutdown=int(settings.shutdown_grace_s),
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),  # never rounds to 0
     )
     uvicorn.Server(config).run()
 
