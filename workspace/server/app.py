@@ -43,6 +43,7 @@ from workspace.server.access import require_access
 from workspace.server.body_guard import BodyGuard
 from workspace.server.errors import EXCEPTION_HANDLERS
 from workspace.server.health import healthz, readyz
+from workspace.sso.routes import sign_in_policy_router
 from workspace.teams.audit_routes import audit_router
 from workspace.teams.guards import provide_member
 from workspace.teams.routes import invites_router, workspaces_router
@@ -76,6 +77,7 @@ def _routes(settings: Settings) -> list[ControllerRouterHandler]:
         search_router,
         transfer_router,
         audit_router,
+        sign_in_policy_router,
         billing_router,
         chat_router,
         downloads_router,

@@ -22,8 +22,9 @@ from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow
 from workspace.errors import InvalidInput
 from workspace.sso.errors import SsoRequired, TwoFactorRequired
-from workspace.sso.groups import replace_group_roles
+from workspace.sso.groups import MAPPABLE_ROLES, replace_group_roles
 from workspace.sso.models import SessionSignIn, SignInPolicy, SsoIdentity
+from workspace.sso.providers import Providers
 from workspace.teams.roles import Role
 from workspace.twofactor.models import TotpEnrolment
 
@@ -154,3 +155,31 @@ async def enforce_account_factor(db: AsyncSession, principal: Principal) -> None
         "This account has two-factor sign-in on: sign in on the sign-in page, which asks for "
         "the code, or use an API token."
     )
+
+
+def validated_change(
+    providers: Providers,
+    *,
+    require_sso: bool,
+    require_two_factor: bool,
+    sso_provider: str | None,
+    group_roles: dict[str, Role],
+) -> PolicyChange:
+    """A policy as an admin asked for it, refused (422) when it names an unknown provider, a
+    role groups may not give (owner), or requires SSO without a provider."""
+    if sso_provider is not None and providers.get(sso_provider) is None:
+        raise InvalidInput(
+            "Choose one of the configured providers.", extra={"field": "sso_provider"}
+        )
+    if require_sso and sso_provider is None:
+        raise InvalidInput(
+            "Choose the identity provider that members must sign in with.",
+            extra={"field": "sso_provider"},
+        )
+    if any(role not in MAPPABLE_ROLES for role in group_roles.values()):
+        raise InvalidInput(
+            "Groups may give viewer, member or admin.", extra={"field": "group_roles"}
+        )
+    if any(not group or len(group) > 255 for group in group_roles):
+        raise InvalidInput("A group name is 1 to 255 characters.", extra={"field": "group_roles"})
+    return PolicyChange(require_sso, require_two_factor, sso_provider, group_roles)

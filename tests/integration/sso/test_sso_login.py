@@ -219,3 +219,27 @@ async def test_the_client_secret_is_in_vault_only(sso_stack: SsoStack, runtime: 
     secret = await client_secret(runtime.secrets, "mock")
     assert secret
     assert secret not in sso_stack.settings.model_dump_json()
+
+
+async def test_the_sign_in_policy_api_refuses_what_would_lock_its_author_out(
+    sso_stack: SsoStack, web: httpx.AsyncClient
+) -> None:
+    signup = await web.post("/api/auth/signup", json={
+        "email": f"api-{uuid.uuid4().hex[:8]}@example.test", "password": PASSWORD})  # fmt: skip
+    web.headers["x-csrf-token"] = signup.json()["csrf_token"]
+    ws = (await web.post("/api/workspaces", json={"name": "Policy API"})).json()["id"]
+    url = f"/api/workspaces/{ws}/sign-in-policy"
+    assert (await web.get(url)).json() == {
+        "require_sso": False, "require_two_factor": False, "sso_provider": None, "group_roles": {}
+    }  # fmt: skip
+    mapping = {"sso_provider": "mock", "group_roles": {"eng": "member"}}
+    saved = await web.put(url, json=mapping)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["group_roles"] == {"eng": "member"}
+    locked_out = await web.put(url, json=mapping | {"require_sso": True})
+    assert locked_out.status_code == 422
+    assert "lock you out" in locked_out.json()["detail"]
+    owner = await web.put(url, json={"sso_provider": "mock", "group_roles": {"eng": "owner"}})
+    assert owner.status_code == 422
+    unknown = await web.put(url, json={"sso_provider": "nope"})
+    assert unknown.status_code == 422

@@ -18,7 +18,7 @@ from workspace.audit.service import Actor
 from workspace.config.settings import Settings
 from workspace.errors import InvalidInput
 from workspace.sso.groups import MAPPABLE_ROLES, group_roles
-from workspace.sso.policy import PolicyChange, caller_keeps_access, policy_of, save_policy
+from workspace.sso.policy import caller_keeps_access, policy_of, save_policy, validated_change
 from workspace.sso.providers import configured
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
@@ -78,18 +78,14 @@ async def save_sign_in_settings(
 ) -> Template:
     """Save the policy and group mapping (audited as ``sign_in.policy_updated``)."""
     form = await form_of(request)
-    provider = field(form, "sso_provider", 64) or None
     try:
-        if provider is not None and configured(settings).get(provider) is None:
-            raise InvalidInput("Choose one of the configured providers.")
-        change = PolicyChange(
+        change = validated_change(
+            configured(settings),
             require_sso=field(form, "require_sso", 5) == "on",
             require_two_factor=field(form, "require_two_factor", 5) == "on",
-            sso_provider=provider,
+            sso_provider=field(form, "sso_provider", 64) or None,
             group_roles=parse_group_roles(field(form, "groups", 60_000)),
         )
-        if change.require_sso and provider is None:
-            raise InvalidInput("Choose the identity provider that members must sign in with.")
         await caller_keeps_access(db, member.principal, change)
     except InvalidInput as exc:
         context = await _context(db, member, settings, error=exc.detail,
