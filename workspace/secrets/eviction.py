@@ -66,6 +66,7 @@ class EvictionListener:
         self._reconnect_max_s = reconnect_max_s
         self.connected = False
         self.reconnects = 0
+        self._established = False
         # Until the first LISTEN is in place, nothing cached can be trusted.
         secrets.trust_cache(False)
 
@@ -81,6 +82,7 @@ class EvictionListener:
         """Listen, and reconnect with backoff whenever the connection is lost; until cancelled."""
         delay = BACKOFF_START_S
         while True:
+            self._established = False
             try:
                 await self._listen_once()
             except Exception as exc:  # any failure means: reconnect
@@ -89,6 +91,8 @@ class EvictionListener:
                 reason = "connection closed"
             self.connected = False
             self._secrets.trust_cache(False)
+            if self._established:  # it was up: the next loss starts the backoff afresh
+                delay = BACKOFF_START_S
             log.warning(
                 "secret eviction listener has no PostgreSQL connection (%s); retrying in %.1f s",
                 reason,
@@ -113,7 +117,7 @@ class EvictionListener:
             # Notices sent while nobody listened are lost: drop everything cached before.
             self._secrets.evict_all()
             self._secrets.trust_cache(True)
-            self.connected = True
+            self.connected = self._established = True
             if self.reconnects:
                 log.warning("secret eviction listener reconnected; secret cache cleared")
             await self._watch(conn, lost)

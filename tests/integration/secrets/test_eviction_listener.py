@@ -86,6 +86,21 @@ async def test_after_pg_terminate_backend_it_reconnects_logs_and_clears_the_cach
     assert any("reconnected" in m for m in messages), messages
 
 
+async def test_every_loss_after_a_good_connection_starts_the_backoff_afresh(
+    stack: Stack, runtime: Runtime
+) -> None:
+    assert stack.settings.database_url is not None
+    secrets = SecretStore(stack.settings)
+    async with listening(
+        stack.settings.database_url, secrets, check_interval_s=5.0, reconnect_max_s=5.0
+    ) as listener:
+        await _until(lambda: listener.connected)
+        for losses in range(1, 6):  # without the reset the 5th wait would be 1.6 s
+            assert await _kill_listeners(runtime) >= 1
+            took = await _until(lambda n=losses: listener.reconnects >= n and listener.connected)
+            assert took < 1.0, f"reconnect {losses} took {took:.2f} s"
+
+
 async def test_while_away_the_cache_is_bypassed(stack: Stack, runtime: Runtime) -> None:
     path = f"tests/evict/{uuid.uuid4().hex}"
     secrets = SecretStore(stack.settings)
