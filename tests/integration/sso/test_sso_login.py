@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 
 import httpx
+import pyotp
 from sqlmodel import select
 
 from tests.integration.sso.conftest import SsoStack, acme_user, form_token, mock_login
@@ -243,3 +246,33 @@ async def test_the_sign_in_policy_api_refuses_what_would_lock_its_author_out(
     assert owner.status_code == 422
     unknown = await web.put(url, json={"sso_provider": "nope"})
     assert unknown.status_code == 422
+
+
+async def test_linking_an_account_with_two_factor_also_needs_its_code(
+    sso_stack: SsoStack, web: httpx.AsyncClient
+) -> None:
+    email = f"tfa-link-{uuid.uuid4().hex[:8]}@example.test"
+    csrf = (await web.post("/api/auth/signup", json={"email": email, "password": PASSWORD})).json()[
+        "csrf_token"
+    ]
+    begin = await web.post("/account/two-factor/begin", data={"csrf_token": csrf})
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', begin.text)
+    assert secret
+    totp = pyotp.TOTP(secret.group(1))
+    await web.post("/account/two-factor/confirm", data={"csrf_token": csrf, "code": totp.now()})
+    web.cookies.clear()
+    sub = f"tfa-{uuid.uuid4().hex[:8]}"
+    httpx.put(f"{sso_stack.mock_issuer}/users/{sub}", json={"email": email,
+                                                             "email_verified": True})  # fmt: skip
+    assert (await mock_login(web, sub)).headers["location"] == "/sso/link"
+    page = await web.get("/sso/link")
+    assert 'name="code"' in page.text
+    token = form_token(page.text)
+    no_code = await web.post("/sso/link", data={"csrf_token": token, "password": PASSWORD})
+    assert no_code.status_code == 401
+    assert "sb_session" not in web.cookies
+    code = totp.at(time.time() + 30)
+    linked = await web.post("/sso/link", data={"csrf_token": token, "password": PASSWORD,
+                                               "code": code})  # fmt: skip
+    assert linked.status_code == 303, linked.text
+    assert "sb_session" in web.cookies
