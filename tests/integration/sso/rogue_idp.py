@@ -61,6 +61,10 @@ def _id_token(state: RogueState, nonce: str) -> str:
     mode = state.mode
     if mode == "wrong_nonce":
         claims["nonce"] = "not-the-nonce"
+    elif mode == "no_nonce":
+        del claims["nonce"]
+    elif mode == "wrong_issuer":
+        claims["iss"] = "https://evil.example"
     elif mode == "wrong_audience":
         claims["aud"] = "some-other-client"
     elif mode == "expired":

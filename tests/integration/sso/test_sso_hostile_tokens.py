@@ -52,6 +52,8 @@ async def test_the_rogue_idp_signs_in_when_it_behaves(
     ("mode", "says"),
     [
         ("wrong_nonce", "nonce"),
+        ("no_nonce", "nonce"),
+        ("wrong_issuer", "iss"),
         ("wrong_audience", "aud"),
         ("expired", "expired"),
         ("other_key", "signature was refused"),
