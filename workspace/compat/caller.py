@@ -3,6 +3,8 @@
 The access guard has signed the caller in (``Authorization: Bearer sb_...`` or, for Anthropic's
 clients, ``x-api-key: sb_...``) and checked the token's scope. The workspace is the token's own:
 an account token (no workspace) or a browser session is refused with ``token_needs_workspace``.
+The workspace's sign-in policy applies as on its own routes (a token counts when its owner would
+meet it: :func:`workspace.sso.policy.enforce`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from workspace.accounts.principal import Principal
 from workspace.calls.gateway import RequestKey
 from workspace.chat.routes import InvalidRequestKey
 from workspace.errors import Forbidden, InvalidInput
+from workspace.sso.policy import enforce as enforce_sign_in_policy
 from workspace.teams.guards import Member, admit, membership
 from workspace.teams.roles import Permission
 
@@ -41,8 +44,14 @@ async def gateway_member(db: AsyncSession, principal: Principal, permission: Per
             "The gateway needs an API token made for one workspace: create one with "
             "POST /api/workspaces/{ws}/tokens (or on the workspace's admin page)."
         )
-    found = await membership(db, principal, principal.token_workspace_id)
-    return admit(found, permission, hide_forbidden=False)
+    member = admit(
+        await membership(db, principal, principal.token_workspace_id),
+        permission,
+        hide_forbidden=False,
+    )
+    # The workspace's sign-in policy (SSO / two-factor) binds its tokens here as on its routes.
+    await enforce_sign_in_policy(db, principal, member.workspace_id)
+    return member
 
 
 def request_key(request: Request[Any, Any, Any]) -> RequestKey | None:

@@ -10,6 +10,7 @@ import httpx
 from tests.support import Stack, UserClient, new_user
 from workspace.accounts.models import ApiToken
 from workspace.runtime import Runtime
+from workspace.sso.models import SignInPolicy
 
 
 async def _token(user: UserClient, ws: str, **body: object) -> dict[str, object]:
@@ -110,3 +111,17 @@ async def test_workspace_token_lists_only_its_workspace(alice: UserClient, stack
     async with _bearer(stack, token["token"]) as http:
         listed = (await http.get("/api/workspaces")).json()
     assert [w["id"] for w in listed] == [ws]
+
+
+async def test_gateway_applies_the_workspace_sign_in_policy(
+    alice: UserClient, stack: Stack, runtime: Runtime
+) -> None:
+    ws = await alice.create_workspace()
+    token = await _token(alice, ws)
+    async with runtime.sessionmaker() as session:
+        session.add(SignInPolicy(workspace_id=uuid.UUID(ws), require_two_factor=True))
+        await session.commit()
+    async with _bearer(stack, token["token"]) as http:
+        resp = await http.get("/v1/models")
+    assert resp.status_code == 403
+    assert resp.json()["error"]["code"] == "two_factor_required"
