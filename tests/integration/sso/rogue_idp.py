@@ -72,7 +72,7 @@ def _id_token(state: RogueState, nonce: str) -> str:
     elif mode == "alg_none":
         return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
     key = state.other_key if mode == "other_key" else state.key
-    return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+    return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
 
 def make_app(state: RogueState) -> Litestar:

@@ -6,6 +6,7 @@ import uuid
 
 import httpx
 import pytest
+from joserfc.jwk import RSAKey
 from sqlmodel import select
 
 from tests.integration.sso.conftest import SsoStack
@@ -100,3 +101,17 @@ async def test_an_unverified_email_matching_an_account_is_refused(
     async with runtime.sessionmaker() as db:
         ids = await db.exec(select(SsoIdentity).where(SsoIdentity.subject == rogue_user[0]))
         assert ids.first() is None
+
+
+async def test_a_rotated_signing_key_is_fetched_again(
+    sso_stack: SsoStack, web: httpx.AsyncClient, rogue_user: tuple[str, str]
+) -> None:
+    assert (await _rogue_login(web)).status_code == 303  # the keys are cached now
+    web.cookies.clear()
+    old = sso_stack.rogue.key
+    sso_stack.rogue.key = RSAKey.generate_key(2048, parameters={"kid": "k2"})
+    try:
+        resp = await _rogue_login(web)
+    finally:
+        sso_stack.rogue.key = old
+    assert resp.status_code == 303, resp.text
