@@ -41,6 +41,8 @@ class _Entry:
     models: tuple[ModelInfo, ...] | None
     expires: float
     fetch: Fetch
+    # Read since it was fetched: only such listings are kept warm in the background.
+    used: bool = False
 
 
 class ModelLists:
@@ -62,6 +64,7 @@ class ModelLists:
         if key is not None:
             entry = self._entries.get(key)
             if entry is not None and entry.expires > self._clock():
+                entry.used = True
                 return entry.models
         generation = self._generation
         models = await self._fetch(fetch, timing)
@@ -70,9 +73,13 @@ class ModelLists:
         return models
 
     async def refresh_expired(self, timing: Timing) -> int:
-        """Fetch again every expired listing (the background schedule); how many were fetched."""
+        """Fetch again every expired listing that was read since its fetch, and forget the
+        others (nobody asked for them: no provider call, no memory); how many were fetched."""
         now = self._clock()
         expired = [(k, e) for k, e in self._entries.items() if e.expires <= now]
+        for key in [k for k, e in expired if not e.used]:
+            self._entries.pop(key, None)
+        expired = [(k, e) for k, e in expired if e.used]
         for key, entry in expired:
             generation = self._generation
             models = await self._fetch(entry.fetch, timing)

@@ -97,12 +97,15 @@ async def test_a_request_key_listing_is_never_stored() -> None:
     assert fetch.calls == 2
 
 
-async def test_the_background_refresh_fetches_only_expired_listings() -> None:
-    clock, a, b = Clock(), Lister(), Lister()
+async def test_the_background_refresh_fetches_only_expired_listings_in_use() -> None:
+    clock, a, b, idle = Clock(), Lister(), Lister(), Lister()
     lists = ModelLists(clock)
     await lists.get("a", a, TIMING)
+    await lists.get("idle", idle, TIMING)
     clock.now = 30
+    await lists.get("a", a, TIMING)  # read again: in use
     await lists.get("b", b, TIMING)
     clock.now = 61
     assert await lists.refresh_expired(TIMING) == 1
-    assert (a.calls, b.calls) == (2, 1)
+    assert (a.calls, b.calls, idle.calls) == (2, 1, 1)
+    assert not lists.cached("idle")
