@@ -276,3 +276,35 @@ async def test_linking_an_account_with_two_factor_also_needs_its_code(
                                                "code": code})  # fmt: skip
     assert linked.status_code == 303, linked.text
     assert "sb_session" in web.cookies
+
+
+async def test_api_tokens_open_an_sso_workspace_only_for_accounts_with_that_idp(
+    sso_stack: SsoStack, web: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    ws = await _workspace_mapped(runtime, {"staff": Role.MEMBER}, require_sso=True)
+    sub, _ = acme_user(sso_stack, ["staff"])
+    await mock_login(web, sub)
+    me = await web.get("/api/auth/me", headers={"x-csrf-token": ""})
+    csrf = me.json()["csrf_token"]
+    made = await web.post("/api/tokens", json={"name": "ci"}, headers={"x-csrf-token": csrf})
+    assert made.status_code == 201, made.text
+    sso_token = made.json()["token"]
+    async with httpx.AsyncClient(base_url=sso_stack.url) as other:
+        signup = await other.post("/api/auth/signup", json={
+            "email": f"pw-{uuid.uuid4().hex[:8]}@example.test", "password": PASSWORD})  # fmt: skip
+        other.headers["x-csrf-token"] = signup.json()["csrf_token"]
+        pw_token = (await other.post("/api/tokens", json={"name": "ci"})).json()["token"]
+        async with runtime.sessionmaker() as db:
+            db.add(Membership(workspace_id=ws, user_id=uuid.UUID(signup.json()["id"]),
+                              role="member"))  # fmt: skip
+            await db.commit()
+    async with httpx.AsyncClient(base_url=sso_stack.url) as api:
+        ok = await api.get(
+            f"/api/workspaces/{ws}", headers={"authorization": f"Bearer {sso_token}"}
+        )
+        assert ok.status_code == 200, ok.text
+        refused = await api.get(
+            f"/api/workspaces/{ws}", headers={"authorization": f"Bearer {pw_token}"}
+        )
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "sso_required"
