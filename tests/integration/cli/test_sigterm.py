@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -69,10 +70,12 @@ def _left_of(data_dir: Path) -> list[str]:
 
 
 @pytest.fixture
-def data_dir() -> Path:
+def data_dir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="switchboard-term-"))
     path.chmod(0o755)
-    return path
+    yield path
+    if not _left_of(path):  # a failed test's leftovers stay for inspection
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def test_sigterm_stops_the_embedded_services_also_after_a_kill_9_leftover(
