@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import click
 from rich.columns import Columns
@@ -29,6 +30,7 @@ from switchboard.client import (
     StreamError,
     SwitchboardError,
 )
+from switchboard.client.stored import record_last_used
 
 
 def _prompt(words: tuple[str, ...]) -> str:
@@ -106,6 +108,11 @@ def _render(transcript: Transcript) -> Markdown | Columns:
 
 
 def _finish(transcript: Transcript) -> None:
+    """Say how it went, and note when a local key (sent per request) was last used."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for start in transcript.start.values():
+        if start.key_source == "request" and start.provider:
+            record_last_used(start.provider, now)
     for note in transcript.notes:
         click.echo(note, err=True)
     click.echo(transcript.footer(), err=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from switchboard.client import Client, SwitchboardError
 from switchboard.client.keys import PROVIDER_KEY_VARIABLES, LocalKey, choose_request_key
+from switchboard.client.stored import last_used as local_last_used
 from switchboard.client.types import Model, StoredKey
 
 UNUSABLE = ("invalid", "expired")
@@ -97,9 +98,10 @@ def validity(client: Client, key: ProviderKey, check: bool) -> str:
 
 def status_rows(client: Client, environ: Mapping[str, str], *, check: bool) -> list[list[str]]:
     rows = []
+    used = local_last_used()
     for key in provider_keys(client, environ):
         if key.local is not None:
-            print_, last_used = key.local.fingerprint, "-"
+            print_, last_used = key.local.fingerprint, used.get(key.provider, "never")
         elif key.stored is not None:
             print_, last_used = key.stored.fingerprint, key.stored.last_used_at or "never"
         else:

@@ -33,6 +33,26 @@ def secrets_path() -> Path:
     return Path(platformdirs.user_data_dir(SERVICE)) / "keys.json"
 
 
+def last_used_path() -> Path:
+    return Path(platformdirs.user_data_dir(SERVICE)) / "last_used.json"
+
+
+def last_used(path: Path | None = None) -> dict[str, str]:
+    """When this machine last sent each provider's local key (ISO times; no secret)."""
+    try:
+        data = json.loads((path or last_used_path()).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def record_last_used(provider: str, when: str, path: Path | None = None) -> None:
+    path = path or last_used_path()
+    entries = last_used(path)
+    entries[provider] = when
+    _write_private(path, json.dumps(entries, indent=2))
+
+
 @dataclass
 class StoredConfig:
     """The CLI's settings: everything here is safe to show."""

@@ -161,6 +161,7 @@ async def test_keys_status_says_where_each_key_comes_from(
     logged_in: Cli, token_user: TokenUser
 ) -> None:
     _store_locally(logged_in, "openai", "sk-cli-status-local-0004")
+    assert logged_in.run("chat", "-m", MINI, "hi").returncode == 0
     added = await token_user.user.post(
         "/api/me/credentials", json={"provider": "anthropic", "secret": "sk-ant-cli-status-0005"}
     )
@@ -174,6 +175,8 @@ async def test_keys_status_says_where_each_key_comes_from(
     assert done.returncode == 0, done.stderr
     rows = {line.split("\t")[0]: line.split("\t") for line in done.stdout.splitlines()}
     assert rows["openai"][1:4] == ["keychain (sent per request)", "sk-...0004", "valid"]
+    assert rows["openai"][4].startswith("20")  # when this machine last sent it
+    assert rows["groq"][4] == "never"
     assert rows["anthropic"][1:4] == ["server: personal", "sk-...0005", "valid"]
     assert rows["anthropic"][5] == "you (personal key)"
     assert rows["groq"][1:3] == ["environment (sent per request)", "gsk...0006"]
