@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.sso.models import GroupGrant, GroupRole, SignInPolicy
-from workspace.teams.models import Membership
+from workspace.teams.grants import current_role, set_granted_role
 from workspace.teams.roles import RANK, Role
 
 MAPPABLE_ROLES = (Role.VIEWER, Role.MEMBER, Role.ADMIN)
@@ -58,12 +58,13 @@ async def apply_groups(
     changes: list[tuple[uuid.UUID, str | None]] = []
     for ws_id in set(mappings) | set(grants):
         wanted = highest_role(groups, mappings.get(ws_id, {}))
-        membership = await db.get(Membership, (ws_id, user_id))
         grant = grants.get(ws_id)
-        if membership is not None and grant is None:
+        if grant is None and await current_role(db, ws_id, user_id) is not None:
             continue  # invited, or the owner: groups leave it alone
         was = grant.role if grant else None
-        new_role = await _converge(db, ws_id, user_id, membership, grant, wanted)
+        await set_granted_role(db, ws_id, user_id, wanted)
+        await _remember_grant(db, ws_id, user_id, grant, wanted)
+        new_role = wanted.value if wanted else None
         if new_role != was:
             changes.append((ws_id, new_role))
             details: dict[str, object] = {"provider": provider, "role": new_role, "was": was}
@@ -73,31 +74,22 @@ async def apply_groups(
     return changes
 
 
-async def _converge(
+async def _remember_grant(
     db: AsyncSession,
     ws_id: uuid.UUID,
     user_id: uuid.UUID,
-    membership: Membership | None,
     grant: GroupGrant | None,
     wanted: Role | None,
-) -> str | None:
+) -> None:
+    """Keep the record of which memberships groups gave in line with what was just set."""
     if wanted is None:
-        if membership is not None:
-            await db.delete(membership)
         if grant is not None:
             await db.delete(grant)
-        return None
-    if membership is None:
-        db.add(Membership(workspace_id=ws_id, user_id=user_id, role=wanted.value))
-    else:
-        membership.role = wanted.value
-        db.add(membership)
-    if grant is None:
+    elif grant is None:
         db.add(GroupGrant(workspace_id=ws_id, user_id=user_id, role=wanted.value))
     else:
         grant.role = wanted.value
         db.add(grant)
-    return wanted.value
 
 
 async def group_roles(db: AsyncSession, workspace_id: uuid.UUID) -> dict[str, Role]:

@@ -26,7 +26,7 @@ from workspace.sso.groups import MAPPABLE_ROLES, replace_group_roles
 from workspace.sso.models import SessionSignIn, SignInPolicy, SsoIdentity
 from workspace.sso.providers import Providers
 from workspace.teams.roles import Role
-from workspace.twofactor.models import TotpEnrolment
+from workspace.twofactor.service import is_enrolled
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,8 @@ async def _token_owner_qualifies(
 ) -> tuple[bool, bool]:
     stmt = select(SsoIdentity.provider).where(SsoIdentity.user_id == user_id)
     providers = set((await db.exec(stmt)).all())
-    totp = await db.get(TotpEnrolment, user_id)
     has_sso = bool(providers) if provider is None else provider in providers
-    return has_sso, bool(providers) or (totp is not None and totp.confirmed_at is not None)
+    return has_sso, bool(providers) or await is_enrolled(db, user_id)
 
 
 async def _session_qualifies(
@@ -145,8 +144,7 @@ async def enforce_account_factor(db: AsyncSession, principal: Principal) -> None
     """
     if principal.via != "session" or principal.session_key is None:
         return
-    enrolment = await db.get(TotpEnrolment, principal.user_id)
-    if enrolment is None or enrolment.confirmed_at is None:
+    if not await is_enrolled(db, principal.user_id):
         return
     row = await db.get(SessionSignIn, principal.session_key)
     if row is not None and (row.second_factor or row.method == "sso"):
