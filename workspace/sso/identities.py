@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts import service as accounts
+from workspace.accounts.external import create_without_password, user_by_email, user_by_id
 from workspace.accounts.models import User
 from workspace.accounts.secrets import new_token, token_hash
 from workspace.audit.actions import AuditAction
@@ -64,20 +65,18 @@ async def resolve(
 ) -> SignedIn | NeedsLink:
     """The account this login signs in to, created or awaiting a link as the rules say."""
     _check_email(provider, login)
-    stmt = select(SsoIdentity, User).join(User, col(User.id) == col(SsoIdentity.user_id))
-    found = (
-        await db.exec(
-            stmt.where(SsoIdentity.provider == provider.id, SsoIdentity.subject == login.subject)
-        )
-    ).first()
-    if found is not None:
-        identity, user = found
+    stmt = select(SsoIdentity).where(
+        SsoIdentity.provider == provider.id, SsoIdentity.subject == login.subject
+    )
+    identity = (await db.exec(stmt)).first()
+    user = await user_by_id(db, identity.user_id) if identity is not None else None
+    if identity is not None and user is not None:
         identity.email, identity.last_login_at = login.email, utcnow()
         db.add(identity)
         await record(db, Actor(user.id, ip), AuditAction.SSO_SIGNED_IN, target_type="user",
                      target_id=user.id, details={"provider": login.provider})  # fmt: skip
         return SignedIn(user, created=False)
-    existing = (await db.exec(select(User).where(User.email == login.email))).first()
+    existing = await user_by_email(db, login.email)
     if existing is not None:
         if not login.email_verified:
             raise SsoRefused(
@@ -91,9 +90,7 @@ async def resolve(
 
 
 async def _create(db: AsyncSession, login: IdpLogin, ip: str | None) -> User:
-    user = User(email=login.email, name=login.name or login.email, password_hash="")
-    db.add(user)
-    await db.flush()
+    user = await create_without_password(db, email=login.email, name=login.name)
     db.add(SsoIdentity(provider=login.provider, subject=login.subject, user_id=user.id,
                        email=login.email))  # fmt: skip
     await db.flush()
@@ -135,7 +132,7 @@ async def complete_link(
     db: AsyncSession, settings: Settings, link: SsoLinkRequest, password: str, ip: str | None
 ) -> User:
     """Prove the old login (rate-limited like any sign-in), then link the identity for good."""
-    user = await db.get(User, link.user_id)
+    user = await user_by_id(db, link.user_id)
     if user is None:
         raise SsoRefused("That account no longer exists.")
     user = await accounts.login(db, settings, email=user.email, password=password, ip=ip)

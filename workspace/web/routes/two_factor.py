@@ -14,7 +14,7 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.accounts.models import User
+from workspace.accounts.external import user_by_id
 from workspace.accounts.principal import Principal, client_ip
 from workspace.accounts.service import LoginRateLimited
 from workspace.audit.service import Actor
@@ -63,7 +63,7 @@ async def second_factor_submit(
         if isinstance(exc, LoginRateLimited):
             await pending.release(db, parked)  # throttled: start again from the password
         return form_page(request, settings, _CODE_PAGE, status=exc.status, error=exc.detail)
-    user = await db.get(User, parked.user_id)
+    user = await user_by_id(db, parked.user_id)
     if user is None:
         raise NotFound("That account no longer exists.")
     await pending.release(db, parked)
