@@ -3,7 +3,9 @@
 Every refusal is first the app's problem+json (one mapping of exceptions to codes and statuses,
 :mod:`workspace.server.errors`); :class:`EnvelopeMiddleware`, on the gateway's routes, rewrites
 that body into the envelope the client's SDK parses, keeping the status and headers
-(``Retry-After``). An error met while streaming uses the same envelopes
+(``Retry-After``). A request no gateway route takes (an unknown ``/v1/...`` path, a wrong
+method) never reaches that middleware: the app's HTTP error handler passes its problem through
+:func:`for_path` instead. An error met while streaming uses the same envelopes
 (:func:`openai_error`, :func:`anthropic_error`), with the status the catalogue gives its code.
 """
 
@@ -13,6 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from litestar import Response
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,13 +75,47 @@ def anthropic_error(
     return {"type": "error", "error": error}
 
 
+GATEWAY_PREFIX = "/v1"
+ANTHROPIC_PATHS = ("/v1/messages",)
+
+
+def envelope_for(path: str) -> Envelope | None:
+    """The envelope of the API a path belongs to: Anthropic's for ``/v1/messages...``,
+    OpenAI's for every other ``/v1`` path (a client of an unknown path most likely speaks
+    OpenAI's format); None outside the gateway."""
+    if any(path == p or path.startswith(f"{p}/") for p in ANTHROPIC_PATHS):
+        return anthropic_error
+    if path == GATEWAY_PREFIX or path.startswith(f"{GATEWAY_PREFIX}/"):
+        return openai_error
+    return None
+
+
+def for_path(path: str, response: Response[Any]) -> Response[Any]:
+    """``response`` (a problem document) in the envelope of the gateway API ``path`` belongs
+    to, same status and headers; unchanged outside the gateway."""
+    envelope = envelope_for(path)
+    if envelope is None or not isinstance(response.content, dict):
+        return response
+    status = response.status_code or 500
+    return Response(
+        _envelope_of(response.content, status, envelope),
+        status_code=status,
+        media_type="application/json",
+        headers=response.headers,
+    )
+
+
 def _envelope_of(problem: dict[str, Any], status: int, envelope: Envelope) -> bytes:
     code = str(problem.get("code") or "internal_error")
     detail = str(problem.get("detail") or problem.get("title") or code)
     field = problem.get("field")
     if field is None and isinstance(errors := problem.get("errors"), list) and errors:
         first = errors[0]
-        field = first.get("key") if isinstance(first, dict) else None
+        if isinstance(first, dict):
+            field = first.get("key")
+            # "The request is not valid." says little to a script: name what is wrong.
+            if first.get("message"):
+                detail = f"{detail.rstrip('.')}: {first['message']}"
     return json.dumps(envelope(code, detail, status, str(field) if field else None)).encode()
 
 

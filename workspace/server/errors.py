@@ -4,7 +4,8 @@
 get the code of their status; a database outage or a lost race gets 503 or 409 with
 ``Retry-After``; anything else is a 500 ``internal_error``. The status of every code comes from
 the catalogue (docs/errors.md). Pages draw their errors as HTML instead
-(:mod:`workspace.web.errors`).
+(:mod:`workspace.web.errors`), and the ``/v1`` gateway in its clients' API envelopes
+(:mod:`workspace.compat.errors`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError
 
+from workspace.compat.errors import for_path as gateway_envelope
 from workspace.errors import (
     CATALOGUE,
     DATABASE_RETRY_AFTER_S,
@@ -83,11 +85,12 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     )
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     code = _HTTP_CODES.get(status, "bad_request" if status < 500 else "server_error")
     detail = exc.detail if status < 500 else "The server could not handle this request."
-    return problem(code, detail, headers=exc.headers)
+    # An unknown /v1 path or a wrong method there is a gateway client's: its API's envelope.
+    return gateway_envelope(request.url.path, problem(code, detail, headers=exc.headers))
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
