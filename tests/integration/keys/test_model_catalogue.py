@@ -7,14 +7,18 @@ credits); the platform key never serves it.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
+from adapters import ModelInfo
 from tests.integration.chat.conftest import new_conversation, one, sim, stream, text_of
 from tests.support import UserClient
 from workspace.runtime import Runtime
+from workspace.secrets.eviction import listening
 
 __all__ = ["sim"]  # the simulator control fixture, shared with the chat tests
 
@@ -150,3 +154,32 @@ async def test_a_failing_listing_falls_back_to_the_static_catalogue(
     gpt4o = _model(resp.json(), "openai/gpt-4o")
     assert (gpt4o["listed"], gpt4o["key_source"]) == (False, "workspace")
     assert not [m for m in resp.json() if m["id"] == UNLISTED]
+
+
+async def test_a_rotation_through_one_replica_drops_the_listing_in_another(
+    alice: UserClient, runtime: Runtime
+) -> None:
+    """``runtime`` stands for a second replica: its own secret cache and model lists, and its
+    own LISTEN connection; the key is rotated through the app."""
+    ws, credential = await _openai_workspace(alice)
+    path = f"workspaces/{ws}/credentials/{credential}"
+    assert runtime.settings.database_url is not None
+    async with listening(runtime.settings.database_url, runtime.secrets) as listener:
+        deadline = time.monotonic() + 10
+        while not listener.connected and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+        async def fetch() -> list[ModelInfo]:
+            return []
+
+        await runtime.model_lists.get(path, fetch, runtime.model_list_timing())
+        assert runtime.model_lists.cached(path)
+        rotated = await alice.put(
+            f"/api/workspaces/{ws}/credentials/{credential}/secret",
+            json={"secret": "sk-catalogue-test-openai-0003"},
+        )
+        assert rotated.status_code == 200, rotated.text
+        deadline = time.monotonic() + 5
+        while runtime.model_lists.cached(path) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not runtime.model_lists.cached(path)
