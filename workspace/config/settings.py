@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         description="asyncpg's prepared-statement caches; false when DATABASE_URL goes through "
         "PgBouncer in transaction mode (statements are then unnamed-unique and never reused).",
     )
+    database_ping_idle_s: float = Field(
+        30.0,
+        description="A pooled PostgreSQL connection idle longer than this is pinged before use "
+        "(and replaced if dead, e.g. after a failover); a busy pool never pings.",
+    )
     database_listen_url: str | None = Field(
         None,
         description="Direct (session) PostgreSQL URL for the secret-eviction LISTEN connection, "

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+_IDLE_SINCE = "switchboard_idle_since"
 
-def make_engine(url: str, *, pool_size: int = 10, statement_cache: bool = True) -> AsyncEngine:
+
+def make_engine(
+    url: str, *, pool_size: int = 10, statement_cache: bool = True, ping_idle_s: float = 30.0
+) -> AsyncEngine:
     """The pool; ``statement_cache=False`` for PgBouncer in transaction mode, where a prepared
     statement may land on another server connection: nothing is cached and every statement
-    gets a unique name."""
+    gets a unique name.
+
+    No ``pool_pre_ping``: a connection is pinged on checkout only when it sat in the pool for
+    more than ``ping_idle_s`` (see :func:`ping_when_idle`), so a busy pool never pings."""
     connect_args: dict[str, object] = {}
     if not statement_cache:
         connect_args = {
@@ -21,9 +31,31 @@ def make_engine(url: str, *, pool_size: int = 10, statement_cache: bool = True) 
             "prepared_statement_cache_size": 0,
             "prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__",
         }
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=20, connect_args=connect_args
     )
+    ping_when_idle(engine, ping_idle_s)
+    return engine
+
+
+def ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
+    """Ping a connection on checkout only if it was idle longer than ``idle_s``; a dead one is
+    then replaced (the pool retries with a fresh connection), as ``pool_pre_ping`` would do on
+    every checkout. A connection that failed mid-use is invalidated by SQLAlchemy anyway."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle_from(_dbapi: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since <= idle_s:
+            return  # new, or used a moment ago
+        try:
+            dbapi.ping()
+        except Exception as error:
+            raise exc.DisconnectionError("idle connection is gone") from error
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -99,7 +99,11 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(database_url, statement_cache=settings.database_statement_cache)
+        engine = make_engine(
+            database_url,
+            statement_cache=settings.database_statement_cache,
+            ping_idle_s=settings.database_ping_idle_s,
+        )
         secrets = SecretStore(settings)
         app.state.runtime = Runtime(
             settings=settings,
