@@ -183,3 +183,37 @@ async def test_a_rotation_through_one_replica_drops_the_listing_in_another(
         while runtime.model_lists.cached(path) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert not runtime.model_lists.cached(path)
+
+
+async def test_a_members_personal_key_lists_and_serves_for_them(alice: UserClient) -> None:
+    ws = await alice.create_workspace("Personal")
+    added = await alice.post(
+        "/api/me/credentials", json={"provider": "openai", "secret": "sk-catalogue-mine-0004"}
+    )
+    assert added.status_code == 201, added.text
+    catalogue = (await alice.get(f"/api/workspaces/{ws}/models")).json()
+    unlisted = _model(catalogue, UNLISTED)
+    assert (unlisted["key_source"], unlisted["listed"], unlisted["price_known"]) == (
+        "personal",
+        True,
+        False,
+    )
+    conversation = await new_conversation(alice, ws)
+    events = await stream(
+        alice, f"/api/conversations/{conversation}/messages", {"content": "hi", "model": UNLISTED}
+    )
+    assert one(events, "message.start")["key_source"] == "personal"
+    assert one(events, "message.end")["credits"] == 0
+
+
+async def test_a_key_sent_with_the_request_reaches_a_listed_only_model(alice: UserClient) -> None:
+    ws = await alice.create_workspace("Request key")
+    conversation = await new_conversation(alice, ws)
+    events = await stream(
+        alice,
+        f"/api/conversations/{conversation}/messages",
+        {"content": "hi", "model": UNLISTED},
+        headers={"X-Provider": "openai", "X-Provider-Key": "sk-catalogue-request-0005"},
+    )
+    assert one(events, "message.start")["key_source"] == "request"
+    assert "[openai/gpt-sim-unlisted]" in text_of(events)
