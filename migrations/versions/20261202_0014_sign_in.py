@@ -40,7 +40,7 @@ def _sso_tables() -> None:
         "sso_flows",
         sa.Column("token_hash", _S(length=64), nullable=False),
         sa.Column("provider", _S(length=64), nullable=False),
-        sa.Column("state", _S(length=64), nullable=False),
+        sa.Column("state_hash", _S(length=64), nullable=False),
         sa.Column("nonce", _S(length=64), nullable=False),
         sa.Column("next_path", _S(length=2000), nullable=False),
         sa.Column("expires_at", _TZ, nullable=False),

@@ -1,11 +1,11 @@
 """The authorization code flow with PKCE, ``state`` and ``nonce`` (Authlib's OAuth 2 client).
 
-:func:`start` makes a random token for the browser's cookie and stores only its hash with the
-flow's ``state``, ``nonce`` and destination; the PKCE verifier is derived from the cookie token,
-so a copy of the database row cannot finish the flow. :func:`finish` takes the flow back exactly
-once (in its own transaction: a replay is refused even when the first attempt failed), checks
-``state`` against it, exchanges the code at the token endpoint, validates the ID token
-(:mod:`workspace.sso.idtoken`) and reads userinfo when the token lacks e-mail or groups.
+:func:`start` makes a random token for the browser's cookie and stores only its hash, with the
+hash of the flow's ``state``, its ``nonce`` and destination; the PKCE verifier is derived from
+the cookie token, so a copy of the database row cannot finish the flow. :func:`finish` takes the
+flow back exactly once (in its own transaction: a replay is refused even when the first attempt
+failed), checks ``state`` against it, exchanges the code at the token endpoint, validates the ID
+token (:mod:`workspace.sso.idtoken`) and reads userinfo when the token lacks e-mail or groups.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ async def start(
         SsoFlow(
             token_hash=token_hash(cookie_token),
             provider=provider.id,
-            state=state,
+            state_hash=token_hash(state),
             nonce=nonce,
             next_path=next_path,
             expires_at=utcnow() + timedelta(seconds=settings.sso_flow_ttl_s),
@@ -134,7 +134,7 @@ async def finish(
     flow = await _take_flow(db, cookie_token) if cookie_token else None
     if flow is None or flow.provider != provider.id or flow.expires_at < utcnow():
         raise SsoRefused("This sign-in has expired or was already used; start it again.")
-    if not hmac.compare_digest(params.get("state", ""), flow.state):
+    if not hmac.compare_digest(token_hash(params.get("state", "")), flow.state_hash):
         raise SsoRefused("The sign-in's state did not match; start it again.")
     if params.get("error"):
         raise SsoRefused(f"The identity provider refused the sign-in ({params['error'][:100]}).")

@@ -31,14 +31,15 @@ class SsoFlow(SQLModel, table=True):
     """One sign-in in progress, between the redirect to the IdP and its answer.
 
     Keyed by the hash of a random token held only in the browser's cookie; the PKCE verifier is
-    derived from that token, so this row alone cannot finish the flow. Deleted when used.
+    derived from that token and only the hash of ``state`` is kept, so this row alone cannot
+    finish the flow. Deleted when used.
     """
 
     __tablename__ = "sso_flows"
 
     token_hash: str = Field(primary_key=True, max_length=64)
     provider: str = Field(max_length=64)
-    state: str = Field(max_length=64)
+    state_hash: str = Field(max_length=64)
     nonce: str = Field(max_length=64)
     next_path: str = Field(max_length=2000)
     expires_at: datetime = Field(sa_type=TZ, index=True)
