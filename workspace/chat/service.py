@@ -14,7 +14,7 @@ from typing import Final, Literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from adapters import Message, Part, Text
+from adapters import Message, Part, Text, ToolCall
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.chat.access import ConversationAccess
@@ -242,13 +242,15 @@ def history(path: Sequence[ChatMessage], images: Images | None = None) -> tuple[
     """The canonical history of a branch, as every provider receives it (attached images'
     bytes from ``images``, see :mod:`.attachments`).
 
-    Failed answers without text are left out; consecutive messages of the same role (a user
-    message whose answer failed, then the next one) are merged, which every provider accepts.
+    Failed answers without text or tool calls are left out; consecutive messages of the same
+    role (a user message whose answer failed, then the next one) are merged, which every
+    provider accepts.
     """
     out: list[Message] = []
     for stored in path:
         parts: tuple[Part, ...] = load_parts(stored.parts, images)
-        if stored.role == "assistant" and not any(isinstance(p, Text) and p.text for p in parts):
+        said = any((isinstance(p, Text) and p.text) or isinstance(p, ToolCall) for p in parts)
+        if stored.role == "assistant" and not said:
             continue
         role = stored.role
         if role not in ("system", "user", "assistant", "tool"):

@@ -27,6 +27,7 @@ from adapters import (
     ReasoningDelta,
     StreamEvent,
     TextDelta,
+    ToolCall,
     ToolCallDelta,
     ToolSpec,
     Usage,
@@ -97,6 +98,13 @@ class Collected:
         elif isinstance(event, ErrorEvent):
             self.error = event.error
 
+    def tool_call_parts(self) -> tuple[ToolCall, ...]:
+        """The tools the answer called, as canonical parts, in their order."""
+        return tuple(
+            ToolCall(call.id, call.name, call.parsed_arguments())
+            for _, call in sorted(self.tool_calls.items())
+        )
+
 
 @dataclass
 class Exchange:
@@ -124,7 +132,9 @@ class Exchange:
             raise
         finally:
             if self.logged is not None:
-                await conversation_log.close_answer(self.runtime, self.logged, lane)
+                await conversation_log.close_answer(
+                    self.runtime, self.logged, lane, self.collected.tool_call_parts()
+                )
             if self.lease_id is not None:
                 self.runtime.leases.discard(self.lease_id)  # accounted: nothing left to renew
 

@@ -27,6 +27,7 @@ from workspace.keys import policy
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission
+from workspace.web.tool_views import ToolView, tool_views
 
 PAID_BY = {
     "request": "key for this request",
@@ -113,6 +114,7 @@ class MessageView:
     next_branch_id: uuid.UUID | None = None
     attachments: tuple[AttachmentView, ...] = ()
     ignored_parameters: tuple[str, ...] = ()
+    tools: tuple[ToolView, ...] = ()
 
     @property
     def paid_by(self) -> str | None:
@@ -250,6 +252,7 @@ def _branch_views(
                 role=node.role,
                 text=text_of(node.parts),
                 attachments=attachment_views(node.parts),
+                tools=tool_views(node.parts),
                 author=names.get(node.author_id, "A former member") if node.author_id else "",
                 model=None if blind else model_label(node.provider, node.model),
                 key_source=node.key_source,
