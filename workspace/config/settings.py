@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     second_factor_ttl_s: int = Field(
         300, description="How long a right password waits for its second factor."
     )
+    sso_max_groups: int = Field(
+        200, description="Most IdP groups read per sign-in, and group-role lines per workspace."
+    )
 
     # --- request limits -------------------------------------------------------------------------
     max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")

@@ -146,7 +146,7 @@ async def finish(
     wanted = ("email", "email_verified", provider.groups_claim)
     if metadata.userinfo_endpoint and any(name not in claims for name in wanted):
         claims = await _with_userinfo(settings, metadata.userinfo_endpoint, tokens, claims)
-    return _login(provider, claims, flow.next_path)
+    return _login(provider, claims, flow.next_path, settings.sso_max_groups)
 
 
 async def _exchange(
@@ -218,7 +218,9 @@ async def _with_userinfo(
     return {**info, **claims}
 
 
-def _login(provider: ProviderConfig, claims: dict[str, Any], next_path: str) -> IdpLogin:
+def _login(
+    provider: ProviderConfig, claims: dict[str, Any], next_path: str, max_groups: int
+) -> IdpLogin:
     raw_groups = claims.get(provider.groups_claim) or ()
     groups = (raw_groups,) if isinstance(raw_groups, str) else tuple(map(str, raw_groups))
     verified = claims.get("email_verified")
@@ -229,6 +231,6 @@ def _login(provider: ProviderConfig, claims: dict[str, Any], next_path: str) -> 
         email=email[:320],
         email_verified=verified is True or str(verified).lower() == "true",
         name=str(claims.get("name") or claims.get("preferred_username") or email)[:200],
-        groups=tuple(g[:255] for g in groups[:200]),
+        groups=tuple(g[:255] for g in groups[:max_groups]),
         next_path=next_path,
     )

@@ -162,6 +162,7 @@ def validated_change(
     require_two_factor: bool,
     sso_provider: str | None,
     group_roles: dict[str, Role],
+    max_groups: int,
 ) -> PolicyChange:
     """A policy as an admin asked for it, refused (422) when it names an unknown provider, a
     role groups may not give (owner), or requires SSO without a provider."""
@@ -178,6 +179,8 @@ def validated_change(
         raise InvalidInput(
             "Groups may give viewer, member or admin.", extra={"field": "group_roles"}
         )
+    if len(group_roles) > max_groups:
+        raise InvalidInput(f"Map at most {max_groups} groups.", extra={"field": "group_roles"})
     if any(not group or len(group) > 255 for group in group_roles):
         raise InvalidInput("A group name is 1 to 255 characters.", extra={"field": "group_roles"})
     return PolicyChange(require_sso, require_two_factor, sso_provider, group_roles)

@@ -48,6 +48,7 @@ async def put_sign_in_policy(
         require_two_factor=data.require_two_factor,
         sso_provider=data.sso_provider,
         group_roles=dict(data.group_roles),
+        max_groups=settings.sso_max_groups,
     )
     await caller_keeps_access(db, member.principal, change)
     await save_policy(db, actor, member.workspace_id, change)

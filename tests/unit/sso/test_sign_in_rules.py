@@ -54,14 +54,14 @@ def test_the_highest_mapped_role_wins_and_unmapped_groups_give_nothing() -> None
 
 
 def test_group_role_lines_are_parsed_and_owner_is_refused() -> None:
-    assert parse_group_roles("eng = member\n\n cn=leads,ou=x = Admin ") == {
+    assert parse_group_roles("eng = member\n\n cn=leads,ou=x = Admin ", 200) == {
         "eng": Role.MEMBER,
         "cn=leads,ou=x": Role.ADMIN,
     }
     with pytest.raises(InvalidInput, match="Line 1"):
-        parse_group_roles("eng = owner")
+        parse_group_roles("eng = owner", 200)
     with pytest.raises(InvalidInput, match="Line 2"):
-        parse_group_roles("eng = member\njust a group")
+        parse_group_roles("eng = member\njust a group", 200)
 
 
 def test_a_totp_code_is_accepted_once_and_only_near_now() -> None:

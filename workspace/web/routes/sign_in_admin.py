@@ -27,17 +27,16 @@ from workspace.web.pages import field, form_of
 from workspace.web.shell import shell_context
 
 PAGE = "/w/{ws_id:uuid}/admin/sign-in"
-MAX_GROUP_LINES = 200
 
 
-def parse_group_roles(text: str) -> dict[str, Role]:
+def parse_group_roles(text: str, max_lines: int) -> dict[str, Role]:
     """``group = role`` lines into a mapping; a bad line is refused with its number."""
     mapping: dict[str, Role] = {}
-    for number, line in enumerate(text.splitlines()[: MAX_GROUP_LINES + 1], start=1):
+    for number, line in enumerate(text.splitlines()[: max_lines + 1], start=1):
         if not line.strip():
             continue
-        if number > MAX_GROUP_LINES:
-            raise InvalidInput(f"At most {MAX_GROUP_LINES} lines.", extra={"field": "groups"})
+        if number > max_lines:
+            raise InvalidInput(f"At most {max_lines} lines.", extra={"field": "groups"})
         group, sep, role = line.rpartition("=")
         group, role = group.strip(), role.strip().lower()
         allowed = {r.value for r in MAPPABLE_ROLES}
@@ -84,7 +83,8 @@ async def save_sign_in_settings(
             require_sso=field(form, "require_sso", 5) == "on",
             require_two_factor=field(form, "require_two_factor", 5) == "on",
             sso_provider=field(form, "sso_provider", 64) or None,
-            group_roles=parse_group_roles(field(form, "groups", 60_000)),
+            group_roles=parse_group_roles(field(form, "groups", 60_000), settings.sso_max_groups),
+            max_groups=settings.sso_max_groups,
         )
         await caller_keeps_access(db, member.principal, change)
     except InvalidInput as exc:
