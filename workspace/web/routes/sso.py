@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import client_ip
-from workspace.accounts.service import LoginRateLimited
 from workspace.audit.service import Actor
 from workspace.config.settings import Settings
 from workspace.errors import AppError, NotFound
@@ -129,9 +128,7 @@ async def sso_link_submit(
             await verify(db, runtime.secrets, settings, Actor(link.user_id, ip), link.user_id,
                          field(form, "code", 20))  # fmt: skip
         user = await complete_link(db, settings, link, field(form, "password", 1024), ip)
-    except LoginRateLimited:
-        raise
-    except AppError as exc:
+    except AppError as exc:  # a wrong password or code, or too many tries: the form says which
         return await _link_page(request, db, settings, link, status=exc.status, error=exc.detail)
     await apply_groups(db, Actor(user.id, ip), user.id, link.provider, link.groups)
     response = await sign_in(request, db, settings, user, ip=ip, method="sso",
