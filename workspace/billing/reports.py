@@ -57,6 +57,8 @@ class UsageTotals:
     cached_tokens: int = 0
     cost_usd_micros: int = 0
     credits: int = 0
+    # Calls to a model without a known price (cost 0, tokens real): the cost is understated.
+    unpriced_calls: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ _MEASURES = (
     sa.func.coalesce(sa.func.sum(UsageEvent.cached_tokens), 0),
     sa.func.coalesce(sa.func.sum(UsageEvent.cost_usd_micros), 0),
     sa.func.coalesce(sa.func.sum(UsageEvent.credits), 0),
+    sa.func.count().filter(col(UsageEvent.price_unknown)),
 )
 
 
@@ -111,6 +114,7 @@ def _add(a: UsageTotals, b: UsageTotals) -> UsageTotals:
         a.cached_tokens + b.cached_tokens,
         a.cost_usd_micros + b.cost_usd_micros,
         a.credits + b.credits,
+        a.unpriced_calls + b.unpriced_calls,
     )
 
 

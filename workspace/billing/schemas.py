@@ -21,6 +21,8 @@ class UsageTotalsOut(msgspec.Struct):
     cached_tokens: int
     cost_usd: float
     credits: int
+    # Calls to models without a known price (their cost counts as 0).
+    unpriced_calls: int = 0
 
 
 class UsageRowOut(msgspec.Struct):
@@ -31,6 +33,7 @@ class UsageRowOut(msgspec.Struct):
     cached_tokens: int
     cost_usd: float
     credits: int
+    unpriced_calls: int = 0
 
 
 class UsageOut(msgspec.Struct):
@@ -78,7 +81,13 @@ class BudgetsOut(msgspec.Struct):
 
 def totals_out(t: UsageTotals) -> UsageTotalsOut:
     return UsageTotalsOut(
-        t.calls, t.input_tokens, t.output_tokens, t.cached_tokens, usd(t.cost_usd_micros), t.credits
+        t.calls,
+        t.input_tokens,
+        t.output_tokens,
+        t.cached_tokens,
+        usd(t.cost_usd_micros),
+        t.credits,
+        t.unpriced_calls,
     )
 
 
@@ -92,6 +101,7 @@ def usage_out(report: UsageReport) -> UsageOut:
             r.totals.cached_tokens,
             usd(r.totals.cost_usd_micros),
             r.totals.credits,
+            r.totals.unpriced_calls,
         )
         for r in report.rows
     ]

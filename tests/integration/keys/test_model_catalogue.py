@@ -95,6 +95,10 @@ async def test_a_model_only_the_provider_list_knows_is_served(
         ).one()
     assert row.input_tokens > 0 and row.output_tokens > 0
     assert (row.credits, row.cost_usd_micros, row.price_unknown) == (0, 0, True)
+    report = (await alice.get(f"/api/workspaces/{ws}/usage", params={"group_by": "model"})).json()
+    [by_model] = report["rows"]
+    assert (by_model["group"], by_model["unpriced_calls"]) == (UNLISTED, 1)
+    assert report["total"]["unpriced_calls"] == 1
 
 
 async def test_the_platform_key_refuses_a_model_without_a_price(
