@@ -11,6 +11,7 @@ here too; a fetch that was in flight while its key changed is not stored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -53,6 +54,7 @@ class ModelLists:
         self._entries: dict[str, _Entry] = {}
         # Bumped by every eviction: a fetch that started before one must not store its result.
         self._generation = 0
+        self._inflight: dict[str, asyncio.Future[tuple[ModelInfo, ...] | None]] = {}
 
     async def get(
         self, key: str | None, fetch: Fetch, timing: Timing
@@ -61,16 +63,35 @@ class ModelLists:
 
         ``key=None`` (a key sent with one request) is fetched and never stored.
         """
-        if key is not None:
-            entry = self._entries.get(key)
-            if entry is not None and entry.expires > self._clock():
-                entry.used = True
-                return entry.models
+        if key is None:
+            return await self._fetch(fetch, timing)
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires > self._clock():
+            entry.used = True
+            return entry.models
+        # One fetch per key at a time: concurrent requests on a cold key wait for the same one,
+        # which stores its result even if the request that started it went away.
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._fetch_and_store(key, fetch, timing))
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._forget_inflight(key, done))
+        return await asyncio.shield(task)
+
+    async def _fetch_and_store(
+        self, key: str, fetch: Fetch, timing: Timing
+    ) -> tuple[ModelInfo, ...] | None:
         generation = self._generation
         models = await self._fetch(fetch, timing)
-        if key is not None and generation == self._generation:
+        if generation == self._generation:
             self._store(key, models, fetch, timing)
         return models
+
+    def _forget_inflight(
+        self, key: str, task: asyncio.Future[tuple[ModelInfo, ...] | None]
+    ) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
 
     async def refresh_expired(self, timing: Timing) -> int:
         """Fetch again every expired listing that was read since its fetch, and forget the
@@ -92,8 +113,10 @@ class ModelLists:
         self._generation += 1
         if key == EVERYTHING:
             self._entries.clear()
+            self._inflight.clear()
         else:
             self._entries.pop(key, None)
+            self._inflight.pop(key, None)
 
     def cached(self, key: str) -> bool:
         """Whether a listing for ``key`` is held (fresh or not)."""

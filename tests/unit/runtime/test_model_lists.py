@@ -109,3 +109,18 @@ async def test_the_background_refresh_fetches_only_expired_listings_in_use() -> 
     assert await lists.refresh_expired(TIMING) == 1
     assert (a.calls, b.calls, idle.calls) == (2, 1, 1)
     assert not lists.cached("idle")
+
+
+async def test_concurrent_requests_on_a_cold_key_share_one_fetch() -> None:
+    calls = 0
+
+    async def slow() -> list[ModelInfo]:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05)
+        return [GPT]
+
+    lists = ModelLists()
+    results = await asyncio.gather(*(lists.get("k", slow, TIMING) for _ in range(5)))
+    assert results == [(GPT,)] * 5
+    assert calls == 1
