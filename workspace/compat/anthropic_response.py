@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from adapters import ErrorEvent, Finish, StreamEvent, TextDelta, ToolCallDelta, Usage
+from workspace.compat.collected import Collected
 from workspace.compat.errors import anthropic_error
-from workspace.compat.exchange import Collected
 
 _STOP = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}
 _STOP |= {"content_filter": "refusal", "cancelled": "end_turn"}

@@ -1,8 +1,8 @@
 """Anthropic's format: ``POST /v1/messages``, streamed or whole.
 
 Anthropic's SDKs authenticate with ``x-api-key`` (a workspace token here; Bearer works too).
-Any ``provider/model`` id works, as in OpenAI's format; the per-request key headers and
-``X-Switchboard-Conversation`` are the same. Errors are Anthropic's
+Any ``provider/model`` id works, as in OpenAI's format; the per-request key headers,
+``X-Switchboard-Conversation`` and ``Idempotency-Key`` are the same. Errors are Anthropic's
 ``{"type": "error", "error": {...}}`` with our ``code`` inside.
 """
 
@@ -22,6 +22,7 @@ from workspace.compat.anthropic_response import Reply, sse
 from workspace.compat.caller import conversation_ref, gateway_member, request_key
 from workspace.compat.errors import EnvelopeMiddleware, anthropic_error, status_of
 from workspace.compat.exchange import start_exchange
+from workspace.compat.idempotent import keyed
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams.roles import Permission as P
@@ -46,6 +47,7 @@ async def messages(
 ) -> Response[Any]:
     """A message in Anthropic's format, streamed (``stream: true``) or whole."""
     member = await gateway_member(db, principal, P.MODELS_USE)
+    conversation = conversation_ref(request)
     exchange = await start_exchange(
         runtime,
         db,
@@ -53,7 +55,8 @@ async def messages(
         actor,
         to_ask(data),
         request_key=request_key(request),
-        conversation=conversation_ref(request),
+        conversation=conversation,
+        keyed=keyed(request, "anthropic", member, conversation, data),
     )
     headers, reply = exchange.headers(), Reply(data.model)
     if data.stream:

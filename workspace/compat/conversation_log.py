@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters import Message, Part, Text, ToolCall, ToolResult
 from workspace.audit.service import Actor
 from workspace.calls.gateway import ModelCall
-from workspace.chat import durable, service
+from workspace.chat import durable, idempotency, service
 from workspace.chat.access import conversation_access
 from workspace.chat.models import ChatMessage, Conversation
 from workspace.chat.outcome import LaneOutcome
@@ -40,6 +40,8 @@ class Logged:
 
     conversation_id: uuid.UUID
     slot: durable.Slot
+    # The request's Idempotency-Key claim (:mod:`.idempotent`), finished with the answer.
+    idempotency_id: uuid.UUID | None = None
 
 
 async def _conversation(
@@ -139,7 +141,13 @@ async def open_answer(
 ) -> None:
     """The answer's ``streaming`` message and lease, in the unit of work holding the call's hold."""
     await durable.open_answer(
-        db, runtime, member, logged.slot, call, call.request.messages, idempotency_id=None
+        db,
+        runtime,
+        member,
+        logged.slot,
+        call,
+        call.request.messages,
+        idempotency_id=logged.idempotency_id,
     )
 
 
@@ -152,5 +160,11 @@ async def close_answer(
     with CancelScope(shield=True):
         try:
             await durable.close_answer(runtime, logged.slot, True, fields)
+            if logged.idempotency_id is not None:
+                async with runtime.sessionmaker() as session:
+                    await idempotency.finish(
+                        session, logged.idempotency_id, [logged.slot.message_id]
+                    )
+                    await session.commit()
         finally:
             runtime.leases.discard(logged.slot.message_id)

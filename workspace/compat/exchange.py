@@ -11,35 +11,34 @@ exactly as a chat message does, and a recorded answer gets its final state.
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import (
-    ErrorEvent,
-    Finish,
-    FinishReason,
     Message,
     ProviderError,
     ReasoningDelta,
     StreamEvent,
-    TextDelta,
-    ToolCall,
-    ToolCallDelta,
     ToolSpec,
-    Usage,
 )
 from workspace.audit.service import Actor
 from workspace.calls.gateway import CallRequest, FallbackNotice, ModelCall, RequestKey, start_call
 from workspace.chat import attachments
 from workspace.chat.outcome import LaneOutcome
 from workspace.chat.turns import UnknownModel
-from workspace.compat import conversation_log
-from workspace.compat.caller import CONVERSATION_HEADER, KEY_SOURCE_HEADER, ConversationRef
+from workspace.compat import conversation_log, idempotent
+from workspace.compat.caller import (
+    CONVERSATION_HEADER,
+    KEY_SOURCE_HEADER,
+    NEW_CONVERSATION,
+    ConversationRef,
+)
+from workspace.compat.collected import Collected
 from workspace.compat.conversation_log import Logged
+from workspace.compat.idempotent import Keyed, Replay
 from workspace.compat.lease import lease_call
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -55,55 +54,6 @@ class Ask:
     max_output_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
-
-
-@dataclass
-class ToolCallSoFar:
-    """A tool call assembled from its deltas."""
-
-    id: str = ""
-    name: str = ""
-    arguments: str = ""
-
-    def parsed_arguments(self) -> dict[str, object]:
-        try:
-            value = json.loads(self.arguments or "{}")
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
-
-
-@dataclass
-class Collected:
-    """Everything the answer said, for a non-streamed response."""
-
-    text: str = ""
-    tool_calls: dict[int, ToolCallSoFar] = field(default_factory=dict)
-    usage: Usage | None = None
-    finish: FinishReason | None = None
-    error: ProviderError | None = None
-
-    def add(self, event: StreamEvent) -> None:
-        if isinstance(event, TextDelta):
-            self.text += event.text
-        elif isinstance(event, ToolCallDelta):
-            call = self.tool_calls.setdefault(event.index, ToolCallSoFar())
-            call.id = event.id or call.id
-            call.name = event.name or call.name
-            call.arguments += event.arguments_delta
-        elif isinstance(event, Usage):
-            self.usage = event
-        elif isinstance(event, Finish):
-            self.finish = event.reason
-        elif isinstance(event, ErrorEvent):
-            self.error = event.error
-
-    def tool_call_parts(self) -> tuple[ToolCall, ...]:
-        """The tools the answer called, as canonical parts, in their order."""
-        return tuple(
-            ToolCall(call.id, call.name, call.parsed_arguments())
-            for _, call in sorted(self.tool_calls.items())
-        )
 
 
 @dataclass
@@ -170,18 +120,35 @@ async def start_exchange(
     *,
     request_key: RequestKey | None,
     conversation: ConversationRef,
-) -> Exchange:
-    """Record (optionally) and start the call in ``db``; raises a problem before any answer."""
+    keyed: Keyed | None = None,
+) -> Exchange | Replay:
+    """Record (optionally) and start the call in ``db``; raises a problem before any answer.
+
+    With an ``Idempotency-Key`` (``keyed``) the exchange is always recorded, and a key used
+    before replays that request's answer instead (:mod:`.idempotent`)."""
+    record_id: uuid.UUID | None = None
+    if keyed is not None:
+        earlier = await idempotent.resume(db, runtime, member, keyed)
+        if isinstance(earlier, Replay):
+            return earlier
+        record_id, conversation = earlier or (None, conversation or NEW_CONVERSATION)
     messages = _for_model(runtime, ask)
     logged = await conversation_log.open_log(
         db, actor, member, conversation, messages, ask.model_ref
     )
+    if keyed is not None and logged is not None:
+        if record_id is None:
+            record_id = await idempotent.claim_new(
+                db, runtime, member, keyed, logged.conversation_id
+            )
+        logged = replace(logged, idempotency_id=record_id)
     request = CallRequest(
         member,
         ask.model_ref,
         messages,
         conversation_id=logged.conversation_id if logged else None,
         request_key=request_key,
+        idempotency_key=keyed.key if keyed else None,
         max_output_tokens=ask.max_output_tokens,
         temperature=ask.temperature,
         top_p=ask.top_p,

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from adapters import ErrorEvent, Finish, StreamEvent, TextDelta, ToolCallDelta, Usage
+from workspace.compat.collected import Collected
 from workspace.compat.errors import openai_error
-from workspace.compat.exchange import Collected
 
 _FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls"}
 _FINISH |= {"content_filter": "content_filter", "cancelled": "stop"}

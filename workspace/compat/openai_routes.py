@@ -3,7 +3,8 @@
 Any ``provider/model`` id works, whichever provider serves it (the adapters translate, as in
 chat). ``X-Provider`` + ``X-Provider-Key`` send a key for this request only;
 ``X-Switchboard-Conversation: new|<id>`` records the exchange as a conversation, whose id comes
-back in the same header. Errors are OpenAI's ``{"error": {...}}`` with our ``code``.
+back in the same header; an ``Idempotency-Key`` replays a retry's first answer (see
+:mod:`.idempotent`). Errors are OpenAI's ``{"error": {...}}`` with our ``code``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from workspace.audit.service import Actor
 from workspace.compat.caller import conversation_ref, gateway_member, request_key
 from workspace.compat.errors import EnvelopeMiddleware, openai_error, status_of
 from workspace.compat.exchange import start_exchange
+from workspace.compat.idempotent import keyed
 from workspace.compat.openai_request import ChatCompletionIn, to_ask
 from workspace.compat.openai_response import Completion, sse
 from workspace.keys.policy import catalogue
@@ -47,6 +49,7 @@ async def chat_completions(
 ) -> Response[Any]:
     """A chat completion in OpenAI's format, streamed (``stream: true``) or whole."""
     member = await gateway_member(db, principal, P.MODELS_USE)
+    conversation = conversation_ref(request)
     exchange = await start_exchange(
         runtime,
         db,
@@ -54,7 +57,8 @@ async def chat_completions(
         actor,
         to_ask(data),
         request_key=request_key(request),
-        conversation=conversation_ref(request),
+        conversation=conversation,
+        keyed=keyed(request, "openai", member, conversation, data),
     )
     headers, completion = exchange.headers(), Completion(data.model)
     if data.stream:
