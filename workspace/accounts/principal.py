@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -76,6 +76,8 @@ class Principal:
     # A token's limits (see ApiToken): the one workspace it serves, and its scope.
     token_workspace_id: uuid.UUID | None = None
     token_scope: str = "api"
+    # When the session or token stops working (None: a token without expiry).
+    expires_at: datetime | None = None
 
     def may_enter(self, workspace_id: uuid.UUID) -> bool:
         """A workspace token reaches its own workspace only; a session or account token, any."""
@@ -123,6 +125,7 @@ async def _from_token(session: AsyncSession, raw: str) -> Principal | None:
         "token",
         token_workspace_id=token.workspace_id,
         token_scope=token.scope,
+        expires_at=token.expires_at,
     )
 
 
@@ -137,7 +140,9 @@ async def _from_cookie(session: AsyncSession, raw: str) -> Principal | None:
     if row is None:
         return None
     auth, user = row
-    return Principal(user.id, user.email, user.name, "session", key, auth.csrf_token)
+    return Principal(
+        user.id, user.email, user.name, "session", key, auth.csrf_token, expires_at=auth.expires_at
+    )
 
 
 async def optional_principal(
@@ -153,6 +158,20 @@ async def optional_principal(
         return await _from_token(session, raw)
     if cookie := request.cookies.get(SESSION_COOKIE):
         return await _from_cookie(session, cookie)
+    return None
+
+
+def credential_key(request: Request[Any, Any, Any]) -> str | None:
+    """The hash of the credential :func:`optional_principal` would read (None: none to cache by);
+    a lookup cache's key, never the credential itself."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        raw = header[7:].strip()
+        return "t:" + token_hash(raw) if raw.startswith(API_TOKEN_PREFIX) else None
+    if (raw := request.headers.get("x-api-key", "").strip()).startswith(API_TOKEN_PREFIX):
+        return "t:" + token_hash(raw)
+    if cookie := request.cookies.get(SESSION_COOKIE):
+        return "s:" + token_hash(cookie)
     return None
 
 

@@ -22,6 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.accounts.principal import Principal
 from workspace.chat.models import CompareRun, Conversation
 from workspace.errors import NotFound
+from workspace.runtime.dependencies import runtime_of
+from workspace.runtime.lookups import LookupCache
 from workspace.sso.policy import enforce as enforce_sign_in_policy
 from workspace.teams.guards import Member
 from workspace.teams.models import Membership
@@ -63,6 +65,7 @@ async def conversation_access(
     permission: Permission,
     *,
     for_update: bool = False,
+    cache: LookupCache | None = None,
 ) -> ConversationAccess:
     stmt = (
         select(Conversation, Membership.role)
@@ -81,8 +84,21 @@ async def conversation_access(
     conversation, role = row
     member = Member(principal, conversation.workspace_id, Role(role))
     member.require(permission)
-    await enforce_sign_in_policy(session, principal, conversation.workspace_id)
+    await _sign_in_policy(session, principal, conversation.workspace_id, cache)
     return ConversationAccess(member, conversation)
+
+
+async def _sign_in_policy(
+    session: AsyncSession, principal: Principal, workspace_id: uuid.UUID, cache: LookupCache | None
+) -> None:
+    """The workspace's sign-in policy accepts this sign-in (remembered a moment when it did)."""
+    key = ("sign-in policy", principal, workspace_id)
+    if cache is not None and cache.get(key):
+        return
+    generation = cache.generation if cache else 0
+    await enforce_sign_in_policy(session, principal, workspace_id)
+    if cache is not None:
+        cache.put(key, True, generation, principal.expires_at)
 
 
 @dataclass(frozen=True)
@@ -138,8 +154,10 @@ async def provide_conversation(
     principal: Principal,
     conversation_id: uuid.UUID,
 ) -> ConversationAccess:
+    cache = runtime_of(request.app.state).live_lookups()
     return await refused_at_once(
-        db, conversation_access(db, principal, conversation_id, route_permission(request))
+        db,
+        conversation_access(db, principal, conversation_id, route_permission(request), cache=cache),
     )
 
 

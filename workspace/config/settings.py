@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         description="A pooled PostgreSQL connection idle longer than this is pinged before use "
         "(and replaced if dead, e.g. after a failover); a busy pool never pings.",
     )
+    lookup_cache_ttl_s: float = Field(
+        5.0,
+        description="Seconds a replica keeps who-may-do-what lookups (session or token to "
+        "account, membership, sign-in policy); any change to them evicts them on every replica "
+        "at once through PostgreSQL NOTIFY; 0 = no cache.",
+    )
     database_listen_url: str | None = Field(
         None,
         description="Direct (session) PostgreSQL URL for the secret-eviction LISTEN connection, "

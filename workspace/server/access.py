@@ -26,13 +26,21 @@ from litestar.handlers import BaseRouteHandler
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.dependencies import remember_principal
-from workspace.accounts.principal import SCOPE_OPT, Principal, require_principal, require_scope
+from workspace.accounts.principal import (
+    SCOPE_OPT,
+    Principal,
+    check_csrf,
+    credential_key,
+    require_principal,
+    require_scope,
+)
 from workspace.runtime.dependencies import AUTHENTICATED, PUBLIC, runtime_of
+from workspace.runtime.lookups import LookupCache
 from workspace.sso.policy import enforce as enforce_sign_in_policy
 from workspace.sso.policy import enforce_account_factor
-from workspace.teams.guards import admit, membership, remember_member
+from workspace.teams.guards import Member, admit, membership, remember_member
 from workspace.teams.roles import Permission
-from workspace.web.pages import PAGE_OPT, page_principal
+from workspace.web.pages import PAGE_OPT, check_page_csrf, page_principal
 
 Access = str | Permission
 
@@ -46,20 +54,57 @@ def declared_access(handler: BaseRouteHandler) -> Access:
 
 
 async def _admit(
-    request: Request[Any, Any, Any], db: AsyncSession, access: Access, *, page: bool, scope: str
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    access: Access,
+    *,
+    page: bool,
+    scope: str,
+    cache: LookupCache | None,
 ) -> None:
+    generation = cache.generation if cache else 0
     principal: Principal = await (
         page_principal(request, db) if page else require_principal(request, db)
     )
     require_scope(principal, scope)
     await enforce_account_factor(db, principal)
     remember_principal(request, principal)
+    key = credential_key(request)
+    if cache is not None and key is not None:
+        cache.put(("principal", key), principal, generation, principal.expires_at)
     ws_id = request.path_params.get("ws_id")
     if isinstance(access, Permission) and isinstance(ws_id, uuid.UUID):
         found = await membership(db, principal, ws_id)
         remember_member(request, admit(found, access, hide_forbidden=page))
         # The workspace's sign-in policy (require SSO / two-factor), once membership is known.
         await enforce_sign_in_policy(db, principal, ws_id)
+        if cache is not None and key is not None and found is not None:
+            cache.put(("member", key, ws_id), found, generation, principal.expires_at)
+
+
+async def _admit_cached(
+    request: Request[Any, Any, Any], cache: LookupCache, access: Access, *, page: bool, scope: str
+) -> bool:
+    """Admit from what this replica admitted a moment ago (no database round trip), if it can."""
+    key = credential_key(request)
+    principal: Principal | None = cache.get(("principal", key)) if key else None
+    if principal is None:
+        return False
+    ws_id = request.path_params.get("ws_id")
+    found: Member | None = None
+    if isinstance(access, Permission) and isinstance(ws_id, uuid.UUID):
+        found = cache.get(("member", key, ws_id))
+        if found is None:
+            return False
+    if page:
+        await check_page_csrf(request, principal)
+    else:
+        check_csrf(request, principal)
+    require_scope(principal, scope)
+    remember_principal(request, principal)
+    if found is not None and isinstance(access, Permission):
+        remember_member(request, admit(found, access, hide_forbidden=page))
+    return True
 
 
 async def require_access(
@@ -73,12 +118,11 @@ async def require_access(
         return
     if not isinstance(connection, Request):
         raise RuntimeError("only HTTP routes are served")
+    runtime = runtime_of(connection.app.state)
+    page, scope = bool(handler.opt.get(PAGE_OPT)), str(handler.opt.get(SCOPE_OPT, "api"))
+    cache = runtime.live_lookups()
+    if cache is not None and await _admit_cached(connection, cache, access, page=page, scope=scope):
+        return
     # Its own short session: the request's unit of work (``db``) starts after the guards.
-    async with runtime_of(connection.app.state).sessionmaker() as db:
-        await _admit(
-            connection,
-            db,
-            access,
-            page=bool(handler.opt.get(PAGE_OPT)),
-            scope=str(handler.opt.get(SCOPE_OPT, "api")),
-        )
+    async with runtime.sessionmaker() as db:
+        await _admit(connection, db, access, page=page, scope=scope, cache=cache)

@@ -167,3 +167,73 @@ async def test_also_right_after_b_lost_its_listen_connection(
     await _rotate(a, ws, cred, "sk-replica-ratelimit-0005")
     assert await _until_refused(b, conversation) < WITHIN_S
     await _wait_listening(replicas[1])  # and B's listener is back
+
+
+async def _until_status(http: httpx.AsyncClient, path: str, status: int, **kw: object) -> float:
+    """Seconds until ``path`` on this replica answers ``status`` (polled every 20 ms)."""
+    started = time.monotonic()
+    while (await http.get(path, **kw)).status_code != status:  # type: ignore[arg-type]
+        assert time.monotonic() - started < 5 * WITHIN_S
+        await asyncio.sleep(0.02)
+    return time.monotonic() - started
+
+
+async def _cached_on(http: httpx.AsyncClient, path: str, **kw: object) -> None:
+    """Asked twice, so the replica has admitted it from its lookup cache at least once."""
+    for _ in range(2):
+        resp = await http.get(path, **kw)  # type: ignore[arg-type]
+        assert resp.status_code == 200, resp.text
+
+
+async def test_a_token_revoked_on_a_is_refused_by_b_within_a_second(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], replicas: list[str]
+) -> None:
+    a, _ = clients
+    await _wait_listening(replicas[1])
+    made = (await a.post("/api/tokens", json={"name": "revoked"})).json()
+    bearer = {"headers": {"Authorization": f"Bearer {made['token']}"}}
+    async with httpx.AsyncClient(base_url=replicas[1], timeout=30) as on_b:
+        await _cached_on(on_b, "/api/workspaces", **bearer)
+        assert (await a.delete(f"/api/tokens/{made['id']}")).status_code == 204
+        assert await _until_status(on_b, "/api/workspaces", 401, **bearer) < WITHIN_S
+
+
+async def test_a_session_signed_out_on_a_is_refused_by_b_within_a_second(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], replicas: list[str]
+) -> None:
+    a, b = clients
+    await _wait_listening(replicas[1])
+    await _cached_on(b, "/api/workspaces")
+    assert (await a.post("/api/auth/logout")).status_code == 204
+    assert await _until_status(b, "/api/workspaces", 401) < WITHIN_S
+
+
+async def test_a_role_taken_away_on_a_is_refused_by_b_within_a_second(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], replicas: list[str], stack: Stack
+) -> None:
+    a, _ = clients
+    await _wait_listening(replicas[1])
+    ws = (await a.post("/api/workspaces", json={"name": "Roles"})).json()["id"]
+    invite = (await a.post(f"/api/workspaces/{ws}/invites", json={"role": "admin"})).json()
+    async with httpx.AsyncClient(base_url=replicas[1], timeout=30) as bob:
+        email = f"bob-{uuid.uuid4().hex[:8]}@example.test"
+        made = await bob.post(
+            "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "bob"}
+        )
+        bob.headers["X-CSRF-Token"] = made.json()["csrf_token"]
+        joined = await bob.post(f"/api/invites/{invite['token']}/accept")
+        assert joined.status_code == 201, joined.text
+        await _cached_on(bob, f"/api/workspaces/{ws}/invites")
+        user_id = next(
+            m["user_id"]
+            for m in (await a.get(f"/api/workspaces/{ws}/members")).json()
+            if m["role"] == "admin"
+        )
+        demoted = await a.put(
+            f"/api/workspaces/{ws}/members/{user_id}/role", json={"role": "member"}
+        )
+        assert demoted.status_code == 200, demoted.text
+        assert await _until_status(bob, f"/api/workspaces/{ws}/invites", 403) < WITHIN_S
+        removed = await a.delete(f"/api/workspaces/{ws}/members/{user_id}")
+        assert removed.status_code == 204, removed.text
+        assert await _until_status(bob, f"/api/workspaces/{ws}", 404) < WITHIN_S
