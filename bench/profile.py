@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.stack import bench_stack
 from bench.versus import Tapped
-from bench.versus_report import print_trips
+from bench.versus_report import OURS, print_trips
 
 TOP = 15
 IDLE = {"<method 'poll' of 'select.epoll' objects>", "<method 'select' of 'select.epoll' objects>"}
@@ -57,9 +57,10 @@ def run_profile_bench(requests: int = 50) -> None:
     with bench_stack() as stack, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "app.prof"
         trips = Tapped(stack, profile_to=out).run(requests)
-        print(f"\nprofile of {requests} streamed chat requests, one at a time (hot process)")
-        print_trips(trips)
+        print(f"\nprofile of {requests} streamed requests per path, one at a time (hot process)")
+        for path, where in OURS.items():
+            print_trips(trips[path], where)
         if out.exists():
-            print_profile(out, requests)
+            print_profile(out, requests * len(OURS))
         else:
             print("\n(the app's profile was not written)")

@@ -35,24 +35,6 @@ MODEL = "gpt-4o"
 CONCURRENCY = 32
 
 
-async def sdk_timing(client: openai.AsyncOpenAI, model: str = MODEL) -> Timing:
-    """One streamed completion through an OpenAI-compatible endpoint."""
-    timing, start = Timing(), time.perf_counter()
-    stream = await client.chat.completions.create(
-        model=model,
-        messages=[{"role": "user", "content": "bench"}],
-        stream=True,
-        stream_options={"include_usage": True},
-    )
-    async for chunk in stream:
-        if chunk.choices and chunk.choices[0].delta.content:
-            now = time.perf_counter() - start
-            timing.ttft = timing.ttft or now
-            timing.arrivals.append(now)
-    timing.total = time.perf_counter() - start
-    return timing
-
-
 def _tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) of a process and its children."""
     root = psutil.Process(pid)
@@ -109,37 +91,50 @@ def _relay_url(database_url: str, port: int) -> str:
 
 async def count_trips(
     stack: BenchStack, db: Tap, sim: Tap, requests: int, warm: Path | None = None
-) -> list[Trips]:
-    """Round trips of ``requests`` chat requests, one at a time, on a tapped app.
+) -> dict[str, list[Trips]]:
+    """Round trips of ``requests`` requests per path (chat route, gateway), one at a time.
 
     ``warm`` is a file created once the app is warm (it starts the profiler, if any).
     """
     async with httpx.AsyncClient(base_url=stack.app_url, timeout=60) as http:
         bench = Bench(stack, http)
         await bench.setup()
+        paths = _paths(bench, with_direct=False)
         for _ in range(10):  # warm caches and pools first: the counts are for a hot process
-            await bench.switchboard(f"openai/{MODEL}")
+            for run in paths.values():
+                await run()
         await asyncio.sleep(0.5)
         if warm is not None:
             warm.touch()
             await asyncio.sleep(0.3)
-        out: list[Trips] = []
+        out: dict[str, list[Trips]] = {name: [] for name in paths}
         for _ in range(requests):
-            t0 = time.time()
-            await bench.switchboard(f"openai/{MODEL}")
-            await asyncio.sleep(0.3)  # writes the app defers past the response still count
-            t_end = time.time()
-            call = sim.first_flight_after(t0) or t_end
-            last = sim.last_reply_before(t_end) or call
-            out.append(
-                Trips(
-                    db.flights_between(t0, call),
-                    db.flights_between(call, last),
-                    db.flights_between(last, t_end),
+            for name, run in paths.items():
+                t0 = time.time()
+                await run()
+                await asyncio.sleep(0.3)  # writes the app defers past the response still count
+                t_end = time.time()
+                call = sim.first_flight_after(t0) or t_end
+                last = sim.last_reply_before(t_end) or call
+                out[name].append(
+                    Trips(
+                        db.flights_between(t0, call),
+                        db.flights_between(call, last),
+                        db.flights_between(last, t_end),
+                    )
                 )
-            )
         await bench.sim.aclose()
         return out
+
+
+def _paths(bench: Bench, *, with_direct: bool = True) -> dict[str, Callable[[], Awaitable[Timing]]]:
+    """The ways to the same stream: the simulator itself, the chat route, the /v1 gateway."""
+    paths: dict[str, Callable[[], Awaitable[Timing]]] = {}
+    if with_direct:
+        paths["direct"] = lambda: bench.direct(MODEL)
+    paths["switchboard"] = lambda: bench.switchboard(f"openai/{MODEL}")
+    paths["gateway"] = lambda: bench.direct(f"openai/{MODEL}", bench.gateway_sdk)
+    return paths
 
 
 class Tapped:
@@ -149,7 +144,7 @@ class Tapped:
         self.stack = stack
         self.profile_to = profile_to
 
-    def run(self, requests: int) -> list[Trips]:
+    def run(self, requests: int) -> dict[str, list[Trips]]:
         sockets = sorted(Path(_socket_dir(self.stack.database_url)).glob(".s.PGSQL.*[0-9]"))
         sim = urlsplit(self.stack.simulator_url)
         if not (sockets and sim.hostname and sim.port):
@@ -176,12 +171,9 @@ async def latency_rounds(
     bench: Bench, peer_sdk: openai.AsyncOpenAI | None, rounds: int
 ) -> dict[str, Latency]:
     """Interleaved rounds; the order rotates so no path always goes first."""
-    paths: dict[str, Callable[[], Awaitable[Timing]]] = {
-        "direct": lambda: sdk_timing(bench.sdk),
-        "switchboard": lambda: bench.switchboard(f"openai/{MODEL}"),
-    }
+    paths = _paths(bench)
     if peer_sdk is not None:
-        paths["litellm"] = lambda: sdk_timing(peer_sdk)
+        paths["litellm"] = lambda: bench.direct(MODEL, peer_sdk)
     for _ in range(20):
         for run in paths.values():
             await run()
@@ -221,14 +213,14 @@ async def _measure(stack: BenchStack, peer: Peer | None, rounds: int, size: int)
         figures = Figures(peer=peer)
         figures.latency = await latency_rounds(bench, peer_sdk, rounds)
         pg = _postmaster_pid(stack.database_url)
+        ours = _paths(bench, with_direct=False)
         for _ in range(2):  # two bursts each, alternating; the better of the two is kept
-            sb = await burst(
-                lambda: bench.switchboard(f"openai/{MODEL}"), size, [stack.app_pid, pg]
-            )
-            figures.keep_burst("switchboard", sb)
+            for name, run in ours.items():
+                figures.keep_burst(name, await burst(run, size, [stack.app_pid, pg]))
             if peer_sdk is not None and peer is not None:
                 figures.keep_burst(
-                    "litellm", await burst(lambda: sdk_timing(peer_sdk), size, [peer.pid])
+                    "litellm",
+                    await burst(lambda: bench.direct(MODEL, peer_sdk), size, [peer.pid]),
                 )
         await bench.sim.aclose()
         return figures

@@ -35,7 +35,7 @@ class Figures:
     peer: Peer | None
     latency: dict[str, Latency] = field(default_factory=dict)
     bursts: dict[str, tuple[float, float]] = field(default_factory=dict)
-    trips: list[Trips] = field(default_factory=list)
+    trips: dict[str, list[Trips]] = field(default_factory=dict)
     load: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
 
     def keep_burst(self, name: str, result: tuple[float, float]) -> None:
@@ -62,19 +62,22 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 Row = tuple[str, str, str, str, str, str, bool | None]
 
 
-def _latency_rows(f: Figures) -> list[Row]:
+OURS = {"switchboard": "chat route", "gateway": "gateway /v1"}
+
+
+def _latency_rows(f: Figures, path: str) -> list[Row]:
     rows: list[Row] = []
     for label, q, which, limit in (
         ("added TTFT p50 (ms)", 50, "ttft", 0.25),
         ("added TTFT p99 (ms)", 99, "ttft", 1 / 3),
-        ("added total p50 (ms, to message.end)", 50, "total", 0.25),
+        ("added total p50 (ms, to the end)", 50, "total", 0.25),
     ):
-        ours, theirs = f.added("switchboard", q, which), f.added("litellm", q, which)
+        ours, theirs = f.added(path, q, which), f.added("litellm", q, which)
         ratio = _ratio(ours, theirs)
         direct = f.latency["direct"].p(q, which)
         rows.append(
             (
-                label,
+                f"{label}, {OURS[path]}",
                 f"({direct:.1f})",
                 _fmt(theirs),
                 _fmt(ours),
@@ -86,13 +89,13 @@ def _latency_rows(f: Figures) -> list[Row]:
     return rows
 
 
-def _burst_rows(f: Figures) -> list[Row]:
-    sb, ll = f.bursts.get("switchboard"), f.bursts.get("litellm")
+def _burst_rows(f: Figures, path: str) -> list[Row]:
+    sb, ll = f.bursts.get(path), f.bursts.get("litellm")
     rate = _ratio(sb[0] if sb else None, ll[0] if ll else None)
     cpu = _ratio(sb[1] if sb else None, ll[1] if ll else None)
     return [
         (
-            "streams/s at concurrency 32",
+            f"streams/s at concurrency 32, {OURS[path]}",
             "",
             _fmt(ll[0] if ll else None),
             _fmt(sb[0] if sb else None),
@@ -101,7 +104,7 @@ def _burst_rows(f: Figures) -> list[Row]:
             None if rate is None else rate >= 3,
         ),
         (
-            "server CPU per request (ms)",
+            f"server CPU per request (ms), {OURS[path]}",
             "",
             _fmt(ll[1] if ll else None),
             _fmt(sb[1] if sb else None) + " app+pg",
@@ -112,19 +115,21 @@ def _burst_rows(f: Figures) -> list[Row]:
     ]
 
 
-def _trip_rows(f: Figures) -> list[Row]:
-    if not f.trips:
+def _trip_rows(f: Figures, path: str) -> list[Row]:
+    trips = f.trips.get(path)
+    if not trips:
         return []
     med = {
-        phase: statistics.median(len(getattr(t, phase)) for t in f.trips)
+        phase: statistics.median(len(getattr(t, phase)) for t in trips)
         for phase in ("before", "during", "after")
     }
+    where = OURS[path]
     return [
-        ("DB round trips before the provider call", "", "", f"{med['before']:g}", "", "<= 4",
-         med["before"] <= 4),
-        ("DB round trips while streaming", "", "", f"{med['during']:g}", "", "", None),
-        ("DB round trips after the last chunk", "", "", f"{med['after']:g}", "", "<= 2",
-         med["after"] <= 2),
+        (f"DB round trips before the provider call, {where}", "", "", f"{med['before']:g}", "",
+         "<= 4", med["before"] <= 4),
+        (f"DB round trips while streaming, {where}", "", "", f"{med['during']:g}", "", "", None),
+        (f"DB round trips after the last chunk, {where}", "", "", f"{med['after']:g}", "",
+         "<= 2", med["after"] <= 2),
     ]  # fmt: skip
 
 
@@ -133,7 +138,10 @@ def print_table(f: Figures, rounds: int) -> None:
     peer = f"LiteLLM {f.peer.version}" if f.peer else "LiteLLM (unavailable)"
     print(f"\nSwitchboard vs {peer}, {rounds} interleaved rounds, 8-chunk stream\n")
     header: Row = ("metric", "direct", "LiteLLM", "Switchboard", "ratio", "target", None)
-    rows = [header, *_latency_rows(f), *_burst_rows(f), *_trip_rows(f)]
+    rows = [header]
+    for path in OURS:
+        if path in f.latency:
+            rows += [*_latency_rows(f, path), *_burst_rows(f, path), *_trip_rows(f, path)]
     widths = [max(len(str(r[i])) for r in rows) for i in range(6)]
     for r in rows:
         met = "met" if r[6] else ("MISSED" if r[6] is False else "")
@@ -145,8 +153,9 @@ def print_table(f: Figures, rounds: int) -> None:
     print(f"\nload average before {f.load[0]}, after {f.load[1]}")
 
 
-def print_trips(trips: list[Trips]) -> None:
-    """Each phase's round trips by SQL, summed over the requests (the profile's first part)."""
+def print_trips(trips: list[Trips], where: str) -> None:
+    """Each phase's round trips by SQL, averaged over the requests (the profile's first part)."""
+    print(f"\n== {where}")
     for phase in ("before", "during", "after"):
         counts = Counter(label for t in trips for label in getattr(t, phase))
         per = sum(counts.values()) / max(1, len(trips))
