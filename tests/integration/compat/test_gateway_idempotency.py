@@ -5,7 +5,9 @@ sent without a conversation header records the exchange, so its answer survives 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
 
 import anthropic
 import httpx
@@ -18,6 +20,16 @@ from tests.support import Stack, UserClient
 from workspace.runtime import Runtime
 
 HI = [{"role": "user", "content": "hi once"}]
+
+
+@pytest.fixture
+async def slow_gpt4o(stack: Stack) -> AsyncIterator[None]:
+    """The simulator's gpt-4o waits 1.5 s before its first token (reset afterwards)."""
+    assert stack.simulator_url is not None
+    async with httpx.AsyncClient(base_url=stack.simulator_url, timeout=30) as sim:
+        await sim.post("/_simulator/scenario", json={"model": "gpt-4o", "ttft_ms": 1500})
+        yield
+        await sim.delete("/_simulator/scenario")
 
 
 def _openai(gateway: Gateway) -> openai.AsyncOpenAI:
@@ -159,3 +171,25 @@ async def test_a_bad_key_is_refused_in_the_apis_envelope(gateway: Gateway) -> No
         )
     assert resp.status_code == 422
     assert resp.json()["error"]["code"] == "invalid_idempotency_key"
+
+
+async def test_a_retry_while_the_first_runs_waits_then_replays(
+    gateway: Gateway,
+    runtime: Runtime,
+    slow_gpt4o: None,
+) -> None:
+    key = {"Idempotency-Key": f"running-{uuid.uuid4()}"}
+    client = _openai(gateway)
+    first = asyncio.create_task(
+        client.chat.completions.create(model="openai/gpt-4o", messages=HI, extra_headers=key)
+    )
+    await asyncio.sleep(0.5)
+    with pytest.raises(openai.ConflictError) as caught:
+        await client.chat.completions.create(model="openai/gpt-4o", messages=HI, extra_headers=key)
+    assert caught.value.code == "request_in_progress"
+    answer = await first
+    replayed = await client.chat.completions.create(
+        model="openai/gpt-4o", messages=HI, extra_headers=key
+    )
+    assert replayed.choices[0].message.content == answer.choices[0].message.content
+    assert len(await usage_rows(runtime, gateway.ws)) == 1
