@@ -69,7 +69,7 @@ async def get_budgets(session: AsyncSession, workspace_id: uuid.UUID) -> Budgets
     return Budgets(workspace, members)
 
 
-async def _limits(
+async def limits_of(
     session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
 ) -> list[tuple[str, int]]:
     """The budgets that apply to one member's call: the workspace's first, then the member's."""
@@ -83,9 +83,18 @@ async def _limits(
     return limits
 
 
-async def check_budgets(session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """Raise :class:`BudgetExceeded` if this month's spend already reached a budget."""
-    for scope, limit in await _limits(session, workspace_id, user_id):
+async def check_budgets(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID,
+    limits: list[tuple[str, int]] | None = None,
+) -> None:
+    """Raise :class:`BudgetExceeded` if this month's spend already reached a budget.
+
+    ``limits``: the budgets that apply, when the caller has them (:func:`limits_of`)."""
+    if limits is None:
+        limits = await limits_of(session, workspace_id, user_id)
+    for scope, limit in limits:
         spent = await month_spend(session, workspace_id, user_id if scope == "member" else None)
         if spent >= limit:
             whose = "The workspace's" if scope == "workspace" else "Your"
@@ -97,14 +106,20 @@ async def check_budgets(session: AsyncSession, workspace_id: uuid.UUID, user_id:
 
 
 async def over_budget_after(
-    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID, call_cost_usd_micros: int
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID,
+    call_cost_usd_micros: int,
+    limits: list[tuple[str, int]] | None = None,
 ) -> str | None:
     """Which budget (``"workspace"`` or ``"member"``) the call just recorded pushed past, if any.
 
     Call it after the call's usage event is in ``session``; a budget that was already used up
     before this call is not reported again.
     """
-    for scope, limit in await _limits(session, workspace_id, user_id):
+    if limits is None:
+        limits = await limits_of(session, workspace_id, user_id)
+    for scope, limit in limits:
         spent = await month_spend(session, workspace_id, user_id if scope == "member" else None)
         if spent >= limit > spent - call_cost_usd_micros:
             return scope

@@ -47,10 +47,11 @@ from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.billing import budgets, holds, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
+from workspace.calls import checks
 from workspace.keys import service as key_service
 from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
-from workspace.keys.resolution import KeySource, load_platform_key, policy_of, resolve
+from workspace.keys.resolution import KeySource, load_platform_key, resolve
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 
@@ -261,8 +262,10 @@ class ModelCall:
         it); the audit log says when."""
         member = self.request.member
         cost = self.outcome.cost_usd_micros / plans.MICROS_PER_USD
+        ws, user = member.workspace_id, member.principal.user_id
+        limits = await checks.budget_limits(session, self.runtime, ws, user)
         crossed = await budgets.over_budget_after(
-            session, member.workspace_id, member.principal.user_id, plans.usd_to_micros(cost)
+            session, ws, user, plans.usd_to_micros(cost), limits
         )
         if crossed:
             await record(
@@ -342,12 +345,12 @@ async def _start(runtime: Runtime, request: CallRequest, session: AsyncSession) 
     )
     # A model only the provider's own list knows resolves through the paying key's listing.
     provider, model = await find_model(session, runtime, member, request.model_ref, request_secret)
-    policy = await policy_of(session, member.workspace_id)
+    ws, user = member.workspace_id, member.principal.user_id
+    policy = await checks.key_policy(session, runtime, ws)
     require_allowed(policy, model)
-    await budgets.check_budgets(session, member.workspace_id, member.principal.user_id)
-    platform_ok = platform_permitted(
-        policy, await plans.platform_allowed_for(session, member.workspace_id)
-    )
+    limits = await checks.budget_limits(session, runtime, ws, user)
+    await budgets.check_budgets(session, ws, user, limits)
+    platform_ok = platform_permitted(policy, await checks.platform_allowed(session, runtime, ws))
     resolved = await resolve(
         session,
         runtime.engine,
@@ -357,6 +360,7 @@ async def _start(runtime: Runtime, request: CallRequest, session: AsyncSession) 
         provider=provider.id,
         request_key=request_secret,
         platform_allowed=platform_ok,
+        cache=runtime.live_lookups(),
     )
     cap, hold = request.max_output_tokens, None
     if resolved.source == "platform":

@@ -24,6 +24,7 @@ from adapters import Credential as AdapterCredential
 from workspace.errors import AppError
 from workspace.keys.models import Credential, PlatformKey, WorkspacePolicy, vault_path
 from workspace.keys.oauth_store import load_oauth_credential
+from workspace.runtime.lookups import LookupCache, remembered
 from workspace.secrets import paths
 from workspace.secrets.vault import SecretStore
 
@@ -108,12 +109,25 @@ async def available_sources(
     *,
     request_key: bool,
     platform_allowed: bool,
+    cache: LookupCache | None = None,
 ) -> tuple[Available, Rules, Credential | None, Credential | None]:
-    personal = await usable_credential(session, provider, user_id=user_id)
-    workspace = await usable_credential(session, provider, workspace_id=policy.workspace_id)
-    platform = await session.get(PlatformKey, provider) is not None
+    async def load() -> tuple[Credential | None, Credential | None, bool]:
+        personal = await usable_credential(session, provider, user_id=user_id)
+        workspace = await usable_credential(session, provider, workspace_id=policy.workspace_id)
+        platform = await session.get(PlatformKey, provider) is not None
+        if cache is None:
+            return personal, workspace, platform
+        return _copied(personal), _copied(workspace), platform
+
+    key = ("key sources", user_id, policy.workspace_id, provider)
+    personal, workspace, platform = await remembered(cache, key, load)
     available = Available(request_key, personal is not None, workspace is not None, platform)
     return available, Rules(policy.personal_keys_allowed, platform_allowed), personal, workspace
+
+
+def _copied(credential: Credential | None) -> Credential | None:
+    """A row of no session, to be shared by the requests reading it from the cache."""
+    return None if credential is None else Credential(**credential.model_dump())
 
 
 async def load_credential(
@@ -141,8 +155,12 @@ async def resolve(
     provider: str,
     request_key: Secret | None,
     platform_allowed: bool,
+    cache: LookupCache | None = None,
 ) -> ResolvedKey:
-    """Apply the rule and load the chosen key (Vault errors propagate as 503, never a fallback)."""
+    """Apply the rule and load the chosen key (Vault errors propagate as 503, never a fallback).
+
+    With ``cache``, which keys exist is remembered a moment (see :mod:`workspace.runtime.lookups`).
+    """
     available, rules, personal, workspace = await available_sources(
         session,
         policy,
@@ -150,6 +168,7 @@ async def resolve(
         provider,
         request_key=request_key is not None,
         platform_allowed=platform_allowed,
+        cache=cache,
     )
     source = choose_source(available, rules)
     if source == "request":

@@ -348,8 +348,9 @@ async def delete_credential(
 
 
 async def mark_used(session: AsyncSession, credential_id: uuid.UUID) -> None:
-    credential = await session.get(Credential, credential_id)
-    if credential is not None:
-        credential.last_used_at = utcnow()
-        session.add(credential)
-        await session.flush()
+    """One UPDATE, no read first (it runs after every call on a stored key)."""
+    await session.execute(
+        sa.update(Credential)
+        .where(col(Credential.id) == credential_id)
+        .values(last_used_at=utcnow())
+    )

@@ -1,12 +1,14 @@
 """Who-may-do-what lookups cached per process, evicted on every replica when any of them changes.
 
 The access guard resolves, on every request, the caller (session cookie or API token), the
-account's two-factor state, the membership in the workspace and the workspace's sign-in policy.
-They rarely change, so :class:`LookupCache` keeps what was admitted for a few seconds
+account's two-factor state, the membership in the workspace and the workspace's sign-in policy;
+a model call, the workspace's key policy, plan and budgets and which keys exist. They rarely
+change, so :class:`LookupCache` keeps what was read for a few seconds
 (``SWITCHBOARD_LOOKUP_CACHE_TTL_S``, and never past a session's or token's expiry).
 
 Any change to a table they are read from (sessions, tokens, users, memberships, sign-in
-policies, SSO identities, two-factor enrolments, workspaces) empties the whole cache: a session
+policies, SSO identities, two-factor enrolments, workspaces, credentials, key policies, platform
+keys, budgets; not a bare ``last_used_at``) empties the whole cache: a session
 event sees the write wherever it happens (ORM flush or ``session.execute`` of an UPDATE/DELETE/
 INSERT), sends ``NOTIFY`` on the secret-eviction channel in the same transaction (delivered on
 commit to every replica's :class:`~workspace.secrets.eviction.EvictionListener`, which passes it
@@ -20,9 +22,9 @@ from __future__ import annotations
 import re
 import time
 import weakref
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -42,6 +44,11 @@ WATCHED = frozenset(
         "session_sign_ins",
         "sign_in_policies",
         "totp_enrolments",
+        # What a model call checks before it starts (workspace.calls.gateway).
+        "credentials",
+        "workspace_policies",
+        "platform_keys",
+        "budgets",
     }
 )
 # Bookkeeping writes that change nothing a lookup decides on.
@@ -51,6 +58,7 @@ _TEXT_WRITE = re.compile(
 )
 _DIRTY = "switchboard_lookups_dirty"
 _caches: weakref.WeakSet[LookupCache] = weakref.WeakSet()
+T = TypeVar("T")
 
 
 class LookupCache:
@@ -96,6 +104,25 @@ class LookupCache:
         """A secret-eviction notice: ours (``lookup:*``) or everything (``*``) empties the cache."""
         if path in ("*", PAYLOAD):
             self.clear()
+
+
+async def remembered(
+    cache: LookupCache | None, key: Hashable, load: Callable[[], Awaitable[T]]
+) -> T:
+    """``load()``'s value, from ``cache`` while it is fresh (None: no cache, always load).
+
+    What is cached is shared by concurrent requests: ``load`` returns values nobody mutates
+    (plain data, or ORM rows copied out of their session)."""
+    if cache is None:
+        return await load()
+    hit = cache.get(key)
+    if hit is not None:
+        value: T = hit[0]
+        return value
+    generation = cache.generation
+    value = await load()
+    cache.put(key, (value,), generation)
+    return value
 
 
 def _writes_watched(state: ORMExecuteState) -> bool:
