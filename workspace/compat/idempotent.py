@@ -5,12 +5,15 @@ Chat's records are reused (:mod:`workspace.chat.idempotency`: one table, a key i
 user). A record points at a conversation and its answer, so a keyed exchange is always
 recorded: in the conversation ``X-Switchboard-Conversation`` names, else in a new one (whose id
 comes back in that header). The first request claims the key in its unit of work, so a refusal
-(budget, policy) rolls the claim back and a retry runs; the answer's final state finishes it. A
-retry with the same key, the same body and the same ``X-Switchboard-Conversation`` gets the stored
-answer in its API's format (a stream in one piece if it asks for a stream), marked
-``Idempotent-Replayed: true``; another body is 422 ``idempotency_key_reused``; while the first
-still runs, 409 ``request_in_progress``. A process that dies mid-answer leaves a live call whose
-recovery finishes the claim (:mod:`workspace.chat.recovery`).
+(budget, policy) rolls the claim back and a retry runs; the answer's final state finishes it.
+
+A retry with the same key, body and ``X-Switchboard-Conversation`` gets the stored answer in
+its API's format (a stream in one piece if it asks for a stream), marked ``Idempotent-Replayed:
+true``, with ``X-Switchboard-Answer-Status`` (``incomplete`` when the first client went away
+mid-stream: the text is what had arrived). Another body under the key is 422
+``idempotency_key_reused``; while the first still runs, 409 ``request_in_progress``. A process
+that dies mid-answer leaves a live call whose recovery finishes the claim
+(:mod:`workspace.chat.recovery`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ from workspace.teams.guards import Member
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
+# How the replayed answer ended: ``complete``, ``incomplete`` (the first client went away
+# mid-stream: the text is what had arrived) or ``error``; neither API's finish reasons say so.
+ANSWER_STATUS_HEADER = "x-switchboard-answer-status"
 _NO_CONVERSATION = uuid.UUID(int=0)
 _FINISHES = frozenset(get_args(FinishReason))
 
@@ -82,6 +88,7 @@ class Replay:
     collected: Collected
     key_source: str
     conversation_id: uuid.UUID
+    status: str
 
     async def events(self) -> AsyncIterator[StreamEvent]:
         for event in self.collected.events():
@@ -95,6 +102,7 @@ class Replay:
             KEY_SOURCE_HEADER: self.key_source,
             CONVERSATION_HEADER: str(self.conversation_id),
             REPLAYED_HEADER: "true",
+            ANSWER_STATUS_HEADER: self.status,
         }
 
 
@@ -118,7 +126,9 @@ async def _replay(db: AsyncSession, record: ChatIdempotency) -> Replay:
     answer = await db.get(ChatMessage, answer_id) if answer_id else None
     if answer is None:  # the conversation was deleted since: nothing left to replay
         raise NotFound("The answer of the request that first used this key is gone.")
-    return Replay(_collected(answer), answer.key_source or "", record.conversation_id)
+    return Replay(
+        _collected(answer), answer.key_source or "", record.conversation_id, answer.status
+    )
 
 
 async def resume(

@@ -69,6 +69,7 @@ async def test_a_retried_platform_call_is_charged_once_and_answers_the_same(
     assert two.usage is not None and one.usage is not None
     assert two.usage.completion_tokens == one.usage.completion_tokens
     assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["x-switchboard-answer-status"] == "complete"
     assert "idempotent-replayed" not in first.headers
     assert again.headers["x-switchboard-key-source"] == "platform"
     # Recorded so the answer survives for the retry; both name the same conversation.
@@ -192,4 +193,36 @@ async def test_a_retry_while_the_first_runs_waits_then_replays(
         model="openai/gpt-4o", messages=HI, extra_headers=key
     )
     assert replayed.choices[0].message.content == answer.choices[0].message.content
+    assert len(await usage_rows(runtime, gateway.ws)) == 1
+
+
+@pytest.fixture
+async def paced_gpt4o(stack: Stack) -> AsyncIterator[None]:
+    """The simulator's gpt-4o streams 30 pieces, 100 ms apart (reset afterwards)."""
+    assert stack.simulator_url is not None
+    async with httpx.AsyncClient(base_url=stack.simulator_url, timeout=30) as sim:
+        scenario = {"model": "gpt-4o", "chunks": 30, "interval_ms": 100}
+        await sim.post("/_simulator/scenario", json=scenario)
+        yield
+        await sim.delete("/_simulator/scenario")
+
+
+async def test_a_retry_after_a_dropped_stream_says_the_answer_is_incomplete(
+    gateway: Gateway, runtime: Runtime, paced_gpt4o: None
+) -> None:
+    headers = {"Authorization": f"Bearer {gateway.token}", "Idempotency-Key": str(uuid.uuid4())}
+    body = {"model": "openai/gpt-4o", "messages": HI, "stream": True}
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=30) as http:
+        async with http.stream("POST", "/v1/chat/completions", json=body, headers=headers) as s:
+            assert s.status_code == 200
+            async for _ in s.aiter_bytes():
+                break  # the client goes away after the first bytes
+        for _ in range(100):  # until the first request has closed its answer
+            retry = await http.post("/v1/chat/completions", json=body, headers=headers)
+            if retry.status_code != 409:
+                break
+            await asyncio.sleep(0.1)
+    assert retry.status_code == 200, retry.text
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.headers["x-switchboard-answer-status"] == "incomplete"
     assert len(await usage_rows(runtime, gateway.ws)) == 1
