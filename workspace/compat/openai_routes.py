@@ -1,4 +1,4 @@
-"""OpenAI's format: ``POST /v1/chat/completions`` and ``GET /v1/models``.
+"""OpenAI's format: ``POST /v1/chat/completions``, ``GET /v1/models`` and ``/v1/models/{id}``.
 
 Any ``provider/model`` id works, whichever provider serves it (the adapters translate, as in
 chat). ``X-Provider`` + ``X-Provider-Key`` send a key for this request only;
@@ -24,7 +24,9 @@ from workspace.compat.exchange import start_exchange
 from workspace.compat.idempotent import keyed
 from workspace.compat.openai_request import ChatCompletionIn, to_ask
 from workspace.compat.openai_response import Completion, sse
+from workspace.errors import NotFound
 from workspace.keys.policy import catalogue
+from workspace.keys.schemas import ModelOut
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import AUTHENTICATED
 from workspace.teams.roles import Permission as P
@@ -75,6 +77,26 @@ async def chat_completions(
     return Response(completion.whole(answer), headers=exchange.headers())
 
 
+def _model_out(m: ModelOut) -> dict[str, Any]:
+    """One model, shaped for both OpenAI's and Anthropic's SDKs (``object`` and ``type``)."""
+    return {
+        "id": m.id,
+        "object": "model",
+        "type": "model",
+        "created": 0,
+        "created_at": "1970-01-01T00:00:00Z",
+        "owned_by": m.provider,
+        "display_name": m.display_name,
+        "context_window": m.context_window,
+        "key_source": m.key_source,
+    }
+
+
+async def _usable(db: AsyncSession, runtime: Runtime, principal: Principal) -> list[ModelOut]:
+    member = await gateway_member(db, principal, P.WORKSPACE_READ)
+    return [m for m in await catalogue(db, runtime, member) if m.allowed and m.key_source]
+
+
 @get(
     "/v1/models",
     opt={"access": AUTHENTICATED, SCOPE_OPT: "models"},
@@ -86,21 +108,24 @@ async def list_models(principal: Principal, db: AsyncSession, runtime: Runtime) 
 
     Shaped for both OpenAI's and Anthropic's SDKs (``object`` and ``type``, ``has_more``).
     """
-    member = await gateway_member(db, principal, P.WORKSPACE_READ)
-    usable = [m for m in await catalogue(db, runtime, member) if m.allowed and m.key_source]
-    data = [
-        {
-            "id": m.id,
-            "object": "model",
-            "type": "model",
-            "created": 0,
-            "created_at": "1970-01-01T00:00:00Z",
-            "owned_by": m.provider,
-            "display_name": m.display_name,
-            "context_window": m.context_window,
-            "key_source": m.key_source,
-        }
-        for m in usable
-    ]
+    data = [_model_out(m) for m in await _usable(db, runtime, principal)]
     ends = {"first_id": data[0]["id"], "last_id": data[-1]["id"]} if data else {}
     return {"object": "list", "data": data, "has_more": False, **ends}
+
+
+@get(
+    "/v1/models/{model_id:path}",
+    opt={"access": AUTHENTICATED, SCOPE_OPT: "models"},
+    operation_id="openai_retrieve_model",
+    middleware=OPENAI_ERRORS,
+)
+async def retrieve_model(
+    model_id: str, principal: Principal, db: AsyncSession, runtime: Runtime
+) -> dict[str, Any]:
+    """One model of :func:`list_models` by its ``provider/model`` id (the SDKs' ``retrieve``);
+    a model this workspace cannot use now is 404 ``not_found``."""
+    wanted = model_id.strip("/")
+    for m in await _usable(db, runtime, principal):
+        if m.id == wanted:
+            return _model_out(m)
+    raise NotFound(f"No model '{wanted}' is usable in this workspace now.")

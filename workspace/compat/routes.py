@@ -5,6 +5,11 @@ from __future__ import annotations
 from litestar.handlers import BaseRouteHandler
 
 from workspace.compat.anthropic_routes import messages
-from workspace.compat.openai_routes import chat_completions, list_models
+from workspace.compat.openai_routes import chat_completions, list_models, retrieve_model
 
-GATEWAY_ROUTE_HANDLERS: tuple[BaseRouteHandler, ...] = (chat_completions, list_models, messages)
+GATEWAY_ROUTE_HANDLERS: tuple[BaseRouteHandler, ...] = (
+    chat_completions,
+    list_models,
+    retrieve_model,
+    messages,
+)
