@@ -113,7 +113,7 @@ async def _record(
     message: Message,
 ) -> uuid.UUID:
     """One request message added under ``parent``; the conversation's leaf moves to it."""
-    if message.role == "user" and all(isinstance(p, Text) for p in message.parts):
+    if message.role == "user":  # its text (images are not copied), and the title if none
         user = await service.add_user_message(
             db, conversation, parent, member.principal.user_id, message.text()
         )
