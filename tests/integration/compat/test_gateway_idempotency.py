@@ -226,3 +226,35 @@ async def test_a_retry_after_a_dropped_stream_says_the_answer_is_incomplete(
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.headers["x-switchboard-answer-status"] == "incomplete"
     assert len(await usage_rows(runtime, gateway.ws)) == 1
+
+
+async def test_anthropic_streamed_retry_replays_text_and_tool_use(
+    gateway: Gateway, runtime: Runtime
+) -> None:
+    client = anthropic.AsyncAnthropic(
+        base_url=gateway.base_url, api_key=gateway.token, max_retries=0
+    )
+    tools = [
+        {
+            "name": "lookup",
+            "description": "Look something up.",
+            "input_schema": {"type": "object", "properties": {"query": {"type": "string"}}},
+        }
+    ]
+    key = {"Idempotency-Key": f"anthropic-stream-{uuid.uuid4()}"}
+    finals = []
+    for _ in range(2):
+        async with client.messages.stream(
+            model="anthropic/claude-sonnet-4-6",
+            max_tokens=200,
+            messages=[{"role": "user", "content": "use the tool for badgers"}],
+            tools=tools,  # type: ignore[arg-type]
+            extra_headers=key,
+        ) as stream:
+            finals.append(await stream.get_final_message())
+    shapes = [[(b.type, getattr(b, "input", None)) for b in f.content] for f in finals]
+    assert ("tool_use", {"query": "use the tool for badgers"}) in shapes[0]
+    assert shapes[0] == shapes[1]
+    assert finals[0].stop_reason == finals[1].stop_reason == "tool_use"
+    assert finals[1].usage.output_tokens == finals[0].usage.output_tokens
+    assert len(await usage_rows(runtime, gateway.ws)) == 1
