@@ -48,6 +48,7 @@ from workspace.audit.service import Actor, record
 from workspace.billing import budgets, holds, ledger, plans
 from workspace.billing.usage import UsageRecord, record_usage
 from workspace.calls import checks
+from workspace.calls.prefetch import Prefetch
 from workspace.keys import service as key_service
 from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
@@ -124,6 +125,7 @@ class ModelCall:
     on_platform_hold: Callable[[AsyncSession, ledger.Hold], Awaitable[None]] | None = None
     _hold: ledger.Hold | None = None
     _fallback_allowed: bool = False
+    _prefetch: Prefetch | None = None
 
     def _chat(self) -> ChatRequest:
         return ChatRequest(
@@ -139,8 +141,19 @@ class ModelCall:
         """The request's sampling parameters this provider does not send (see adapters)."""
         return self.provider.ignored_parameters(self._chat())
 
+    def send_now(self) -> None:
+        """Send the request to the provider now, before :meth:`events` reads it (the caller
+        writes its records meanwhile); unread for ``call_unread_s``, it is cancelled."""
+        stream = self.provider.stream(self._chat(), self.credential)
+        self._prefetch = Prefetch(stream, self.runtime.settings.call_unread_s)
+
+    def cancel_send(self) -> None:
+        """The caller gave up before reading (:meth:`send_now`): end the provider request."""
+        if self._prefetch is not None:
+            self._prefetch.cancel()
+
     async def events(self) -> AsyncIterator[StreamEvent | FallbackNotice]:
-        started = time.monotonic()
+        started = self._prefetch.started if self._prefetch else time.monotonic()
         try:
             async for event in self._stream(started):
                 yield event
@@ -150,7 +163,9 @@ class ModelCall:
                 await self._account()
 
     async def _stream(self, started: float) -> AsyncIterator[StreamEvent | FallbackNotice]:
-        async for event in self.provider.stream(self._chat(), self.credential):
+        first, self._prefetch = self._prefetch, None
+        stream = first.events() if first else self.provider.stream(self._chat(), self.credential)
+        async for event in stream:
             if (
                 isinstance(event, ErrorEvent)
                 and not self.outcome.text

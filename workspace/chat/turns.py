@@ -166,11 +166,17 @@ async def send_message(
     prompting = await prompt_settings.load(db, conversation.id)
     lane = prepare_lane(model_ref, model, turn.messages, prompting)
     lane = await _started(runtime, db, access, caller, lane)
-    user = await service.add_user_message(
-        db, conversation, parent, access.member.principal.user_id, content
-    )
-    await attachments.attach(db, user, turn.attachments, kept)
-    return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
+    assert lane.call is not None
+    lane.call.send_now()  # the provider works while the records below are written
+    try:
+        user = await service.add_user_message(
+            db, conversation, parent, access.member.principal.user_id, content
+        )
+        await attachments.attach(db, user, turn.attachments, kept)
+        return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
+    except BaseException:
+        lane.call.cancel_send()
+        raise
 
 
 async def regenerate(

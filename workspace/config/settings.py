@@ -207,6 +207,11 @@ class Settings(BaseSettings):
         1.0,
         description="How often a streaming answer's text is saved (a crash loses at most this).",
     )
+    call_unread_s: float = Field(
+        60.0,
+        description="A model call is sent before its records are committed; if its answer is "
+        "not being read after this many seconds (the request failed), the call is cancelled.",
+    )
     call_lease_s: float = Field(
         15.0, description="A model call whose process stopped renewing it this long is recovered."
     )
