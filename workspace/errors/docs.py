@@ -14,8 +14,11 @@ _INTRO = """\
 Every failure a client sees carries a stable `code`: in an `application/problem+json` body
 (`type`, `status`, `code`, `title`, `detail`, and fields such as `field` or `retry_after`) with
 the HTTP status below, or in the `error` event of a chat stream (the stream itself answered 200;
-the status is what the code means as a response). Switch on `code`; `detail` is a sentence for
-people. A code never changes its status."""
+the status is what the code means as a response). Under `/v1` (the OpenAI- and
+Anthropic-format gateway, unknown paths included) the same code and status come in that API's
+own error envelope instead: OpenAI's `{"error": {"message", "type", "param", "code"}}`,
+Anthropic's (under `/v1/messages`) `{"type": "error", "error": {"type", "message", "code"}}`.
+Switch on `code`; `detail` is a sentence for people. A code never changes its status."""
 
 
 def render_markdown() -> str:
