@@ -38,6 +38,7 @@ from workspace.keys.listing import find_model
 from workspace.presets import conversations as prompt_settings
 from workspace.presets.prompting import Prompting
 from workspace.runtime import Runtime
+from workspace.runtime.lookups import remembered
 from workspace.teams.roles import Permission
 
 ParentRef = uuid.UUID | Literal["current"] | None
@@ -74,6 +75,15 @@ async def resolve_model(
     except ProviderError as exc:
         raise UnknownModel(exc.message, extra={"model": model_ref}) from None
     return model
+
+
+async def _prompting(runtime: Runtime, db: AsyncSession, conversation_id: uuid.UUID) -> Prompting:
+    """The conversation's settings, remembered a moment (any settings change evicts them)."""
+    return await remembered(
+        runtime.live_lookups(),
+        ("prompting", conversation_id),
+        lambda: prompt_settings.load(db, conversation_id),
+    )
 
 
 def prepare_lane(
@@ -163,7 +173,7 @@ async def send_message(
     turn = await attachments.new_turn(
         runtime, db, access, tree.path(parent), content, attached, kept
     )
-    prompting = await prompt_settings.load(db, conversation.id)
+    prompting = await _prompting(runtime, db, conversation.id)
     lane = prepare_lane(model_ref, model, turn.messages, prompting)
     lane = await _started(runtime, db, access, caller, lane)
     assert lane.call is not None
@@ -204,7 +214,7 @@ async def regenerate(
     claim = await _claim(runtime, db, access, caller, "regenerate", body)
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
-    prompting = await prompt_settings.load(db, conversation.id)
+    prompting = await _prompting(runtime, db, conversation.id)
     history = await attachments.history(db, conversation.id, tree.path(user.id))
     lane = prepare_lane(model_ref, model, history, prompting)
     lane = await _started(runtime, db, access, caller, lane)
@@ -249,7 +259,7 @@ async def start_compare(
     tree = await service.load_tree(db, conversation.id)
     parent = service.resolve_parent(tree, conversation, parent_id)
     turn = await attachments.new_turn(runtime, db, access, tree.path(parent), content, attached)
-    prompting = await prompt_settings.load(db, conversation.id)
+    prompting = await _prompting(runtime, db, conversation.id)
     lanes = [
         prepare_lane(ref, m, turn.messages, prompting)
         for ref, m in zip(model_refs, models, strict=True)

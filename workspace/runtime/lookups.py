@@ -2,19 +2,20 @@
 
 The access guard resolves, on every request, the caller (session cookie or API token), the
 account's two-factor state, the membership in the workspace and the workspace's sign-in policy;
-a model call, the workspace's key policy, plan and budgets and which keys exist. They rarely
-change, so :class:`LookupCache` keeps what was read for a few seconds
-(``SWITCHBOARD_LOOKUP_CACHE_TTL_S``, and never past a session's or token's expiry).
+a model call, the workspace's key policy, plan and budgets, which keys exist and the
+conversation's prompt settings. They rarely change, so :class:`LookupCache` keeps what was read
+for a few seconds (``SWITCHBOARD_LOOKUP_CACHE_TTL_S``, and never past a session's or token's
+expiry).
 
 Any change to a table they are read from (sessions, tokens, users, memberships, sign-in
 policies, SSO identities, two-factor enrolments, workspaces, credentials, key policies, platform
-keys, budgets; not a bare ``last_used_at``) empties the whole cache: a session
-event sees the write wherever it happens (ORM flush or ``session.execute`` of an UPDATE/DELETE/
-INSERT), sends ``NOTIFY`` on the secret-eviction channel in the same transaction (delivered on
-commit to every replica's :class:`~workspace.secrets.eviction.EvictionListener`, which passes it
-on through :meth:`SecretStore.evict`) and empties this process's caches once it commits. So a
-revoked session, token, membership or role stops working at once here and within the notice's
-delivery elsewhere. While the LISTEN connection is down the cache is not used at all.
+keys, budgets, conversation settings; not a bare ``last_used_at``) empties the whole cache: a
+session event sees the write wherever it happens (ORM flush or ``session.execute`` of an
+UPDATE/DELETE/INSERT), sends ``NOTIFY`` on the secret-eviction channel in the same transaction
+(delivered on commit to every replica's :class:`~workspace.secrets.eviction.EvictionListener`,
+which passes it on through :meth:`SecretStore.evict`) and empties this process's caches once it
+commits. So a revoked session, token, membership or role stops working at once here and within
+the notice's delivery elsewhere. While the LISTEN connection is down the cache is not used at all.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ WATCHED = frozenset(
         "workspace_policies",
         "platform_keys",
         "budgets",
+        "conversation_settings",
     }
 )
 # Bookkeeping writes that change nothing a lookup decides on.

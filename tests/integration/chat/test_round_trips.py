@@ -1,0 +1,63 @@
+"""How many statements one chat message costs once this replica's lookups are warm (issue 14).
+
+Counted with SQLAlchemy's own events (deterministic; no timing): the access guard, the policy,
+plan, budgets, keys and prompt settings come from the lookup cache, so the message reads only
+its conversation (with the membership) and the conversation's tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tests.integration.chat.conftest import chat_workspace, new_conversation, stream
+from tests.support import UserClient
+
+# The app's background work (lease renewal, the recovery sweep, listings) is not the request's.
+BACKGROUND = ("lease_until=", "pg_notify", "SELECT 1")
+
+
+def _background(statement: str) -> bool:
+    return any(mark in statement for mark in BACKGROUND) or (
+        statement.startswith("SELECT") and "FROM live_calls" in statement
+    )
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not _background(statement):
+            seen.append(statement.split(None, 1)[0].upper())
+
+    def begun(_conn: Any) -> None:
+        seen.append("BEGIN")
+
+    event.listen(Engine, "before_cursor_execute", executed)
+    event.listen(Engine, "begin", begun)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
+        event.remove(Engine, "begin", begun)
+
+
+async def test_a_chat_message_on_a_warm_replica_reads_two_rows_before_answering(
+    alice: UserClient,
+) -> None:
+    ws = await chat_workspace(alice)
+    conversation = await new_conversation(alice, ws)
+    path = f"/api/conversations/{conversation}/messages"
+    body = {"content": "warm up", "model": "openai/gpt-4o"}
+    assert (await stream(alice, path, body))[-1].event == "message.end"
+    with statements() as seen:
+        events = await stream(alice, path, {**body, "content": "counted"})
+    assert events[-1].event == "message.end"
+    assert seen.count("SELECT") == 2, seen  # the conversation (and membership), its tree
+    assert seen.count("BEGIN") == 3, seen  # the request; the accounting; the answer's state
+    assert len(seen) <= 14, seen
