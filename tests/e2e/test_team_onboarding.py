@@ -116,7 +116,7 @@ async def test_signup_workspace_invite_and_admin_view(
 
     # The chat and compare skeletons render with the model picker.
     await owner.goto(ws_url + "/c/new")
-    await expect(owner.get_by_label("Model")).to_be_visible()
+    await expect(owner.get_by_label("Model", exact=True)).to_be_visible()
     await shot(owner, "11-new-chat")
     await owner.goto(ws_url + "/compare")
     await shot(owner, "12-compare")
