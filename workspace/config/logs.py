@@ -78,5 +78,6 @@ def configure_logging(settings: Settings) -> None:
     handler._switchboard = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
-    for noisy in ("httpx", "httpcore", "hvac", "urllib3"):
+    # httpx2/httpcore2: the HTTP client some provider SDKs ship, which logs every request at INFO.
+    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "hvac", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
