@@ -101,6 +101,8 @@ class CallOutcome:
     first_token_ms: int | None = None
     credits_charged: int = 0
     cost_usd_micros: int = 0
+    read_to_end: bool = False  # the stream ended by itself (not cut short by its reader)
+    accounted: bool = False  # usage and charge committed
 
 
 @dataclass
@@ -157,6 +159,7 @@ class ModelCall:
         try:
             async for event in self._stream(started):
                 yield event
+            self.outcome.read_to_end = True
         finally:
             self.outcome.latency_ms = int((time.monotonic() - started) * 1000)
             with CancelScope(shield=True):
@@ -246,6 +249,7 @@ class ModelCall:
             if self.on_accounted is not None:
                 await self.on_accounted(session)
             await session.commit()
+        outcome.accounted = True
 
     def _usage_record(self, usage: Usage, credits: int) -> UsageRecord:
         outcome, member = self.outcome, self.request.member

@@ -7,7 +7,8 @@ request's unit of work (with the user message), for a compare lane the lane's ow
 then on leaves a message that can be continued, not a user message without an answer, and no
 hold exists without the lease that settles it. The streamed text is checkpointed every
 ``SWITCHBOARD_STREAM_CHECKPOINT_S``; the live-call row is deleted inside the transaction that
-accounts the call (usage event, hold settled), and the message gets its final state after that.
+accounts the call (usage event, hold settled), and the message gets its final state in that same
+transaction when the stream was read to its end (after it otherwise, e.g. a client gone).
 If the process dies anywhere in between, :mod:`workspace.chat.recovery` finishes the job.
 
 After the start, each function opens its own transaction: streaming is background work.
@@ -162,6 +163,16 @@ def _lease_hold(message_id: uuid.UUID) -> Callable[[AsyncSession, Hold], Awaitab
     return move
 
 
+async def store_answer(
+    session: AsyncSession, message_id: uuid.UUID, fields: dict[str, object]
+) -> None:
+    """The streaming message's final state, in ``session`` (the accounting transaction of a
+    stream read to its end, or :func:`close_answer`'s own)."""
+    await session.execute(
+        sa.update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**fields)
+    )
+
+
 async def close_answer(
     runtime: Runtime, slot: Slot, opened: bool, fields: dict[str, object]
 ) -> None:
@@ -169,11 +180,7 @@ async def close_answer(
     never started (refused lanes)."""
     async with runtime.sessionmaker() as session:
         if opened:
-            await session.execute(
-                sa.update(ChatMessage)
-                .where(col(ChatMessage.id) == slot.message_id)
-                .values(**fields)
-            )
+            await store_answer(session, slot.message_id, fields)
         else:
             session.add(
                 ChatMessage(

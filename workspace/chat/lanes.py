@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from anyio import CancelScope
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import (
     ErrorEvent,
@@ -129,6 +130,7 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
     try:
         call = await _open(ctx, lane, outcome, emit)
         if call is not None:
+            _store_when_accounted(call, lane, outcome)
             await _forward(ctx, lane, call, outcome, emit)
     except asyncio.CancelledError:
         outcome.cancelled = True
@@ -232,7 +234,24 @@ def _fallback(call: ModelCall, lane: Lane, from_source: str, reason: str) -> Fal
     )
 
 
+def _store_when_accounted(call: ModelCall, lane: Lane, outcome: LaneOutcome) -> None:
+    """A stream read to its end stores its answer in the transaction that accounts the call
+    (after the live call's end that :func:`durable.open_answer` hooked there)."""
+    end_live = call.on_accounted
+
+    async def account(session: AsyncSession) -> None:
+        if end_live is not None:
+            await end_live(session)
+        if call.outcome.read_to_end:
+            await durable.store_answer(session, lane.message_id, outcome.stored_fields())
+            outcome.stored_when_accounted = True
+
+    call.on_accounted = account
+
+
 async def _store(ctx: StreamContext, lane: Lane, outcome: LaneOutcome) -> None:
+    if outcome.stored_when_accounted and outcome.result and outcome.result.accounted:
+        return  # committed with the usage and the charge
     try:
         opened = outcome.call is not None  # its streaming message and lease were written
         await durable.close_answer(ctx.runtime, lane.slot(ctx), opened, outcome.stored_fields())

@@ -31,6 +31,8 @@ class LaneOutcome:
     cancelled: bool = False
     reasoning: list[str] = field(default_factory=list)
     signature: ReasoningSignature | None = None
+    # Its final state went into the call's accounting transaction (see lanes).
+    stored_when_accounted: bool = False
 
     @property
     def result(self) -> CallOutcome | None:
