@@ -17,6 +17,7 @@ this up against two concurrent adds.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -347,8 +348,20 @@ async def delete_credential(
     await session.flush()
 
 
+# A key's "last used" is precise to a minute: this process writes it at most once a minute.
+LAST_USED_RESOLUTION_S = 60.0
+_last_marked: dict[uuid.UUID, float] = {}
+
+
 async def mark_used(session: AsyncSession, credential_id: uuid.UUID) -> None:
-    """One UPDATE, no read first (it runs after every call on a stored key)."""
+    """One UPDATE, no read first, at most once a minute per key and process (it runs after
+    every call on a stored key)."""
+    now = time.monotonic()
+    if now - _last_marked.get(credential_id, -LAST_USED_RESOLUTION_S) < LAST_USED_RESOLUTION_S:
+        return
+    if len(_last_marked) > 10_000:
+        _last_marked.clear()
+    _last_marked[credential_id] = now
     await session.execute(
         sa.update(Credential)
         .where(col(Credential.id) == credential_id)
