@@ -46,7 +46,7 @@ async def messages(
     runtime: Runtime,
 ) -> Response[Any]:
     """A message in Anthropic's format, streamed (``stream: true``) or whole."""
-    member = await gateway_member(db, principal, P.MODELS_USE)
+    member = await gateway_member(db, principal, P.MODELS_USE, runtime.live_lookups())
     conversation = conversation_ref(request)
     exchange = await start_exchange(
         runtime,

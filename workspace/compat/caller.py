@@ -20,6 +20,7 @@ from workspace.accounts.principal import Principal
 from workspace.calls.gateway import RequestKey
 from workspace.chat.routes import InvalidRequestKey
 from workspace.errors import Forbidden, InvalidInput
+from workspace.runtime.lookups import LookupCache
 from workspace.sso.policy import enforce as enforce_sign_in_policy
 from workspace.teams.guards import Member, admit, membership
 from workspace.teams.roles import Permission
@@ -37,20 +38,30 @@ class InvalidConversationHeader(InvalidInput):
     code = "invalid_conversation_header"
 
 
-async def gateway_member(db: AsyncSession, principal: Principal, permission: Permission) -> Member:
-    """The caller as a member of its token's workspace, allowed ``permission``."""
+async def gateway_member(
+    db: AsyncSession,
+    principal: Principal,
+    permission: Permission,
+    cache: LookupCache | None = None,
+) -> Member:
+    """The caller as a member of its token's workspace, allowed ``permission``; with ``cache``,
+    the membership that passed the sign-in policy is remembered a moment (any change to either
+    evicts it on every replica: :mod:`workspace.runtime.lookups`)."""
     if principal.token_workspace_id is None:
         raise TokenNeedsWorkspace(
             "The gateway needs an API token made for one workspace: create one with "
             "POST /api/workspaces/{ws}/tokens (or on the workspace's admin page)."
         )
-    member = admit(
-        await membership(db, principal, principal.token_workspace_id),
-        permission,
-        hide_forbidden=False,
-    )
+    key = ("gateway member", principal)
+    if cache is not None and (known := cache.get(key)) is not None:
+        return admit(known, permission, hide_forbidden=False)
+    generation = cache.generation if cache else 0
+    found = await membership(db, principal, principal.token_workspace_id)
+    member = admit(found, permission, hide_forbidden=False)
     # The workspace's sign-in policy (SSO / two-factor) binds its tokens here as on its routes.
     await enforce_sign_in_policy(db, principal, member.workspace_id)
+    if cache is not None:
+        cache.put(key, member, generation, principal.expires_at)
     return member
 
 

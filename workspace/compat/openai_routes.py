@@ -50,7 +50,7 @@ async def chat_completions(
     runtime: Runtime,
 ) -> Response[Any]:
     """A chat completion in OpenAI's format, streamed (``stream: true``) or whole."""
-    member = await gateway_member(db, principal, P.MODELS_USE)
+    member = await gateway_member(db, principal, P.MODELS_USE, runtime.live_lookups())
     conversation = conversation_ref(request)
     exchange = await start_exchange(
         runtime,
@@ -93,7 +93,7 @@ def _model_out(m: ModelOut) -> dict[str, Any]:
 
 
 async def _usable(db: AsyncSession, runtime: Runtime, principal: Principal) -> list[ModelOut]:
-    member = await gateway_member(db, principal, P.WORKSPACE_READ)
+    member = await gateway_member(db, principal, P.WORKSPACE_READ, runtime.live_lookups())
     return [m for m in await catalogue(db, runtime, member) if m.allowed and m.key_source]
 
 
