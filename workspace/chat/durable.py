@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Message, Text
@@ -52,19 +52,22 @@ class Slot:
     make_current: bool
 
 
-async def _advance_leaf(session: AsyncSession, slot: Slot) -> None:
+def _advance_leaf_statement(slot: Slot) -> sa.Update:
     # Only forward from the message answered: the user may have switched branches meanwhile.
-    await session.execute(
-        sa.update(Conversation)
-        .where(col(Conversation.id) == slot.conversation_id)
+    conversations = _table(Conversation)
+    leaf = conversations.c.current_leaf_id
+    return (
+        sa.update(conversations)
+        .where(conversations.c.id == slot.conversation_id)
         .values(
             updated_at=utcnow(),
-            current_leaf_id=sa.case(
-                (col(Conversation.current_leaf_id) == slot.parent_id, slot.message_id),
-                else_=col(Conversation.current_leaf_id),
-            ),
+            current_leaf_id=sa.case((leaf == slot.parent_id, slot.message_id), else_=leaf),
         )
     )
+
+
+async def _advance_leaf(session: AsyncSession, slot: Slot) -> None:
+    await session.execute(_advance_leaf_statement(slot))
 
 
 def _end_live(message_id: uuid.UUID) -> Callable[[AsyncSession], Awaitable[None]]:
@@ -87,48 +90,53 @@ async def open_answer(
     took the call's credit hold, so a hold never exists without the lease that settles it."""
     now = utcnow()
     hold = call.hold
-    session.add(
-        ChatMessage(
-            id=slot.message_id,
-            conversation_id=slot.conversation_id,
-            parent_id=slot.parent_id,
-            role="assistant",
-            parts=[],
-            provider=slot.provider,
-            model=slot.model_ref,
-            key_source=call.key_source,
-            ignored_parameters=list(call.ignored_parameters()),
-            status="streaming",
-            compare_id=slot.compare_id,
-            lane=slot.lane,
-            checkpoint_at=now,
-            created_at=now,
-        )
+    answer = ChatMessage(
+        id=slot.message_id,
+        conversation_id=slot.conversation_id,
+        parent_id=slot.parent_id,
+        role="assistant",
+        parts=[],
+        provider=slot.provider,
+        model=slot.model_ref,
+        key_source=call.key_source,
+        ignored_parameters=list(call.ignored_parameters()),
+        status="streaming",
+        compare_id=slot.compare_id,
+        lane=slot.lane,
+        checkpoint_at=now,
+        created_at=now,
     )
-    session.add(
-        LiveCall(
-            message_id=slot.message_id,
-            workspace_id=member.workspace_id,
-            user_id=member.principal.user_id,
-            conversation_id=slot.conversation_id,
-            model_ref=slot.model_ref,
-            key_source=call.key_source,
-            input_tokens=estimated_tokens(*(m.text() for m in messages)),
-            hold_id=hold.id if hold else None,
-            hold_credits=hold.credits if hold else 0,
-            hold_key=hold.idempotency_key if hold else None,
-            idempotency_id=idempotency_id,
-            compare_id=slot.compare_id,
-            instance_id=runtime.instance_id,
-            lease_until=now + timedelta(seconds=runtime.settings.call_lease_s),
-        )
+    lease = LiveCall(
+        message_id=slot.message_id,
+        workspace_id=member.workspace_id,
+        user_id=member.principal.user_id,
+        conversation_id=slot.conversation_id,
+        model_ref=slot.model_ref,
+        key_source=call.key_source,
+        input_tokens=estimated_tokens(*(m.text() for m in messages)),
+        hold_id=hold.id if hold else None,
+        hold_credits=hold.credits if hold else 0,
+        hold_key=hold.idempotency_key if hold else None,
+        idempotency_id=idempotency_id,
+        compare_id=slot.compare_id,
+        instance_id=runtime.instance_id,
+        lease_until=now + timedelta(seconds=runtime.settings.call_lease_s),
     )
+    # One statement (one round trip): the message, its lease and the conversation's new leaf.
+    written = sa.insert(_table(ChatMessage)).values(**answer.model_dump()).cte("answer")
+    leased = sa.insert(_table(LiveCall)).values(**lease.model_dump())
     if slot.make_current:
-        await _advance_leaf(session, slot)
-    await session.flush()
+        await session.execute(_advance_leaf_statement(slot).add_cte(written, leased.cte("lease")))
+    else:
+        await session.execute(leased.add_cte(written))
     runtime.leases.add(slot.message_id)
     call.on_accounted = _end_live(slot.message_id)
     call.on_platform_hold = _lease_hold(slot.message_id)
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 async def checkpoint(runtime: Runtime, message_id: uuid.UUID, text: str) -> None:
