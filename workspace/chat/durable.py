@@ -172,13 +172,16 @@ def _lease_hold(message_id: uuid.UUID) -> Callable[[AsyncSession, Hold], Awaitab
 
 
 async def store_answer(
-    session: AsyncSession, message_id: uuid.UUID, fields: dict[str, object]
+    session: AsyncSession, message_id: uuid.UUID, fields: dict[str, object], *, end_live: bool
 ) -> None:
     """The streaming message's final state, in ``session`` (the accounting transaction of a
-    stream read to its end, or :func:`close_answer`'s own)."""
-    await session.execute(
-        sa.update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**fields)
-    )
+    stream read to its end, or :func:`close_answer`'s own); with ``end_live``, the live call's
+    row is deleted by the same statement."""
+    stored = sa.update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**fields)
+    if end_live:
+        gone = sa.delete(_table(LiveCall)).where(_table(LiveCall).c.message_id == message_id)
+        stored = stored.add_cte(gone.cte("ended"))
+    await session.execute(stored)
 
 
 async def close_answer(
@@ -188,7 +191,7 @@ async def close_answer(
     never started (refused lanes)."""
     async with runtime.sessionmaker() as session:
         if opened:
-            await store_answer(session, slot.message_id, fields)
+            await store_answer(session, slot.message_id, fields, end_live=False)
         else:
             session.add(
                 ChatMessage(

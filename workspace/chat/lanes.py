@@ -240,11 +240,14 @@ def _store_when_accounted(call: ModelCall, lane: Lane, outcome: LaneOutcome) -> 
     end_live = call.on_accounted
 
     async def account(session: AsyncSession) -> None:
-        if end_live is not None:
-            await end_live(session)
-        if call.outcome.read_to_end:
-            await durable.store_answer(session, lane.message_id, outcome.stored_fields())
-            outcome.stored_when_accounted = True
+        if not call.outcome.read_to_end:
+            if end_live is not None:
+                await end_live(session)
+            return
+        fields = outcome.stored_fields()
+        # The live call's end and the answer's state: one statement.
+        await durable.store_answer(session, lane.message_id, fields, end_live=True)
+        outcome.stored_when_accounted = True
 
     call.on_accounted = account
 
