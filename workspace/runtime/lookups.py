@@ -55,6 +55,12 @@ WATCHED = frozenset(
 )
 # Bookkeeping writes that change nothing a lookup decides on.
 _IGNORED_COLUMNS = frozenset({"last_used_at", "last_login_at"})
+# Only what was found and admitted is cached, so a new row of these cannot make an entry wrong
+# (a sign-in, a new token, member or workspace evicts nothing); a new policy, key, budget,
+# enrolment or setting can, since their absence is cached too.
+_INSERTS_HARMLESS = frozenset(
+    {"users", "auth_sessions", "api_tokens", "workspaces", "memberships", "session_sign_ins"}
+)
 _TEXT_WRITE = re.compile(
     r"\b(?:insert\s+into|update|delete\s+from)\s+\"?(" + "|".join(WATCHED) + r")\b", re.I
 )
@@ -136,6 +142,9 @@ def _writes_watched(state: ORMExecuteState) -> bool:
     table = getattr(stmt, "table", None)
     if getattr(table, "name", None) not in WATCHED:
         return False
+    if state.is_insert and table.name in _INSERTS_HARMLESS:  # type: ignore[union-attr]
+        # An upsert (ON CONFLICT DO UPDATE) may change a row: not harmless.
+        return getattr(stmt, "_post_values_clause", None) is not None
     values = getattr(stmt, "_values", None) or {}
     names = {getattr(column, "key", str(column)) for column in values}
     return not (state.is_update and names and names <= _IGNORED_COLUMNS)
@@ -148,9 +157,13 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 
 def _pending_watched(session: Session) -> bool:
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in session.new:
         table = getattr(type(obj), "__tablename__", None)
-        if table in WATCHED and (obj not in session.dirty or _changed(session, obj)):
+        if table in WATCHED and table not in _INSERTS_HARMLESS:
+            return True
+    for obj in (*session.dirty, *session.deleted):
+        table = getattr(type(obj), "__tablename__", None)
+        if table in WATCHED and (obj in session.deleted or _changed(session, obj)):
             return True
     return False
 
