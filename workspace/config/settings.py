@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="asyncpg's prepared-statement caches; false when DATABASE_URL goes through "
         "PgBouncer in transaction mode (statements are then unnamed-unique and never reused).",
     )
+    database_pool_size: int = Field(
+        10, ge=1, description="PostgreSQL connections each replica keeps open for requests."
+    )
+    database_max_overflow: int = Field(
+        20, ge=0, description="Extra connections a replica may open above the pool under load."
+    )
     database_ping_idle_s: float = Field(
         30.0,
         description="A pooled PostgreSQL connection idle longer than this is pinged before use "

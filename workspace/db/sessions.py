@@ -16,7 +16,12 @@ _IDLE_SINCE = "switchboard_idle_since"
 
 
 def make_engine(
-    url: str, *, pool_size: int = 10, statement_cache: bool = True, ping_idle_s: float = 30.0
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+    statement_cache: bool = True,
+    ping_idle_s: float = 30.0,
 ) -> AsyncEngine:
     """The pool; ``statement_cache=False`` for PgBouncer in transaction mode, where a prepared
     statement may land on another server connection: nothing is cached and every statement
@@ -32,7 +37,7 @@ def make_engine(
             "prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4()}__",
         }
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=20, connect_args=connect_args
+        url, pool_size=pool_size, max_overflow=max_overflow, connect_args=connect_args
     )
     ping_when_idle(engine, ping_idle_s)
     return engine

@@ -101,6 +101,8 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = make_engine(
             database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
             statement_cache=settings.database_statement_cache,
             ping_idle_s=settings.database_ping_idle_s,
         )
