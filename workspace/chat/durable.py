@@ -131,7 +131,7 @@ async def open_answer(
         await session.execute(leased.add_cte(written))
     runtime.leases.add(slot.message_id)
     call.on_accounted = _end_live(slot.message_id)
-    call.on_platform_hold = _lease_hold(slot.message_id)
+    call.on_platform_hold = lease_hold(slot.message_id)
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -153,7 +153,7 @@ async def checkpoint(runtime: Runtime, message_id: uuid.UUID, text: str) -> None
         log.warning("could not checkpoint answer %s: %s", message_id, type(exc).__name__)
 
 
-def _lease_hold(message_id: uuid.UUID) -> Callable[[AsyncSession, Hold], Awaitable[None]]:
+def lease_hold(message_id: uuid.UUID) -> Callable[[AsyncSession, Hold], Awaitable[None]]:
     """A BYOK failure moved the call to the platform key: the lease carries its new hold."""
 
     async def move(session: AsyncSession, hold: Hold) -> None:

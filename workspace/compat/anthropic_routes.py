@@ -19,13 +19,10 @@ from workspace.accounts.principal import Principal
 from workspace.audit.service import Actor
 from workspace.compat.anthropic_request import MessagesIn, to_ask
 from workspace.compat.anthropic_response import Reply, sse
-from workspace.compat.caller import conversation_ref, gateway_member, request_key
-from workspace.compat.errors import EnvelopeMiddleware, anthropic_error, status_of
-from workspace.compat.exchange import start_exchange
-from workspace.compat.idempotent import keyed
+from workspace.compat.errors import EnvelopeMiddleware, anthropic_error
+from workspace.compat.handling import open_exchange, whole_answer
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import AUTHENTICATED
-from workspace.teams.roles import Permission as P
 
 ANTHROPIC_ERRORS = [DefineMiddleware(EnvelopeMiddleware, envelope=anthropic_error)]
 
@@ -46,28 +43,14 @@ async def messages(
     runtime: Runtime,
 ) -> Response[Any]:
     """A message in Anthropic's format, streamed (``stream: true``) or whole."""
-    member = await gateway_member(db, principal, P.MODELS_USE, runtime.live_lookups())
-    conversation = conversation_ref(request)
-    exchange = await start_exchange(
-        runtime,
-        db,
-        member,
-        actor,
-        to_ask(data),
-        request_key=request_key(request),
-        conversation=conversation,
-        keyed=keyed(request, "anthropic", member, conversation, data),
+    exchange = await open_exchange(
+        request, "anthropic", data, to_ask(data), (principal, actor), db, runtime
     )
-    headers, reply = exchange.headers(), Reply(data.model)
+    reply = Reply(data.model)
     if data.stream:
         return Stream(
-            sse(reply, exchange.events()), media_type="text/event-stream", headers=headers
+            sse(reply, exchange.events()),
+            media_type="text/event-stream",
+            headers=exchange.headers(),
         )
-    # Committed before the model is called, as for a stream: see openai_routes.
-    await db.commit()
-    answer = await exchange.run()
-    if answer.error is not None and not answer.text and not answer.tool_calls:
-        code = answer.error.code
-        error = anthropic_error(code, answer.error.message)
-        return Response(error, status_code=status_of(code), headers=exchange.headers())
-    return Response(reply.whole(answer), headers=exchange.headers())
+    return await whole_answer(exchange, db, reply.whole, anthropic_error)

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.billing.ledger import Hold
 from workspace.calls.gateway import ModelCall, estimated_tokens
+from workspace.chat.durable import lease_hold
 from workspace.chat.models import LiveCall
 from workspace.db.columns import utcnow
 from workspace.runtime import Runtime
@@ -47,17 +47,5 @@ async def lease_call(db: AsyncSession, runtime: Runtime, call: ModelCall) -> uui
     async def end(session: AsyncSession) -> None:
         await session.execute(sa.delete(LiveCall).where(col(LiveCall.message_id) == lease_id))
 
-    async def move(session: AsyncSession, new: Hold) -> None:
-        await session.execute(
-            sa.update(LiveCall)
-            .where(col(LiveCall.message_id) == lease_id)
-            .values(
-                key_source="platform",
-                hold_id=new.id,
-                hold_credits=new.credits,
-                hold_key=new.idempotency_key,
-            )
-        )
-
-    call.on_accounted, call.on_platform_hold = end, move
+    call.on_accounted, call.on_platform_hold = end, lease_hold(lease_id)
     return lease_id

@@ -18,10 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import SCOPE_OPT, Principal
 from workspace.audit.service import Actor
-from workspace.compat.caller import conversation_ref, gateway_member, request_key
-from workspace.compat.errors import EnvelopeMiddleware, openai_error, status_of
-from workspace.compat.exchange import start_exchange
-from workspace.compat.idempotent import keyed
+from workspace.compat.caller import gateway_member
+from workspace.compat.errors import EnvelopeMiddleware, openai_error
+from workspace.compat.handling import open_exchange, whole_answer
 from workspace.compat.openai_request import ChatCompletionIn, to_ask
 from workspace.compat.openai_response import Completion, sse
 from workspace.errors import NotFound
@@ -50,31 +49,14 @@ async def chat_completions(
     runtime: Runtime,
 ) -> Response[Any]:
     """A chat completion in OpenAI's format, streamed (``stream: true``) or whole."""
-    member = await gateway_member(db, principal, P.MODELS_USE, runtime.live_lookups())
-    conversation = conversation_ref(request)
-    exchange = await start_exchange(
-        runtime,
-        db,
-        member,
-        actor,
-        to_ask(data),
-        request_key=request_key(request),
-        conversation=conversation,
-        keyed=keyed(request, "openai", member, conversation, data),
+    exchange = await open_exchange(
+        request, "openai", data, to_ask(data), (principal, actor), db, runtime
     )
-    headers, completion = exchange.headers(), Completion(data.model)
+    completion = Completion(data.model)
     if data.stream:
         body = sse(completion, exchange.events(), data.include_usage())
-        return Stream(body, media_type="text/event-stream", headers=headers)
-    # The checks, the credit hold and the record are committed before the model is called,
-    # as a stream's are before its first byte: the call's accounting settles that hold.
-    await db.commit()
-    answer = await exchange.run()
-    if answer.error is not None and not answer.text and not answer.tool_calls:
-        code = answer.error.code
-        error = openai_error(code, answer.error.message)
-        return Response(error, status_code=status_of(code), headers=exchange.headers())
-    return Response(completion.whole(answer), headers=exchange.headers())
+        return Stream(body, media_type="text/event-stream", headers=exchange.headers())
+    return await whole_answer(exchange, db, completion.whole, openai_error)
 
 
 def _model_out(m: ModelOut) -> dict[str, Any]:
