@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -197,6 +198,30 @@ async def load_tree(session: AsyncSession, conversation_id: uuid.UUID) -> Tree:
     return Tree(messages, {m.id: m for m in messages})
 
 
+async def load_branch(
+    session: AsyncSession, conversation_id: uuid.UUID, leaf_id: uuid.UUID | None, *also: uuid.UUID
+) -> Tree:
+    """Only the branch root -> ``leaf_id`` (and the messages ``also`` names), for a new turn:
+    its history is one branch, and a long conversation with many branches would otherwise be
+    read whole on every message. Messages of another conversation are never returned."""
+    wanted = [i for i in (leaf_id, *also) if i is not None]
+    if not wanted:
+        return Tree((), {})
+    table = ChatMessage.__table__  # type: ignore[attr-defined]
+    mine = table.c.conversation_id == conversation_id
+    start = sa.select(table.c.id, table.c.parent_id).where(table.c.id.in_(wanted), mine)
+    branch = start.cte("branch", recursive=True)
+    up = sa.select(table.c.id, table.c.parent_id).join(branch, table.c.id == branch.c.parent_id)
+    branch = branch.union_all(up.where(mine))
+    stmt = (
+        select(ChatMessage)
+        .where(col(ChatMessage.id).in_(sa.select(branch.c.id)))
+        .order_by(col(ChatMessage.created_at), col(ChatMessage.lane))
+    )
+    messages = tuple((await session.exec(stmt)).all())
+    return Tree(messages, {m.id: m for m in messages})
+
+
 async def hidden_compares(session: AsyncSession, conversation_id: uuid.UUID) -> set[uuid.UUID]:
     """Blind compares of this conversation that nobody has voted on yet (models stay hidden)."""
     stmt = (
@@ -214,6 +239,13 @@ async def hidden_compares(session: AsyncSession, conversation_id: uuid.UUID) -> 
 CURRENT_LEAF: Final = "current"
 
 
+def parent_target(
+    conversation: Conversation, parent_id: uuid.UUID | Literal["current"] | None
+) -> uuid.UUID | None:
+    """The message ``parent_id`` names (the current leaf for ``CURRENT_LEAF``), not yet checked."""
+    return conversation.current_leaf_id if parent_id == CURRENT_LEAF else parent_id
+
+
 def resolve_parent(
     tree: Tree, conversation: Conversation, parent_id: uuid.UUID | Literal["current"] | None
 ) -> uuid.UUID | None:
@@ -223,7 +255,7 @@ def resolve_parent(
     A user message may follow only an assistant message (or start the tree): a user message as
     parent means its answer is still missing (streaming, or a compare waiting for a lane).
     """
-    target = conversation.current_leaf_id if parent_id == CURRENT_LEAF else parent_id
+    target = parent_target(conversation, parent_id)
     if target is None:
         return None
     node = tree.by_id.get(target)

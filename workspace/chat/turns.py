@@ -167,7 +167,9 @@ async def send_message(
     claim = await _claim(runtime, db, access, caller, "message", body)
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
-    tree = await service.load_tree(db, conversation.id)
+    edited = (edit_of,) if edit_of else ()
+    target = service.parent_target(conversation, parent_id)
+    tree = await service.load_branch(db, conversation.id, target, *edited)
     parent = service.resolve_parent(tree, conversation, parent_id)
     kept = attachments.kept_parts(tree, edit_of)
     turn = await attachments.new_turn(
@@ -202,7 +204,7 @@ async def regenerate(
     access.member.require(Permission.CONVERSATIONS_WRITE)
     model = await resolve_model(runtime, db, access, caller, model_ref)
     conversation = access.conversation
-    tree = await service.load_tree(db, conversation.id)
+    tree = await service.load_branch(db, conversation.id, message_id)
     target = tree.by_id.get(message_id)
     if target is None:
         raise service.InvalidParent("No such message in this conversation.")
@@ -256,7 +258,8 @@ async def start_compare(
     claim = await _claim(runtime, db, access, caller, "compare", body)
     if claim.previous is not None:
         return await _stored(db, access, claim.previous)
-    tree = await service.load_tree(db, conversation.id)
+    target = service.parent_target(conversation, parent_id)
+    tree = await service.load_branch(db, conversation.id, target)
     parent = service.resolve_parent(tree, conversation, parent_id)
     turn = await attachments.new_turn(runtime, db, access, tree.path(parent), content, attached)
     prompting = await _prompting(runtime, db, conversation.id)
