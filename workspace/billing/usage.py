@@ -1,8 +1,9 @@
 """Usage events: one row per model call, written after the stream, never during it.
 
 :func:`record_usage` writes one event in the caller's transaction (the gateway settles the credit
-hold in the same one). :class:`UsageWriter` batches events in the background for callers that
-must not wait on the database at all.
+hold in the same one); :func:`usage_insert` is that write as a statement, for a caller that
+sends it together with others in one round trip. :class:`UsageWriter` batches events in the
+background for callers that must not wait on the database at all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -81,10 +83,14 @@ def _event(record: UsageRecord) -> UsageEvent:
 
 async def record_usage(session: AsyncSession, record: UsageRecord) -> uuid.UUID:
     """Add the usage event to the caller's transaction (flushed, not committed); its id."""
-    event = _event(record)
-    session.add(event)
-    await session.flush()
-    return event.id
+    await session.execute(usage_insert(record))
+    return record.id
+
+
+def usage_insert(record: UsageRecord) -> sa.Insert:
+    """The usage event's INSERT, to send with other writes (see :mod:`workspace.db.writes`)."""
+    table: sa.Table = UsageEvent.__table__  # type: ignore[attr-defined]
+    return sa.insert(table).values(**_event(record).model_dump())
 
 
 class UsageWriter:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from anyio import CancelScope
@@ -46,9 +46,10 @@ from adapters import (
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.billing import budgets, holds, ledger, plans
-from workspace.billing.usage import UsageRecord, record_usage
+from workspace.billing.usage import UsageRecord, usage_insert
 from workspace.calls import checks
 from workspace.calls.prefetch import Prefetch
+from workspace.db.writes import Write, write_at_once
 from workspace.keys import service as key_service
 from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
@@ -119,9 +120,9 @@ class ModelCall:
     fallback: FallbackNotice | None = None
     outcome: CallOutcome = field(default_factory=CallOutcome)
     max_output_tokens: int | None = None
-    # Runs inside the accounting transaction, so what the caller tracks about the call in
-    # flight (chat's live-call row) ends exactly when the usage and the charge are written.
-    on_accounted: Callable[[AsyncSession], Awaitable[None]] | None = None
+    # Writes made with the usage event and the charge (atomically), so what the caller tracks
+    # about the call in flight (chat's live-call row, its answer) ends exactly then.
+    accounted_writes: Callable[[], Sequence[Write]] | None = None
     # Runs inside the transaction that takes a fallback's platform hold, so the caller's
     # record of the call (chat's lease) carries the hold from the moment it exists.
     on_platform_hold: Callable[[AsyncSession, ledger.Hold], Awaitable[None]] | None = None
@@ -224,7 +225,11 @@ class ModelCall:
         return True
 
     async def _account(self) -> None:
-        """Write the usage event and settle the hold: after the stream, never during it."""
+        """Write the usage event (with the caller's :attr:`accounted_writes`) and settle the
+        hold: after the stream, never during it.
+
+        Own keys and no budget: one autocommitted statement, one round trip (the hot path). A
+        hold to settle or a budget to check reads what was written: one transaction."""
         outcome, usage = self.outcome, self.outcome.usage
         if usage is None:
             # Cut short before the provider reported usage: estimate what was generated.
@@ -237,19 +242,34 @@ class ModelCall:
         )
         platform = self.key_source == "platform"
         credits = plans.credits_for_micros(outcome.cost_usd_micros) if platform else 0
+        event = self._usage_record(usage, credits)
+        writes: list[Write] = [usage_insert(event)]
+        marked = key_service.mark_used(self.credential_id) if self.credential_id else None
+        if marked is not None:
+            writes.append(marked)
+        member = self.request.member
         async with self.runtime.sessionmaker() as session:
-            event_id = await record_usage(session, self._usage_record(usage, credits))
-            if self._hold is not None:
-                outcome.credits_charged = await ledger.settle(
-                    session, self._hold, credits, event_id
-                )
-            await self._note_budget(session)
-            if self.credential_id is not None:
-                await key_service.mark_used(session, self.credential_id)
-            if self.on_accounted is not None:
-                await self.on_accounted(session)
-            await session.commit()
+            limits = await checks.budget_limits(
+                session, self.runtime, member.workspace_id, member.principal.user_id
+            )
+            if self._hold is None and not limits and not session.in_transaction():
+                await write_at_once(session, [*writes, *self._callers_writes()])
+            else:
+                for write in writes:
+                    await session.execute(write)
+                if self._hold is not None:
+                    outcome.credits_charged = await ledger.settle(
+                        session, self._hold, credits, event.id
+                    )
+                await self._note_budget(session, limits)
+                # After the settlement: the caller's record carries the credits charged.
+                for write in self._callers_writes():
+                    await session.execute(write)
+                await session.commit()
         outcome.accounted = True
+
+    def _callers_writes(self) -> Sequence[Write]:
+        return self.accounted_writes() if self.accounted_writes is not None else ()
 
     def _usage_record(self, usage: Usage, credits: int) -> UsageRecord:
         outcome, member = self.outcome, self.request.member
@@ -276,13 +296,14 @@ class ModelCall:
             price_unknown=not price_known(self.model),
         )
 
-    async def _note_budget(self, session: AsyncSession) -> None:
+    async def _note_budget(self, session: AsyncSession, limits: list[tuple[str, int]]) -> None:
         """A budget this call went over is enforced from the next call on (check_budgets refuses
         it); the audit log says when."""
+        if not limits:
+            return
         member = self.request.member
         cost = self.outcome.cost_usd_micros / plans.MICROS_PER_USD
         ws, user = member.workspace_id, member.principal.user_id
-        limits = await checks.budget_limits(session, self.runtime, ws, user)
         crossed = await budgets.over_budget_after(
             session, ws, user, plans.usd_to_micros(cost), limits
         )

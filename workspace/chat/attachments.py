@@ -100,18 +100,14 @@ async def claim(
     )
 
 
-async def attach(
-    db: AsyncSession,
-    user: ChatMessage,
-    attachments: Sequence[Attachment],
-    kept: Sequence[StoredPart] = (),
-) -> None:
-    """Add the kept and new attachments' parts to the stored user message; mark the new ones
-    sent with it."""
-    if not attachments and not kept:
-        return
-    user.parts = [*user.parts, *kept, *stored_parts(attachments)]
-    db.add(user)
+def parts_of(turn: Turn, kept: Sequence[StoredPart] = ()) -> list[StoredPart]:
+    """The parts a new user message stores besides its text: the kept attachments of the
+    message it edits, then the new uploads."""
+    return [*kept, *stored_parts(turn.attachments)]
+
+
+async def attach(db: AsyncSession, user: ChatMessage, attachments: Sequence[Attachment]) -> None:
+    """Mark the new uploads sent with the stored user message (its parts already name them)."""
     if attachments:
         await files.link(db, attachments, user.conversation_id, user.id)
 

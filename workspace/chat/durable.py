@@ -6,9 +6,9 @@ row leased by this process, and the conversation moves on to it: for a message t
 request's unit of work (with the user message), for a compare lane the lane's own. A crash from
 then on leaves a message that can be continued, not a user message without an answer, and no
 hold exists without the lease that settles it. The streamed text is checkpointed every
-``SWITCHBOARD_STREAM_CHECKPOINT_S``; the live-call row is deleted inside the transaction that
+``SWITCHBOARD_STREAM_CHECKPOINT_S``; the live-call row is deleted by the write that
 accounts the call (usage event, hold settled), and the message gets its final state in that same
-transaction when the stream was read to its end (after it otherwise, e.g. a client gone).
+write when the stream was read to its end (after it otherwise, e.g. a client gone).
 If the process dies anywhere in between, :mod:`workspace.chat.recovery` finishes the job.
 
 After the start, each function opens its own transaction: streaming is background work.
@@ -70,11 +70,10 @@ async def _advance_leaf(session: AsyncSession, slot: Slot) -> None:
     await session.execute(_advance_leaf_statement(slot))
 
 
-def _end_live(message_id: uuid.UUID) -> Callable[[AsyncSession], Awaitable[None]]:
-    async def end(session: AsyncSession) -> None:
-        await session.execute(sa.delete(LiveCall).where(col(LiveCall.message_id) == message_id))
-
-    return end
+def end_live(message_id: uuid.UUID) -> sa.Delete:
+    """The live call's end: its lease row goes (written with the call's usage and charge)."""
+    table = _table(LiveCall)
+    return sa.delete(table).where(table.c.message_id == message_id)
 
 
 async def open_answer(
@@ -130,7 +129,7 @@ async def open_answer(
     else:
         await session.execute(leased.add_cte(written))
     runtime.leases.add(slot.message_id)
-    call.on_accounted = _end_live(slot.message_id)
+    call.accounted_writes = lambda: [end_live(slot.message_id)]
     call.on_platform_hold = lease_hold(slot.message_id)
 
 
@@ -171,17 +170,10 @@ def lease_hold(message_id: uuid.UUID) -> Callable[[AsyncSession, Hold], Awaitabl
     return move
 
 
-async def store_answer(
-    session: AsyncSession, message_id: uuid.UUID, fields: dict[str, object], *, end_live: bool
-) -> None:
-    """The streaming message's final state, in ``session`` (the accounting transaction of a
-    stream read to its end, or :func:`close_answer`'s own); with ``end_live``, the live call's
-    row is deleted by the same statement."""
-    stored = sa.update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**fields)
-    if end_live:
-        gone = sa.delete(_table(LiveCall)).where(_table(LiveCall).c.message_id == message_id)
-        stored = stored.add_cte(gone.cte("ended"))
-    await session.execute(stored)
+def answer_state(message_id: uuid.UUID, fields: dict[str, object]) -> sa.Update:
+    """The streaming message's final state (written with the call's usage when the stream was
+    read to its end, else by :func:`close_answer`)."""
+    return sa.update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**fields)
 
 
 async def close_answer(
@@ -191,7 +183,7 @@ async def close_answer(
     never started (refused lanes)."""
     async with runtime.sessionmaker() as session:
         if opened:
-            await store_answer(session, slot.message_id, fields, end_live=False)
+            await session.execute(answer_state(slot.message_id, fields))
         else:
             session.add(
                 ChatMessage(

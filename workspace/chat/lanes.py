@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from anyio import CancelScope
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import (
     ErrorEvent,
@@ -48,6 +47,7 @@ from workspace.chat.events import (
     usage_report,
 )
 from workspace.chat.outcome import LaneOutcome
+from workspace.db.writes import Write
 from workspace.errors import AppError, is_database_unavailable
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -235,21 +235,18 @@ def _fallback(call: ModelCall, lane: Lane, from_source: str, reason: str) -> Fal
 
 
 def _store_when_accounted(call: ModelCall, lane: Lane, outcome: LaneOutcome) -> None:
-    """A stream read to its end stores its answer in the transaction that accounts the call
-    (after the live call's end that :func:`durable.open_answer` hooked there)."""
-    end_live = call.on_accounted
+    """A stream read to its end stores its answer with the writes that account the call (the
+    live call's end that :func:`durable.open_answer` hooked there comes along)."""
+    ended = call.accounted_writes
 
-    async def account(session: AsyncSession) -> None:
-        if not call.outcome.read_to_end:
-            if end_live is not None:
-                await end_live(session)
-            return
-        fields = outcome.stored_fields()
-        # The live call's end and the answer's state: one statement.
-        await durable.store_answer(session, lane.message_id, fields, end_live=True)
-        outcome.stored_when_accounted = True
+    def writes() -> list[Write]:
+        out = list(ended()) if ended is not None else []
+        if call.outcome.read_to_end:
+            out.append(durable.answer_state(lane.message_id, outcome.stored_fields()))
+            outcome.stored_when_accounted = True
+        return out
 
-    call.on_accounted = account
+    call.accounted_writes = writes
 
 
 async def _store(ctx: StreamContext, lane: Lane, outcome: LaneOutcome) -> None:

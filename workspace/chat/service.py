@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -301,24 +302,30 @@ async def add_user_message(
     author_id: uuid.UUID,
     content: str,
     *,
+    extra_parts: Sequence[dict[str, object]] = (),
     make_current: bool = True,
 ) -> ChatMessage:
+    """The user message (its text, then ``extra_parts``: attachments) and the conversation's
+    new leaf, title and time, written by one statement (one round trip on a message's path)."""
     message = ChatMessage(
         conversation_id=conversation.id,
         parent_id=parent_id,
         role="user",
-        parts=dump_parts((Text(content),)),
+        parts=[*dump_parts((Text(content),)), *extra_parts],
         author_id=author_id,
+        created_at=utcnow(),
     )
-    session.add(message)
-    await session.flush()
+    changes: dict[str, object] = {"updated_at": message.created_at}
     if make_current:
-        conversation.current_leaf_id = message.id
-    conversation.updated_at = utcnow()
+        changes["current_leaf_id"] = message.id
     if not conversation.title:
-        conversation.title = title_from_prompt(content)
-    session.add(conversation)
-    await session.flush()
+        changes["title"] = title_from_prompt(content)
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    written = sa.insert(ChatMessage.__table__).values(**message.model_dump())  # type: ignore[attr-defined]
+    update = sa.update(table).where(table.c.id == conversation.id).values(**changes)
+    await session.execute(update.add_cte(written.cte("message")))
+    for name, value in changes.items():  # what the row now holds, without a second write
+        set_committed_value(conversation, name, value)
     return message
 
 

@@ -182,9 +182,14 @@ async def send_message(
     lane.call.send_now()  # the provider works while the records below are written
     try:
         user = await service.add_user_message(
-            db, conversation, parent, access.member.principal.user_id, content
+            db,
+            conversation,
+            parent,
+            access.member.principal.user_id,
+            content,
+            extra_parts=attachments.parts_of(turn, kept),
         )
-        await attachments.attach(db, user, turn.attachments, kept)
+        await attachments.attach(db, user, turn.attachments)
         return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
     except BaseException:
         lane.call.cancel_send()
@@ -268,7 +273,12 @@ async def start_compare(
         for ref, m in zip(model_refs, models, strict=True)
     ]
     user = await service.add_user_message(
-        db, conversation, parent, access.member.principal.user_id, content
+        db,
+        conversation,
+        parent,
+        access.member.principal.user_id,
+        content,
+        extra_parts=attachments.parts_of(turn),
     )
     await attachments.attach(db, user, turn.attachments)
     run = CompareRun(

@@ -12,12 +12,10 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import sqlalchemy as sa
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.calls.gateway import ModelCall, estimated_tokens
-from workspace.chat.durable import lease_hold
+from workspace.chat.durable import end_live, lease_hold
 from workspace.chat.models import LiveCall
 from workspace.db.columns import utcnow
 from workspace.runtime import Runtime
@@ -44,8 +42,6 @@ async def lease_call(db: AsyncSession, runtime: Runtime, call: ModelCall) -> uui
     await db.flush()
     runtime.leases.add(lease_id)
 
-    async def end(session: AsyncSession) -> None:
-        await session.execute(sa.delete(LiveCall).where(col(LiveCall.message_id) == lease_id))
-
-    call.on_accounted, call.on_platform_hold = end, lease_hold(lease_id)
+    call.accounted_writes = lambda: [end_live(lease_id)]
+    call.on_platform_hold = lease_hold(lease_id)
     return lease_id

@@ -353,16 +353,17 @@ LAST_USED_RESOLUTION_S = 60.0
 _last_marked: dict[uuid.UUID, float] = {}
 
 
-async def mark_used(session: AsyncSession, credential_id: uuid.UUID) -> None:
-    """One UPDATE, no read first, at most once a minute per key and process (it runs after
-    every call on a stored key)."""
+def mark_used(credential_id: uuid.UUID) -> sa.Update | None:
+    """The UPDATE of the key's ``last_used_at`` (no read first), at most once a minute per key
+    and process: None when it was marked less than a minute ago. It runs after every call on a
+    stored key, so the caller sends it with the call's other writes."""
     now = time.monotonic()
     if now - _last_marked.get(credential_id, -LAST_USED_RESOLUTION_S) < LAST_USED_RESOLUTION_S:
-        return
+        return None
     if len(_last_marked) > 10_000:
         _last_marked.clear()
     _last_marked[credential_id] = now
-    await session.execute(
+    return (
         sa.update(Credential)
         .where(col(Credential.id) == credential_id)
         .values(last_used_at=utcnow())
