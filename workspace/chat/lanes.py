@@ -144,21 +144,31 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
 
 async def _start(ctx: StreamContext, lane: Lane) -> ModelCall:
     """A lane started inside the stream (compare): its call checks, credit hold, streaming
-    message and lease are committed together, so no hold exists without its lease."""
+    message and lease are committed together, so no hold exists without its lease. The request
+    goes to the provider once the checks pass, while those rows are written (as a message's
+    does); a failed write cancels it."""
     lane_key = f"{ctx.idempotency_key}:{lane.lane}" if ctx.idempotency_key is not None else None
     request = lane.request(ctx.member, ctx.conversation_id, ctx.request_key, lane_key)
     async with ctx.runtime.sessionmaker() as session:
         call = await start_call(ctx.runtime, request, session)
-        await durable.open_answer(
-            session,
-            ctx.runtime,
-            ctx.member,
-            lane.slot(ctx),
-            call,
-            lane.messages,
-            ctx.idempotency_id,
-        )
-        await session.commit()
+        call.send_now()
+        # Let the request go out before the rows are built: the other lanes' requests too,
+        # since every lane task reaches this point before any sent request is written.
+        await asyncio.sleep(0)
+        try:
+            await durable.open_answer(
+                session,
+                ctx.runtime,
+                ctx.member,
+                lane.slot(ctx),
+                call,
+                lane.messages,
+                ctx.idempotency_id,
+            )
+            await session.commit()
+        except BaseException:
+            call.cancel_send()
+            raise
     return call
 
 
