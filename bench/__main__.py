@@ -15,7 +15,12 @@ from bench.versus import run_versus_bench
 def main() -> None:
     parser = argparse.ArgumentParser(description="Switchboard benchmarks")
     parser.add_argument("--rounds", type=int, default=200, help="interleaved latency rounds")
-    parser.add_argument("--idle-streams", type=int, default=200, help="slow streams held at once")
+    parser.add_argument(
+        "--idle-streams",
+        type=int,
+        default=1000,
+        help="slow streams held at once (fresh app process)",
+    )
     parser.add_argument(
         "--only",
         choices=["versus", "chat", "pages", "search", "attachments", "profile"],
