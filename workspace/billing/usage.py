@@ -15,13 +15,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.billing.models import KEY_SOURCES, USAGE_STATUSES, UsageEvent
 from workspace.billing.plans import usd_to_micros
 from workspace.db.columns import utcnow
+from workspace.db.writes import Write, execute, row_insert
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,15 @@ class UsageRecord:
     conversation_id: uuid.UUID | None = None
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     created_at: datetime | None = None
+
+
+CHARS_PER_TOKEN = 4
+
+
+def estimated_tokens(*texts: str) -> int:
+    """Tokens of text the provider never counted for us (a stream cut before its usage report,
+    a call recovered after its process died): four characters a token."""
+    return sum(len(text) for text in texts) // CHARS_PER_TOKEN
 
 
 def _event(record: UsageRecord) -> UsageEvent:
@@ -83,14 +92,13 @@ def _event(record: UsageRecord) -> UsageEvent:
 
 async def record_usage(session: AsyncSession, record: UsageRecord) -> uuid.UUID:
     """Add the usage event to the caller's transaction (flushed, not committed); its id."""
-    await session.execute(usage_insert(record))
+    await execute(session, usage_insert(record))
     return record.id
 
 
-def usage_insert(record: UsageRecord) -> sa.Insert:
+def usage_insert(record: UsageRecord) -> Write:
     """The usage event's INSERT, to send with other writes (see :mod:`workspace.db.writes`)."""
-    table: sa.Table = UsageEvent.__table__  # type: ignore[attr-defined]
-    return sa.insert(table).values(**_event(record).model_dump())
+    return row_insert(UsageEvent, _event(record).model_dump(), "usage_")
 
 
 class UsageWriter:

@@ -46,10 +46,10 @@ from adapters import (
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.billing import budgets, holds, ledger, plans
-from workspace.billing.usage import UsageRecord, usage_insert
+from workspace.billing.usage import UsageRecord, estimated_tokens, usage_insert
 from workspace.calls import checks
 from workspace.calls.prefetch import Prefetch
-from workspace.db.writes import Write, write_at_once
+from workspace.db.writes import Write, execute, write_at_once
 from workspace.keys import service as key_service
 from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
@@ -64,6 +64,10 @@ class RequestKey:
 
     provider: str
     secret: Secret
+
+    def secret_for(self, model_ref: str) -> Secret | None:
+        """The key, if it is for ``model_ref``'s provider (``provider/model``)."""
+        return self.secret if self.provider == model_ref.partition("/")[0] else None
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,8 @@ class ModelCall:
     # Runs inside the transaction that takes a fallback's platform hold, so the caller's
     # record of the call (chat's lease) carries the hold from the moment it exists.
     on_platform_hold: Callable[[AsyncSession, ledger.Hold], Awaitable[None]] | None = None
-    _hold: ledger.Hold | None = None
+    # The credits held for this call (platform key), until the accounting settles them.
+    hold: ledger.Hold | None = None
     _fallback_allowed: bool = False
     _prefetch: Prefetch | None = None
 
@@ -214,11 +219,11 @@ class ModelCall:
                 credential = await load_platform_key(runtime.secrets, self.provider.id)
             except LookupError:
                 return False
-            self.max_output_tokens, self._hold = await _reserve(
+            self.max_output_tokens, self.hold = await _reserve(
                 session, runtime, self.request, self.model
             )
             if self.on_platform_hold is not None:
-                await self.on_platform_hold(session, self._hold)
+                await self.on_platform_hold(session, self.hold)
             await session.commit()  # streaming is background work: its own transaction
         self.fallback = FallbackNotice(self.key_source, reason)
         self.key_source, self.credential, self.credential_id = "platform", credential, None
@@ -252,19 +257,19 @@ class ModelCall:
             limits = await checks.budget_limits(
                 session, self.runtime, member.workspace_id, member.principal.user_id
             )
-            if self._hold is None and not limits and not session.in_transaction():
+            if self.hold is None and not limits and not session.in_transaction():
                 await write_at_once(session, [*writes, *self._callers_writes()])
             else:
                 for write in writes:
-                    await session.execute(write)
-                if self._hold is not None:
+                    await execute(session, write)
+                if self.hold is not None:
                     outcome.credits_charged = await ledger.settle(
-                        session, self._hold, credits, event.id
+                        session, self.hold, credits, event.id
                     )
                 await self._note_budget(session, limits)
                 # After the settlement: the caller's record carries the credits charged.
                 for write in self._callers_writes():
-                    await session.execute(write)
+                    await execute(session, write)
                 await session.commit()
         outcome.accounted = True
 
@@ -299,8 +304,6 @@ class ModelCall:
     async def _note_budget(self, session: AsyncSession, limits: list[tuple[str, int]]) -> None:
         """A budget this call went over is enforced from the next call on (check_budgets refuses
         it); the audit log says when."""
-        if not limits:
-            return
         member = self.request.member
         cost = self.outcome.cost_usd_micros / plans.MICROS_PER_USD
         ws, user = member.workspace_id, member.principal.user_id
@@ -318,20 +321,6 @@ class ModelCall:
                 details={"budget": crossed},
             )
 
-    @property
-    def hold(self) -> ledger.Hold | None:
-        """The credits held for this call (platform key), until the accounting settles them."""
-        return self._hold
-
-
-CHARS_PER_TOKEN = 4
-
-
-def estimated_tokens(*texts: str) -> int:
-    """Tokens of text the provider never counted for us (a stream cut before its usage report,
-    a call recovered after its process died): four characters a token."""
-    return sum(len(text) for text in texts) // CHARS_PER_TOKEN
-
 
 async def _one(event: StreamEvent) -> AsyncIterator[StreamEvent]:
     yield event
@@ -344,18 +333,13 @@ async def _reserve(
 
     The same idempotency key never holds twice. Returns the output cap the call must be sent with.
     """
-    cap = holds.output_cap(
-        model, request.max_output_tokens, runtime.settings.platform_max_output_tokens
-    )
+    settings, member = runtime.settings, request.member
+    cap = holds.output_cap(model, request.max_output_tokens, settings.platform_max_output_tokens)
     credits = holds.hold_credits(model, request.messages, cap)
     key = request.idempotency_key or uuid.uuid4().hex
-    hold = await ledger.reserve(
-        session,
-        request.member.workspace_id,
-        credits,
-        f"call:{request.member.workspace_id}:{request.member.principal.user_id}:{request.model_ref}:{key}",
-    )
-    return cap, hold
+    ws, user = member.workspace_id, member.principal.user_id
+    hold_key = f"call:{ws}:{user}:{request.model_ref}:{key}"
+    return cap, await ledger.reserve(session, ws, credits, hold_key)
 
 
 async def start_call(
@@ -377,12 +361,8 @@ async def start_call(
 
 async def _start(runtime: Runtime, request: CallRequest, session: AsyncSession) -> ModelCall:
     member = request.member
-    request_secret = (
-        request.request_key.secret
-        if request.request_key
-        and request.request_key.provider == request.model_ref.partition("/")[0]
-        else None
-    )
+    key = request.request_key
+    request_secret = key.secret_for(request.model_ref) if key else None
     # A model only the provider's own list knows resolves through the paying key's listing.
     provider, model = await find_model(session, runtime, member, request.model_ref, request_secret)
     ws, user = member.workspace_id, member.principal.user_id
@@ -414,6 +394,6 @@ async def _start(runtime: Runtime, request: CallRequest, session: AsyncSession) 
         resolved.credential,
         credential_id=resolved.credential_id,
         max_output_tokens=cap,
-        _hold=hold,
+        hold=hold,
         _fallback_allowed=policy.byok_failure == "fallback" and not policy.own_keys_only,
     )

@@ -16,6 +16,7 @@ After the start, each function opens its own transaction: streaming is backgroun
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -23,15 +24,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Message, Text
 from workspace.billing.ledger import Hold
-from workspace.calls.gateway import ModelCall, estimated_tokens
+from workspace.billing.usage import estimated_tokens
+from workspace.calls.gateway import ModelCall
 from workspace.chat.models import ChatMessage, Conversation, LiveCall
 from workspace.chat.parts import dump_parts
 from workspace.db.columns import utcnow
+from workspace.db.writes import Write, as_one, execute, row_delete, row_insert, row_update, table_of
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 
@@ -52,28 +55,42 @@ class Slot:
     make_current: bool
 
 
-def _advance_leaf_statement(slot: Slot) -> sa.Update:
+@functools.cache
+def _advance_leaf_statement() -> sa.Update:
     # Only forward from the message answered: the user may have switched branches meanwhile.
-    conversations = _table(Conversation)
+    conversations = table_of(Conversation)
     leaf = conversations.c.current_leaf_id
+    uuid_type = leaf.type
     return (
         sa.update(conversations)
-        .where(conversations.c.id == slot.conversation_id)
+        .where(conversations.c.id == sa.bindparam("leaf_conversation", type_=uuid_type))
         .values(
-            updated_at=utcnow(),
-            current_leaf_id=sa.case((leaf == slot.parent_id, slot.message_id), else_=leaf),
+            updated_at=sa.bindparam("leaf_now", type_=conversations.c.updated_at.type),
+            current_leaf_id=sa.case(
+                (leaf == sa.bindparam("leaf_from", type_=uuid_type),
+                 sa.bindparam("leaf_to", type_=uuid_type)),
+                else_=leaf,
+            ),
         )
+    )  # fmt: skip
+
+
+def advance_leaf(slot: Slot) -> Write:
+    """The conversation moves on to the answer, if it still shows the message answered."""
+    return Write(
+        _advance_leaf_statement(),
+        {
+            "leaf_conversation": slot.conversation_id,
+            "leaf_now": utcnow(),
+            "leaf_from": slot.parent_id,
+            "leaf_to": slot.message_id,
+        },
     )
 
 
-async def _advance_leaf(session: AsyncSession, slot: Slot) -> None:
-    await session.execute(_advance_leaf_statement(slot))
-
-
-def end_live(message_id: uuid.UUID) -> sa.Delete:
+def end_live(message_id: uuid.UUID) -> Write:
     """The live call's end: its lease row goes (written with the call's usage and charge)."""
-    table = _table(LiveCall)
-    return sa.delete(table).where(table.c.message_id == message_id)
+    return row_delete(LiveCall, "message_id", message_id, "live_")
 
 
 async def open_answer(
@@ -122,20 +139,16 @@ async def open_answer(
         lease_until=now + timedelta(seconds=runtime.settings.call_lease_s),
     )
     # One statement (one round trip): the message, its lease and the conversation's new leaf.
-    written = sa.insert(_table(ChatMessage)).values(**answer.model_dump()).cte("answer")
-    leased = sa.insert(_table(LiveCall)).values(**lease.model_dump())
+    writes = [
+        row_insert(ChatMessage, answer.model_dump(), "answer_"),
+        row_insert(LiveCall, lease.model_dump(), "lease_"),
+    ]
     if slot.make_current:
-        await session.execute(_advance_leaf_statement(slot).add_cte(written, leased.cte("lease")))
-    else:
-        await session.execute(leased.add_cte(written))
+        writes.append(advance_leaf(slot))
+    await execute(session, as_one(writes))
     runtime.leases.add(slot.message_id)
     call.accounted_writes = lambda: [end_live(slot.message_id)]
     call.on_platform_hold = lease_hold(slot.message_id)
-
-
-def _table(model: type[SQLModel]) -> sa.Table:
-    table: sa.Table = model.__table__  # type: ignore[attr-defined]
-    return table
 
 
 async def checkpoint(runtime: Runtime, message_id: uuid.UUID, text: str) -> None:
@@ -170,10 +183,10 @@ def lease_hold(message_id: uuid.UUID) -> Callable[[AsyncSession, Hold], Awaitabl
     return move
 
 
-def answer_state(message_id: uuid.UUID, fields: dict[str, object]) -> sa.Update:
+def answer_state(message_id: uuid.UUID, fields: dict[str, object]) -> Write:
     """The streaming message's final state (written with the call's usage when the stream was
     read to its end, else by :func:`close_answer`)."""
-    return sa.update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**fields)
+    return row_update(ChatMessage, "id", message_id, fields, "answer_")
 
 
 async def close_answer(
@@ -183,7 +196,7 @@ async def close_answer(
     never started (refused lanes)."""
     async with runtime.sessionmaker() as session:
         if opened:
-            await session.execute(answer_state(slot.message_id, fields))
+            await execute(session, answer_state(slot.message_id, fields))
         else:
             session.add(
                 ChatMessage(
@@ -199,5 +212,5 @@ async def close_answer(
                 )
             )
             if slot.make_current:
-                await _advance_leaf(session, slot)
+                await execute(session, advance_leaf(slot))
         await session.commit()

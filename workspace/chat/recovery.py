@@ -26,8 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import ProviderError
 from workspace.billing import ledger, plans
-from workspace.billing.usage import UsageRecord, record_usage
-from workspace.calls.gateway import estimated_tokens
+from workspace.billing.usage import UsageRecord, estimated_tokens, record_usage
 from workspace.chat import idempotency
 from workspace.chat.models import ChatMessage, CompareRun, LiveCall
 from workspace.chat.parts import text_of

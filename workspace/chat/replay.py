@@ -8,12 +8,16 @@ on is read back from the stored fallback. What is not stored cannot be replayed:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import msgspec
 from litestar.response import ServerSentEventMessage
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.chat.access import ConversationAccess
 from workspace.chat.events import (
     NO_OWN_KEY,
     Delta,
@@ -25,7 +29,9 @@ from workspace.chat.events import (
     encode,
     error,
 )
-from workspace.chat.models import ChatMessage
+from workspace.chat.models import ChatIdempotency, ChatMessage
+from workspace.chat.parts import text_of
+from workspace.chat.service import hidden_compares
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,22 @@ async def replay(answers: Sequence[Stored], title: str) -> AsyncIterator[ServerS
     for answer in answers:
         for event in replay_events(answer, title):
             yield encode(event)
+
+
+async def replay_stored(
+    session: AsyncSession, access: ConversationAccess, previous: ChatIdempotency
+) -> AsyncIterator[ServerSentEventMessage]:
+    """The stream of a finished idempotent request, replayed from its stored answers."""
+    ids = [uuid.UUID(i) for i in previous.message_ids]
+    rows = (await session.exec(select(ChatMessage).where(col(ChatMessage.id).in_(ids)))).all()
+    hidden: set[uuid.UUID] = set()
+    if previous.compare_id is not None:
+        hidden = await hidden_compares(session, previous.conversation_id)
+    for m in rows:
+        # The replay runs after the request's session is rolled back (which expires objects).
+        session.expunge(m)
+    answers = [
+        Stored(m, text_of(m.parts), m.compare_id in hidden)
+        for m in sorted(rows, key=lambda m: (m.lane or 0, m.created_at))
+    ]
+    return replay(answers, access.conversation.title)

@@ -25,6 +25,7 @@ from workspace.chat.organise import ConversationFilter, filtered
 from workspace.chat.parts import Images, dump_parts, load_parts
 from workspace.chat.titles import title_from_prompt
 from workspace.db.columns import utcnow
+from workspace.db.writes import as_one, execute, row_insert, row_update
 from workspace.errors import Conflict, InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.teams.guards import Member, MissingPermission
@@ -320,10 +321,9 @@ async def add_user_message(
         changes["current_leaf_id"] = message.id
     if not conversation.title:
         changes["title"] = title_from_prompt(content)
-    table = Conversation.__table__  # type: ignore[attr-defined]
-    written = sa.insert(ChatMessage.__table__).values(**message.model_dump())  # type: ignore[attr-defined]
-    update = sa.update(table).where(table.c.id == conversation.id).values(**changes)
-    await session.execute(update.add_cte(written.cte("message")))
+    written = row_insert(ChatMessage, message.model_dump(), "user_")
+    moved = row_update(Conversation, "id", conversation.id, changes, "conversation_")
+    await execute(session, as_one([written, moved]))
     for name, value in changes.items():  # what the row now holds, without a second write
         set_committed_value(conversation, name, value)
     return message

@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from litestar.response import ServerSentEventMessage
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Message, ModelInfo, ProviderError
@@ -29,9 +28,9 @@ from workspace.calls.gateway import RequestKey, start_call
 from workspace.chat import attachments, context, durable, idempotency, service
 from workspace.chat.access import ConversationAccess
 from workspace.chat.lanes import Lane, StreamContext
-from workspace.chat.models import ChatIdempotency, ChatMessage, CompareRun
-from workspace.chat.parts import text_of
-from workspace.chat.replay import Stored, replay
+from workspace.chat.models import ChatMessage, CompareRun
+from workspace.chat.parts import StoredPart
+from workspace.chat.replay import replay_stored
 from workspace.chat.streaming import multiplex
 from workspace.errors import InvalidInput
 from workspace.keys.listing import find_model
@@ -69,7 +68,7 @@ async def resolve_model(
 ) -> ModelInfo:
     """The model, from the static catalogue or the paying key's own list of models."""
     key = caller.request_key
-    secret = key.secret if key and key.provider == model_ref.partition("/")[0] else None
+    secret = key.secret_for(model_ref) if key else None
     try:
         _, model = await find_model(db, runtime, access.member, model_ref, secret)
     except ProviderError as exc:
@@ -125,24 +124,6 @@ def _output_cap(model: ModelInfo, turns_dropped: int, asked: int | None) -> int 
     return min(caps) if caps else None
 
 
-async def _stored(
-    session: AsyncSession, access: ConversationAccess, previous: ChatIdempotency
-) -> AsyncIterator[ServerSentEventMessage]:
-    ids = [uuid.UUID(i) for i in previous.message_ids]
-    rows = (await session.exec(select(ChatMessage).where(col(ChatMessage.id).in_(ids)))).all()
-    hidden: set[uuid.UUID] = set()
-    if previous.compare_id is not None:
-        hidden = await service.hidden_compares(session, previous.conversation_id)
-    for m in rows:
-        # The replay runs after the request's session is rolled back (which expires objects).
-        session.expunge(m)
-    answers = [
-        Stored(m, text_of(m.parts), m.compare_id in hidden)
-        for m in sorted(rows, key=lambda m: (m.lane or 0, m.created_at))
-    ]
-    return replay(answers, access.conversation.title)
-
-
 async def send_message(
     runtime: Runtime,
     db: AsyncSession,
@@ -166,30 +147,15 @@ async def send_message(
     body["edit_of"] = str(edit_of) if edit_of else None
     claim = await _claim(runtime, db, access, caller, "message", body)
     if claim.previous is not None:
-        return await _stored(db, access, claim.previous)
-    edited = (edit_of,) if edit_of else ()
-    target = service.parent_target(conversation, parent_id)
-    tree = await service.load_branch(db, conversation.id, target, *edited)
-    parent = service.resolve_parent(tree, conversation, parent_id)
-    kept = attachments.kept_parts(tree, edit_of)
-    turn = await attachments.new_turn(
-        runtime, db, access, tree.path(parent), content, attached, kept
-    )
+        return await replay_stored(db, access, claim.previous)
+    parent, turn, kept = await _new_turn(runtime, db, access, parent_id, content, attached, edit_of)
     prompting = await _prompting(runtime, db, conversation.id)
     lane = prepare_lane(model_ref, model, turn.messages, prompting)
     lane = await _started(runtime, db, access, caller, lane)
     assert lane.call is not None
     lane.call.send_now()  # the provider works while the records below are written
     try:
-        user = await service.add_user_message(
-            db,
-            conversation,
-            parent,
-            access.member.principal.user_id,
-            content,
-            extra_parts=attachments.parts_of(turn, kept),
-        )
-        await attachments.attach(db, user, turn.attachments)
+        user = await _add_user(db, access, parent, content, turn, kept)
         return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
     except BaseException:
         lane.call.cancel_send()
@@ -220,7 +186,7 @@ async def regenerate(
     body: dict[str, object] = {"regenerate": str(message_id), "model": model_ref}
     claim = await _claim(runtime, db, access, caller, "regenerate", body)
     if claim.previous is not None:
-        return await _stored(db, access, claim.previous)
+        return await replay_stored(db, access, claim.previous)
     prompting = await _prompting(runtime, db, conversation.id)
     history = await attachments.history(db, conversation.id, tree.path(user.id))
     lane = prepare_lane(model_ref, model, history, prompting)
@@ -262,25 +228,14 @@ async def start_compare(
     }
     claim = await _claim(runtime, db, access, caller, "compare", body)
     if claim.previous is not None:
-        return await _stored(db, access, claim.previous)
-    target = service.parent_target(conversation, parent_id)
-    tree = await service.load_branch(db, conversation.id, target)
-    parent = service.resolve_parent(tree, conversation, parent_id)
-    turn = await attachments.new_turn(runtime, db, access, tree.path(parent), content, attached)
+        return await replay_stored(db, access, claim.previous)
+    parent, turn, _ = await _new_turn(runtime, db, access, parent_id, content, attached)
     prompting = await _prompting(runtime, db, conversation.id)
     lanes = [
         prepare_lane(ref, m, turn.messages, prompting)
         for ref, m in zip(model_refs, models, strict=True)
     ]
-    user = await service.add_user_message(
-        db,
-        conversation,
-        parent,
-        access.member.principal.user_id,
-        content,
-        extra_parts=attachments.parts_of(turn),
-    )
-    await attachments.attach(db, user, turn.attachments)
+    user = await _add_user(db, access, parent, content, turn)
     run = CompareRun(
         workspace_id=conversation.workspace_id,
         conversation_id=conversation.id,
@@ -297,6 +252,49 @@ async def start_compare(
     ]
     ctx = _context(runtime, access, caller, user.id, claim.record_id)
     return multiplex(ctx, compared, _finisher(runtime, claim.record_id, run.id))
+
+
+async def _new_turn(
+    runtime: Runtime,
+    db: AsyncSession,
+    access: ConversationAccess,
+    parent_id: ParentRef,
+    content: str,
+    attached: Sequence[uuid.UUID],
+    edit_of: uuid.UUID | None = None,
+) -> tuple[uuid.UUID | None, attachments.Turn, list[StoredPart]]:
+    """The checked parent, the turn (its branch's history + the new message) and the parts kept
+    from the message ``edit_of`` names; only that branch is read, not the whole tree."""
+    conversation = access.conversation
+    edited = (edit_of,) if edit_of else ()
+    target = service.parent_target(conversation, parent_id)
+    tree = await service.load_branch(db, conversation.id, target, *edited)
+    parent = service.resolve_parent(tree, conversation, parent_id)
+    kept = attachments.kept_parts(tree, edit_of)
+    path = tree.path(parent)
+    return (
+        parent,
+        await attachments.new_turn(runtime, db, access, path, content, attached, kept),
+        kept,
+    )
+
+
+async def _add_user(
+    db: AsyncSession,
+    access: ConversationAccess,
+    parent: uuid.UUID | None,
+    content: str,
+    turn: attachments.Turn,
+    kept: Sequence[StoredPart] = (),
+) -> ChatMessage:
+    """The new user message, with its kept and new attachments."""
+    author = access.member.principal.user_id
+    extra = attachments.parts_of(turn, kept)
+    user = await service.add_user_message(
+        db, access.conversation, parent, author, content, extra_parts=extra
+    )
+    await attachments.attach(db, user, turn.attachments)
+    return user
 
 
 class CompareModelCount(InvalidInput):

@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.calls.gateway import ModelCall, estimated_tokens
+from workspace.billing.usage import estimated_tokens
+from workspace.calls.gateway import ModelCall
 from workspace.chat.durable import end_live, lease_hold
 from workspace.chat.models import LiveCall
 from workspace.db.columns import utcnow

@@ -40,6 +40,7 @@ from adapters import (
 from workspace.audit.actions import AuditAction
 from workspace.audit.service import Actor, record
 from workspace.db.columns import utcnow
+from workspace.db.writes import Write, row_update
 from workspace.errors import AppError, Conflict, InvalidInput, NotFound
 from workspace.keys.models import LABEL_CONSTRAINTS, Credential, vault_path
 from workspace.keys.resolution import load_credential
@@ -353,7 +354,7 @@ LAST_USED_RESOLUTION_S = 60.0
 _last_marked: dict[uuid.UUID, float] = {}
 
 
-def mark_used(credential_id: uuid.UUID) -> sa.Update | None:
+def mark_used(credential_id: uuid.UUID) -> Write | None:
     """The UPDATE of the key's ``last_used_at`` (no read first), at most once a minute per key
     and process: None when it was marked less than a minute ago. It runs after every call on a
     stored key, so the caller sends it with the call's other writes."""
@@ -363,8 +364,4 @@ def mark_used(credential_id: uuid.UUID) -> sa.Update | None:
     if len(_last_marked) > 10_000:
         _last_marked.clear()
     _last_marked[credential_id] = now
-    return (
-        sa.update(Credential)
-        .where(col(Credential.id) == credential_id)
-        .values(last_used_at=utcnow())
-    )
+    return row_update(Credential, "id", credential_id, {"last_used_at": utcnow()}, "key_")
