@@ -150,7 +150,11 @@ def print_table(f: Figures, rounds: int) -> None:
             *(c.rjust(w) for c, w in zip(r[1:6], widths[1:], strict=True)),
         ]
         print("  ".join(cells), met if r is not header else "")
-    print(f"\nload average before {f.load[0]}, after {f.load[1]}")
+    print(
+        "\nRound trips are counted on the wire with the provider taking 25 ms to its first token"
+        " (bench.versus.COUNTED_TTFT_MS), so the request's own writes count as 'while streaming'."
+    )
+    print(f"load average before {f.load[0]}, after {f.load[1]}")
 
 
 def print_trips(trips: list[Trips], where: str) -> None:
