@@ -49,6 +49,7 @@ from workspace.chat.schemas import (
     VoteIn,
 )
 from workspace.chat.schemas import conversation_out as _conversation_out
+from workspace.chat.streaming import EventStream
 from workspace.errors import InvalidInput
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -115,7 +116,7 @@ def _parent(value: uuid.UUID | msgspec.UnsetType | None) -> turns.ParentRef:
 
 
 def _stream(events: AsyncIterator[ServerSentEventMessage]) -> ServerSentEvent:
-    return ServerSentEvent(events)
+    return EventStream(events)
 
 
 # --- workspace-addressed ------------------------------------------------------------------

@@ -8,6 +8,10 @@ failing lane never holds up another, and the response sends each event
 While nothing has been sent for ``SWITCHBOARD_SSE_KEEPALIVE_S`` seconds (a slow first token), a
 ``: keep-alive`` comment keeps proxies from closing the connection.
 
+A stream waiting for its first token holds no database connection, and as little memory as the
+multiplexing can: one outbox and one timer besides the lanes' tasks
+(:class:`EventStream` writes the events without Litestar's per-stream thread detour).
+
 A client that goes away cancels the stream: every lane's task is cancelled, which closes the
 provider's HTTP response, and each lane stores what it had as an ``incomplete`` message. Storing
 happens in ``finally`` on a fresh session, shielded from the cancellation.
@@ -18,12 +22,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Final
 
 from anyio import CancelScope
-from litestar.response import ServerSentEventMessage
+from litestar.response import ServerSentEvent, ServerSentEventMessage, Stream
 
 from workspace.chat.events import StreamEvent, encode
 from workspace.chat.lanes import Lane, StreamContext, failure, run_lane
@@ -32,26 +36,63 @@ log = logging.getLogger(__name__)
 
 KEEPALIVE_MESSAGE: Final = ServerSentEventMessage(data=None, comment="keep-alive")
 
-Queue = asyncio.Queue[ServerSentEventMessage | None]
+Item = ServerSentEventMessage | None
 """What goes out, in order; ``None`` says one lane has ended."""
 
 
-@dataclass
-class _Clock:
-    last_sent: float = field(default_factory=time.monotonic)
+class _Outbox:
+    """The stream's events in order, and at most one reader waiting for the next.
+
+    Lighter than :class:`asyncio.Queue` (four deques and an event), which every open stream
+    would carry for as long as it waits for a first token."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: deque[Item] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put(self, item: Item) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> Item:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
 
 
-async def _keepalive(queue: Queue, every: float, clock: _Clock) -> None:
-    while True:
-        await asyncio.sleep(max(0.0, clock.last_sent + every - time.monotonic()))
-        if time.monotonic() - clock.last_sent >= every:
-            clock.last_sent = time.monotonic()
-            queue.put_nowait(KEEPALIVE_MESSAGE)
+class _Keepalive:
+    """A ``: keep-alive`` comment whenever nothing was sent for ``every`` seconds: one timer,
+    re-armed for what is left of the interval, rather than a task per stream."""
+
+    __slots__ = ("_every", "_handle", "_outbox", "last_sent")
+
+    def __init__(self, outbox: _Outbox, every: float) -> None:
+        self._outbox, self._every = outbox, every
+        self.last_sent = time.monotonic()
+        self._handle = asyncio.get_running_loop().call_later(every, self._tick)
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        wait = self.last_sent + self._every - now
+        if wait <= 0:
+            self.last_sent, wait = now, self._every
+            self._outbox.put(KEEPALIVE_MESSAGE)
+        self._handle = asyncio.get_running_loop().call_later(wait, self._tick)
+
+    def cancel(self) -> None:
+        self._handle.cancel()
 
 
-async def _lane_task(ctx: StreamContext, lane: Lane, queue: Queue) -> None:
+async def _lane_task(ctx: StreamContext, lane: Lane, outbox: _Outbox) -> None:
     def emit(event: StreamEvent) -> None:
-        queue.put_nowait(encode(event))
+        outbox.put(encode(event))
 
     try:
         await run_lane(ctx, lane, emit)
@@ -61,7 +102,7 @@ async def _lane_task(ctx: StreamContext, lane: Lane, queue: Queue) -> None:
         for event in failure(lane, exc):
             emit(event)
     finally:
-        queue.put_nowait(None)
+        outbox.put(None)
 
 
 async def multiplex(
@@ -70,27 +111,44 @@ async def multiplex(
     on_done: Callable[[Sequence[Lane]], Awaitable[None]],
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Run every lane concurrently and yield their events as they come."""
-    queue: Queue = asyncio.Queue()
-    clock = _Clock()
-    tasks = [asyncio.create_task(_lane_task(ctx, lane, queue)) for lane in lanes]
-    every = ctx.runtime.settings.sse_keepalive_s
-    ticker = asyncio.create_task(_keepalive(queue, every, clock))
+    outbox = _Outbox()
+    tasks = [asyncio.create_task(_lane_task(ctx, lane, outbox)) for lane in lanes]
+    keepalive = _Keepalive(outbox, ctx.runtime.settings.sse_keepalive_s)
     remaining = len(tasks)
     try:
         while remaining:
-            item = await queue.get()
+            item = await outbox.get()
             if item is None:
                 remaining -= 1
                 continue
-            clock.last_sent = time.monotonic()
+            keepalive.last_sent = time.monotonic()
             yield item
     finally:
-        ticker.cancel()
+        keepalive.cancel()
         with CancelScope(shield=True):
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, ticker, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             try:
                 await on_done(lanes)
             except Exception:
                 log.exception("could not finish the stream's bookkeeping")
+
+
+class EventStream(ServerSentEvent):
+    """The events as ``text/event-stream``, encoded as they come.
+
+    Litestar's own :class:`ServerSentEvent` first reads an (empty) preamble on a worker thread and
+    then streams from inside the ``except`` that ended it, so every open stream kept that
+    exception, its traceback and the worker's frames alive (and paid a thread hop to start)."""
+
+    def __init__(self, events: AsyncIterator[ServerSentEventMessage]) -> None:
+        Stream.__init__(self, content=_encoded(events), media_type="text/event-stream")
+        self.headers.setdefault("Cache-Control", "no-cache")
+        self.headers["Connection"] = "keep-alive"
+        self.headers["X-Accel-Buffering"] = "no"
+
+
+async def _encoded(events: AsyncIterator[ServerSentEventMessage]) -> AsyncIterator[bytes]:
+    async for message in events:
+        yield message.encode()
