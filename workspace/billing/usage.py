@@ -14,6 +14,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from workspace.billing.models import KEY_SOURCES, USAGE_STATUSES, UsageEvent
 from workspace.billing.plans import usd_to_micros
 from workspace.db.columns import utcnow
-from workspace.db.writes import Write, execute, row_insert
+from workspace.db.writes import Write, execute, new_row, row_insert
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,18 @@ def estimated_tokens(*texts: str) -> int:
 
 
 def _event(record: UsageRecord) -> UsageEvent:
+    return UsageEvent(**_row(record))
+
+
+def _row(record: UsageRecord) -> dict[str, Any]:
     if record.key_source not in KEY_SOURCES:
         raise ValueError(f"unknown key source {record.key_source!r}")
     if record.status not in USAGE_STATUSES:
         raise ValueError(f"unknown usage status {record.status!r}")
     # Own keys never spend platform credits, whatever the caller computed.
     credits = 0 if record.key_source in BYOK_SOURCES else max(record.credits, 0)
-    return UsageEvent(
+    return new_row(
+        UsageEvent,
         id=record.id,
         workspace_id=record.workspace_id,
         user_id=record.user_id,
@@ -98,7 +104,7 @@ async def record_usage(session: AsyncSession, record: UsageRecord) -> uuid.UUID:
 
 def usage_insert(record: UsageRecord) -> Write:
     """The usage event's INSERT, to send with other writes (see :mod:`workspace.db.writes`)."""
-    return row_insert(UsageEvent, _event(record).model_dump(), "usage_")
+    return row_insert(UsageEvent, _row(record), "usage_")
 
 
 class UsageWriter:

@@ -106,10 +106,15 @@ def parts_of(turn: Turn, kept: Sequence[StoredPart] = ()) -> list[StoredPart]:
     return [*kept, *stored_parts(turn.attachments)]
 
 
-async def attach(db: AsyncSession, user: ChatMessage, attachments: Sequence[Attachment]) -> None:
+async def attach(
+    db: AsyncSession,
+    access: ConversationAccess,
+    message_id: uuid.UUID,
+    attachments: Sequence[Attachment],
+) -> None:
     """Mark the new uploads sent with the stored user message (its parts already name them)."""
     if attachments:
-        await files.link(db, attachments, user.conversation_id, user.id)
+        await files.link(db, attachments, access.conversation.id, message_id)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,16 @@ from workspace.calls.gateway import ModelCall
 from workspace.chat.models import ChatMessage, Conversation, LiveCall
 from workspace.chat.parts import dump_parts
 from workspace.db.columns import utcnow
-from workspace.db.writes import Write, as_one, execute, row_delete, row_insert, row_update, table_of
+from workspace.db.writes import (
+    Write,
+    as_one,
+    execute,
+    new_row,
+    row_delete,
+    row_insert,
+    row_update,
+    table_of,
+)
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
 
@@ -106,7 +115,8 @@ async def open_answer(
     took the call's credit hold, so a hold never exists without the lease that settles it."""
     now = utcnow()
     hold = call.hold
-    answer = ChatMessage(
+    answer = new_row(
+        ChatMessage,
         id=slot.message_id,
         conversation_id=slot.conversation_id,
         parent_id=slot.parent_id,
@@ -122,7 +132,8 @@ async def open_answer(
         checkpoint_at=now,
         created_at=now,
     )
-    lease = LiveCall(
+    lease = new_row(
+        LiveCall,
         message_id=slot.message_id,
         workspace_id=member.workspace_id,
         user_id=member.principal.user_id,
@@ -140,8 +151,8 @@ async def open_answer(
     )
     # One statement (one round trip): the message, its lease and the conversation's new leaf.
     writes = [
-        row_insert(ChatMessage, answer.model_dump(), "answer_"),
-        row_insert(LiveCall, lease.model_dump(), "lease_"),
+        row_insert(ChatMessage, answer, "answer_"),
+        row_insert(LiveCall, lease, "lease_"),
     ]
     if slot.make_current:
         writes.append(advance_leaf(slot))

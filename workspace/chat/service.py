@@ -25,7 +25,7 @@ from workspace.chat.organise import ConversationFilter, filtered
 from workspace.chat.parts import Images, dump_parts, load_parts
 from workspace.chat.titles import title_from_prompt
 from workspace.db.columns import utcnow
-from workspace.db.writes import as_one, execute, row_insert, row_update
+from workspace.db.writes import as_one, execute, new_row, row_insert, row_update
 from workspace.errors import Conflict, InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.teams.guards import Member, MissingPermission
@@ -305,28 +305,30 @@ async def add_user_message(
     *,
     extra_parts: Sequence[dict[str, object]] = (),
     make_current: bool = True,
-) -> ChatMessage:
+) -> uuid.UUID:
     """The user message (its text, then ``extra_parts``: attachments) and the conversation's
-    new leaf, title and time, written by one statement (one round trip on a message's path)."""
-    message = ChatMessage(
+    new leaf, title and time, written by one statement (one round trip on a message's path);
+    the message's id."""
+    message = new_row(
+        ChatMessage,
         conversation_id=conversation.id,
         parent_id=parent_id,
         role="user",
         parts=[*dump_parts((Text(content),)), *extra_parts],
         author_id=author_id,
-        created_at=utcnow(),
     )
-    changes: dict[str, object] = {"updated_at": message.created_at}
+    changes: dict[str, object] = {"updated_at": message["created_at"]}
     if make_current:
-        changes["current_leaf_id"] = message.id
+        changes["current_leaf_id"] = message["id"]
     if not conversation.title:
         changes["title"] = title_from_prompt(content)
-    written = row_insert(ChatMessage, message.model_dump(), "user_")
+    written = row_insert(ChatMessage, message, "user_")
     moved = row_update(Conversation, "id", conversation.id, changes, "conversation_")
     await execute(session, as_one([written, moved]))
     for name, value in changes.items():  # what the row now holds, without a second write
         set_committed_value(conversation, name, value)
-    return message
+    message_id: uuid.UUID = message["id"]
+    return message_id
 
 
 async def set_current(

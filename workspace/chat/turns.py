@@ -28,7 +28,7 @@ from workspace.calls.gateway import RequestKey, start_call
 from workspace.chat import attachments, context, durable, idempotency, service
 from workspace.chat.access import ConversationAccess
 from workspace.chat.lanes import Lane, StreamContext
-from workspace.chat.models import ChatMessage, CompareRun
+from workspace.chat.models import CompareRun
 from workspace.chat.parts import StoredPart
 from workspace.chat.replay import replay_stored
 from workspace.chat.streaming import multiplex
@@ -156,7 +156,7 @@ async def send_message(
     lane.call.send_now()  # the provider works while the records below are written
     try:
         user = await _add_user(db, access, parent, content, turn, kept)
-        return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
+        return await _answer(db, _context(runtime, access, caller, user, claim.record_id), lane)
     except BaseException:
         lane.call.cancel_send()
         raise
@@ -239,7 +239,7 @@ async def start_compare(
     run = CompareRun(
         workspace_id=conversation.workspace_id,
         conversation_id=conversation.id,
-        user_message_id=user.id,
+        user_message_id=user,
         models=list(model_refs),
         blind=blind,
         created_by=access.member.principal.user_id,
@@ -250,7 +250,7 @@ async def start_compare(
         replace(lane, lane=index, compare_id=run.id, blind=blind, make_current=False)
         for index, lane in enumerate(lanes)
     ]
-    ctx = _context(runtime, access, caller, user.id, claim.record_id)
+    ctx = _context(runtime, access, caller, user, claim.record_id)
     return multiplex(ctx, compared, _finisher(runtime, claim.record_id, run.id))
 
 
@@ -286,14 +286,14 @@ async def _add_user(
     content: str,
     turn: attachments.Turn,
     kept: Sequence[StoredPart] = (),
-) -> ChatMessage:
-    """The new user message, with its kept and new attachments."""
+) -> uuid.UUID:
+    """The new user message, with its kept and new attachments: its id."""
     author = access.member.principal.user_id
     extra = attachments.parts_of(turn, kept)
     user = await service.add_user_message(
         db, access.conversation, parent, author, content, extra_parts=extra
     )
-    await attachments.attach(db, user, turn.attachments)
+    await attachments.attach(db, access, user, turn.attachments)
     return user
 
 

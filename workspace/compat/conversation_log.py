@@ -79,10 +79,9 @@ async def open_log(
     if not unrecorded or parent is None:
         # Nothing new (a request ending with an assistant message): its last question again.
         asked = next((m.text() for m in reversed(messages) if m.role == "user"), "")
-        user = await service.add_user_message(
+        parent = await service.add_user_message(
             db, conversation, parent, member.principal.user_id, asked
         )
-        parent = user.id
     provider = model_ref.split("/", 1)[0]
     slot = durable.Slot(
         uuid.uuid4(), conversation.id, parent, provider, model_ref, None, None, True
@@ -114,10 +113,9 @@ async def _record(
 ) -> uuid.UUID:
     """One request message added under ``parent``; the conversation's leaf moves to it."""
     if message.role == "user":  # its text (images are not copied), and the title if none
-        user = await service.add_user_message(
+        return await service.add_user_message(
             db, conversation, parent, member.principal.user_id, message.text()
         )
-        return user.id
     row = ChatMessage(
         conversation_id=conversation.id,
         parent_id=parent,
