@@ -158,7 +158,12 @@ async def start_exchange(
         call = await start_call(runtime, request, db)
     except ProviderError as exc:
         raise UnknownModel(exc.message, extra={"model": ask.model_ref}) from None
-    if logged is not None:
-        await conversation_log.open_answer(db, runtime, member, logged, call)
-        return Exchange(runtime, call, logged)
-    return Exchange(runtime, call, lease_id=await lease_call(db, runtime, call))
+    call.send_now()  # the provider works while the lease (and the record) are written
+    try:
+        if logged is not None:
+            await conversation_log.open_answer(db, runtime, member, logged, call)
+            return Exchange(runtime, call, logged)
+        return Exchange(runtime, call, lease_id=await lease_call(db, runtime, call))
+    except BaseException:
+        call.cancel_send()
+        raise

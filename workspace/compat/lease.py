@@ -19,28 +19,28 @@ from workspace.calls.gateway import ModelCall
 from workspace.chat.durable import end_live, lease_hold
 from workspace.chat.models import LiveCall
 from workspace.db.columns import utcnow
+from workspace.db.writes import execute, new_row, row_insert
 from workspace.runtime import Runtime
 
 
 async def lease_call(db: AsyncSession, runtime: Runtime, call: ModelCall) -> uuid.UUID:
     """Write the call's lease in ``db`` (with its hold) and renew it from now on."""
     lease_id, hold, member = uuid.uuid4(), call.hold, call.request.member
-    db.add(
-        LiveCall(
-            message_id=lease_id,
-            workspace_id=member.workspace_id,
-            user_id=member.principal.user_id,
-            model_ref=call.request.model_ref,
-            key_source=call.key_source,
-            input_tokens=estimated_tokens(*(m.text() for m in call.request.messages)),
-            hold_id=hold.id if hold else None,
-            hold_credits=hold.credits if hold else 0,
-            hold_key=hold.idempotency_key if hold else None,
-            instance_id=runtime.instance_id,
-            lease_until=utcnow() + timedelta(seconds=runtime.settings.call_lease_s),
-        )
+    lease = new_row(
+        LiveCall,
+        message_id=lease_id,
+        workspace_id=member.workspace_id,
+        user_id=member.principal.user_id,
+        model_ref=call.request.model_ref,
+        key_source=call.key_source,
+        input_tokens=estimated_tokens(*(m.text() for m in call.request.messages)),
+        hold_id=hold.id if hold else None,
+        hold_credits=hold.credits if hold else 0,
+        hold_key=hold.idempotency_key if hold else None,
+        instance_id=runtime.instance_id,
+        lease_until=utcnow() + timedelta(seconds=runtime.settings.call_lease_s),
     )
-    await db.flush()
+    await execute(db, row_insert(LiveCall, lease, "lease_"))
     runtime.leases.add(lease_id)
 
     call.accounted_writes = lambda: [end_live(lease_id)]
