@@ -35,3 +35,25 @@ def test_writes_combine_into_one_statement_with_every_parameter() -> None:
     assert as_one(writes[:1]) is writes[0]
     with pytest.raises(ValueError):
         as_one([])
+
+
+def test_no_table_written_past_the_session_is_one_the_lookup_cache_watches() -> None:
+    """db.writes runs statements on the connection, past the session events that evict the
+    lookup cache (workspace.runtime.lookups): it must never write a table that cache reads."""
+    import re
+    from pathlib import Path
+
+    from sqlmodel import SQLModel
+
+    import workspace.runtime.lookups as lookups
+    from workspace.server.app import create_app  # noqa: F401  (every model registered)
+
+    by_class = {
+        mapper.class_.__name__: mapper.local_table.name
+        for mapper in SQLModel._sa_registry.mappers  # type: ignore[attr-defined]
+    }
+    source = "\n".join(p.read_text() for p in Path("workspace").rglob("*.py"))
+    written = {by_class[m] for m in re.findall(r"row_(?:insert|update|delete)\(\s*(\w+),", source)}
+    assert written, "no writes found"
+    # last_used_at alone is ignored by the cache (see lookups._IGNORED_COLUMNS).
+    assert written & lookups.WATCHED <= {"credentials"}, written & lookups.WATCHED

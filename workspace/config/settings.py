@@ -51,10 +51,11 @@ class Settings(BaseSettings):
         "(and replaced if dead, e.g. after a failover); a busy pool never pings.",
     )
     lookup_cache_ttl_s: float = Field(
-        5.0,
+        60.0,
         description="Seconds a replica keeps who-may-do-what lookups (session or token to "
-        "account, membership, sign-in policy); any change to them evicts them on every replica "
-        "at once through PostgreSQL NOTIFY; 0 = no cache.",
+        "account, membership, sign-in policy, key policy, plan, budgets, which keys exist); any "
+        "change to them evicts them on every replica at once through PostgreSQL NOTIFY, and "
+        "the cache is off while that LISTEN connection is down; 0 = no cache.",
     )
     database_listen_url: str | None = Field(
         None,

@@ -4,8 +4,8 @@ The access guard resolves, on every request, the caller (session cookie or API t
 account's two-factor state, the membership in the workspace and the workspace's sign-in policy;
 a model call, the workspace's key policy, plan and budgets, which keys exist and the
 conversation's prompt settings. They rarely change, so :class:`LookupCache` keeps what was read
-for a few seconds (``SWITCHBOARD_LOOKUP_CACHE_TTL_S``, and never past a session's or token's
-expiry).
+for up to a minute (``SWITCHBOARD_LOOKUP_CACHE_TTL_S``, and never past a session's or token's
+expiry): eviction, not the TTL, is what keeps them right.
 
 Any change to a table they are read from (sessions, tokens, users, memberships, sign-in
 policies, SSO identities, two-factor enrolments, workspaces, credentials, key policies, platform
