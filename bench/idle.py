@@ -127,7 +127,9 @@ async def _measure(stack: BenchStack, postmaster: int, n: int) -> IdleFigures:
         await bench.scenario(model=IDLE_MODEL, ttft_ms=300_000)
         figures = IdleFigures(n)
         try:
-            await _close(await _open(bench, WARM_STREAMS), stack.app_pid)
+            warm = await _open(bench, WARM_STREAMS)
+            await asyncio.sleep(1.0)  # the provider's response too (the SDK imports lazily)
+            await _close(warm, stack.app_pid)
             gc.collect()
             app0, (pg0, backends0) = _rss(stack.app_pid), _pg_memory(postmaster)
             tasks = await _open(bench, n)
