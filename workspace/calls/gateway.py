@@ -49,7 +49,7 @@ from workspace.billing import budgets, holds, ledger, plans
 from workspace.billing.usage import UsageRecord, estimated_tokens, usage_insert
 from workspace.calls import checks
 from workspace.calls.prefetch import Prefetch
-from workspace.db.writes import Write, execute, write_at_once
+from workspace.db.writes import Write, as_one, execute, write_at_once
 from workspace.keys import service as key_service
 from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
@@ -260,16 +260,15 @@ class ModelCall:
             if self.hold is None and not limits and not session.in_transaction():
                 await write_at_once(session, [*writes, *self._callers_writes()])
             else:
-                for write in writes:
-                    await execute(session, write)
+                await execute(session, as_one(writes))
                 if self.hold is not None:
                     outcome.credits_charged = await ledger.settle(
                         session, self.hold, credits, event.id
                     )
                 await self._note_budget(session, limits)
                 # After the settlement: the caller's record carries the credits charged.
-                for write in self._callers_writes():
-                    await execute(session, write)
+                if callers := self._callers_writes():
+                    await execute(session, as_one(callers))
                 await session.commit()
         outcome.accounted = True
 

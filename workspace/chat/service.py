@@ -25,7 +25,7 @@ from workspace.chat.organise import ConversationFilter, filtered
 from workspace.chat.parts import Images, dump_parts, load_parts
 from workspace.chat.titles import title_from_prompt
 from workspace.db.columns import utcnow
-from workspace.db.writes import as_one, execute, new_row, row_insert, row_update
+from workspace.db.writes import as_one, execute, new_row, row_insert, row_update, table_of
 from workspace.errors import Conflict, InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.teams.guards import Member, MissingPermission
@@ -209,7 +209,7 @@ async def load_branch(
     wanted = [i for i in (leaf_id, *also) if i is not None]
     if not wanted:
         return Tree((), {})
-    table = ChatMessage.__table__  # type: ignore[attr-defined]
+    table = table_of(ChatMessage)
     mine = table.c.conversation_id == conversation_id
     start = sa.select(table.c.id, table.c.parent_id).where(table.c.id.in_(wanted), mine)
     branch = start.cte("branch", recursive=True)
