@@ -16,6 +16,7 @@ from adapters.clients import ClientCache
 from adapters.errors import InvalidCredentials, ProviderError
 from adapters.openai_chat.errors import map_openai_error
 from adapters.openai_chat.translate import ChunkReader, to_messages, to_tools
+from adapters.openai_chat.wire import read_chunks
 from adapters.provider import Provider
 from adapters.types import (
     ApiKeyCredential,
@@ -122,10 +123,11 @@ class OpenAIChatProvider(Provider):
         self, request: ChatRequest, credential: Credential | None
     ) -> AsyncGenerator[StreamEvent, None]:
         client = await self.client_for(credential)
-        response = await client.chat.completions.create(**self.request_params(request))  # type: ignore[call-overload]
+        params = self.request_params(request)
         reader = ChunkReader()
-        async with response:
-            async for chunk in response:
+        async with client.chat.completions.with_streaming_response.create(**params) as response:  # type: ignore[call-overload]
+            lines = response.iter_lines()
+            async for chunk in read_chunks(lines, response.http_response.request):
                 for event in reader.feed(chunk):
                     yield event
         if reader.finish is not None:

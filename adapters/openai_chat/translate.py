@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
-
-from openai.types.chat import ChatCompletionChunk
+from dataclasses import dataclass
 
 from adapters.history import prepare_history, safe_tool_id
+from adapters.openai_chat.wire import Chunk
 from adapters.types import (
     ChatRequest,
     FinishReason,
@@ -113,17 +112,16 @@ _FINISH: dict[str, FinishReason] = {
 
 @dataclass
 class ChunkReader:
-    """Turns a stream of `ChatCompletionChunk` into canonical events, keeping what spans chunks."""
+    """Turns a stream of chunks into canonical events, keeping what spans chunks."""
 
     finish: FinishReason | None = None
     usage: Usage | None = None
-    _seen_tool_index: set[int] = field(default_factory=set)
 
-    def feed(self, chunk: ChatCompletionChunk) -> list[StreamEvent]:
+    def feed(self, chunk: Chunk) -> list[StreamEvent]:
         events: list[StreamEvent] = []
-        for choice in chunk.choices[:1]:
+        for choice in (chunk.choices or [])[:1]:
             delta = choice.delta
-            reasoning = _reasoning_text(delta.model_extra or {})
+            reasoning = delta.reasoning_content or delta.reasoning
             if reasoning:
                 events.append(ReasoningDelta(reasoning))
             if delta.content:
@@ -149,12 +147,3 @@ class ChunkReader:
             )
             events.append(self.usage)
         return events
-
-
-def _reasoning_text(extra: dict[str, object]) -> str:
-    # Groq says `reasoning`, vLLM/DeepSeek-style servers say `reasoning_content`.
-    for key in ("reasoning_content", "reasoning"):
-        value = extra.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return ""

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import itertools
 
+import msgspec
 from anthropic.types import RawMessageStreamEvent
-from openai.types.chat import ChatCompletionChunk
 from pydantic import TypeAdapter
 
 from adapters.anthropic import translate as anthropic_messages
 from adapters.gemini import translate as gemini_contents
 from adapters.history import prepare_history, safe_tool_id
 from adapters.openai_chat import translate as openai_chat
+from adapters.openai_chat.wire import Chunk
 from adapters.types import (
     ChatRequest,
     Image,
@@ -163,9 +164,9 @@ def test_gemini_contents_shape() -> None:
     assert params.tools[0].function_declarations is not None
 
 
-def _chunk(data: dict[str, object]) -> ChatCompletionChunk:
+def _chunk(data: dict[str, object]) -> Chunk:
     base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
-    return ChatCompletionChunk.model_validate({**base, **data})
+    return msgspec.convert({**base, **data}, Chunk)
 
 
 def test_openai_chunks_become_events() -> None:

@@ -1,0 +1,52 @@
+"""The Chat Completions SSE body read line by line: framing, `[DONE]`, error events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx2
+import openai
+import pytest
+
+from adapters.openai_chat.wire import Chunk, read_chunks
+
+REQUEST = httpx2.Request("POST", "http://provider.test/v1/chat/completions")
+
+
+async def _lines(*lines: str) -> AsyncIterator[str]:
+    for line in lines:
+        yield line
+
+
+async def _read(*lines: str) -> list[Chunk]:
+    return [chunk async for chunk in read_chunks(_lines(*lines), REQUEST)]
+
+
+async def test_events_are_split_on_blank_lines_and_end_at_done() -> None:
+    chunks = await _read(
+        ": keep-alive",
+        'data: {"choices": [{"delta": {"content": "Hi"}}]}',
+        "",
+        "event: message",
+        'data:{"choices": [{"delta": {"content": " there"}, "finish_reason": "stop"}]}',
+        "",
+        "data: [DONE]",
+        "",
+        'data: {"choices": [{"delta": {"content": "after done"}}]}',
+        "",
+    )
+    assert [c.choices[0].delta.content for c in chunks if c.choices] == ["Hi", " there"]
+    assert chunks[1].choices is not None and chunks[1].choices[0].finish_reason == "stop"
+
+
+async def test_one_event_may_span_data_lines_and_the_last_needs_no_blank_line() -> None:
+    chunks = await _read('data: {"choices": [],', 'data: "usage": {"prompt_tokens": 3}}')
+    assert chunks[0].usage is not None and chunks[0].usage.prompt_tokens == 3
+
+
+async def test_an_error_event_raises_the_sdks_error_with_its_message() -> None:
+    with pytest.raises(openai.APIError, match="overloaded") as caught:
+        await _read('data: {"error": {"message": "overloaded", "type": "server_error"}}', "")
+    assert caught.value.body == {"message": "overloaded", "type": "server_error"}
+    with pytest.raises(openai.APIError, match="An error occurred during streaming"):
+        await _read('data: {"error": "boom"}', "")
