@@ -130,7 +130,7 @@ class ChunkReader:
                 fn = call.function
                 events.append(
                     ToolCallDelta(
-                        index=call.index,
+                        index=call.index or 0,
                         id=call.id,
                         name=fn.name if fn else None,
                         arguments_delta=(fn.arguments or "") if fn else "",
@@ -141,8 +141,8 @@ class ChunkReader:
         if chunk.usage is not None:
             details = chunk.usage.prompt_tokens_details
             self.usage = Usage(
-                input_tokens=chunk.usage.prompt_tokens,
-                output_tokens=chunk.usage.completion_tokens,
+                input_tokens=chunk.usage.prompt_tokens or 0,
+                output_tokens=chunk.usage.completion_tokens or 0,
                 cached_tokens=(details.cached_tokens or 0) if details else 0,
             )
             events.append(self.usage)

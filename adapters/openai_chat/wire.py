@@ -23,7 +23,7 @@ class FunctionDelta(msgspec.Struct):
 
 
 class ToolCallChunk(msgspec.Struct):
-    index: int = 0
+    index: int | None = None
     id: str | None = None
     function: FunctionDelta | None = None
 
@@ -46,8 +46,9 @@ class PromptDetails(msgspec.Struct):
 
 
 class ChunkUsage(msgspec.Struct):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    # Some compatible servers send null counts; the SDK's unvalidated models let them through.
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
     prompt_tokens_details: PromptDetails | None = None
 
 

@@ -8,7 +8,9 @@ import httpx2
 import openai
 import pytest
 
+from adapters.openai_chat.translate import ChunkReader
 from adapters.openai_chat.wire import Chunk, read_chunks
+from adapters.types import ToolCallDelta, Usage
 
 REQUEST = httpx2.Request("POST", "http://provider.test/v1/chat/completions")
 
@@ -50,3 +52,18 @@ async def test_an_error_event_raises_the_sdks_error_with_its_message() -> None:
     assert caught.value.body == {"message": "overloaded", "type": "server_error"}
     with pytest.raises(openai.APIError, match="An error occurred during streaming"):
         await _read('data: {"error": "boom"}', "")
+
+
+async def test_null_counts_and_a_missing_tool_index_read_as_zero() -> None:
+    reader = ChunkReader()
+    chunks = await _read(
+        'data: {"choices": [{"delta": {"tool_calls": [{"id": "c1", "function": {"name": "f"}}]}}]}',
+        "",
+        'data: {"choices": [], "usage": {"prompt_tokens": null, "completion_tokens": 2}}',
+        "",
+    )
+    events = [event for chunk in chunks for event in reader.feed(chunk)]
+    assert events == [
+        ToolCallDelta(index=0, id="c1", name="f", arguments_delta=""),
+        Usage(input_tokens=0, output_tokens=2, cached_tokens=0),
+    ]
