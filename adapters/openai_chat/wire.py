@@ -2,9 +2,10 @@
 
 Why not the SDK's `ChatCompletionChunk`: building that pydantic model per chunk (through
 `construct_type` and its protocol checks) was a tenth of the app's CPU per streamed request
-(py-spy, `python -m bench --only profile`). The SDK still builds and sends the request, applies
-the key and raises its own status errors (`with_streaming_response`); only the body's
-`data:` lines are read here, with msgspec, keeping just the fields the reader uses.
+(py-spy on the chat route; `python -m bench --only profile` shows the `openai` share too).
+The SDK still builds and sends the request, applies the key and raises its own status errors
+(`with_streaming_response`); only the body's `data:` lines are read here, with msgspec,
+keeping just the fields the reader uses.
 """
 
 from __future__ import annotations
