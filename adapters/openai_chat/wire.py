@@ -74,6 +74,11 @@ async def read_chunks(lines: AsyncIterator[str], request: httpx2.Request) -> Asy
         elif not line and data:  # a blank line ends the event
             chunk, data = _event("\n".join(data), request), []
             if chunk is None:
+                # Read the body to its end, as the SDK's own stream does: a response closed
+                # before its last (empty) chunk takes its connection with it, and the next call
+                # would connect again.
+                async for _ in lines:
+                    pass
                 return
             yield chunk
         # `event:`, `id:` and comment lines carry nothing the chunks need.

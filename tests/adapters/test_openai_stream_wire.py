@@ -41,6 +41,22 @@ async def test_events_are_split_on_blank_lines_and_end_at_done() -> None:
     assert chunks[1].choices is not None and chunks[1].choices[0].finish_reason == "stop"
 
 
+async def test_the_body_is_read_to_its_end_after_done() -> None:
+    """A response closed before its last chunk loses its connection: the next call connects
+    again (the SDK's own stream drains the body too)."""
+    read: list[str] = []
+
+    async def lines() -> AsyncIterator[str]:
+        for line in ('data: {"choices": []}', "", "data: [DONE]", "", "", ""):
+            read.append(line)
+            yield line
+        read.append("end of body")
+
+    chunks = [chunk async for chunk in read_chunks(lines(), REQUEST)]
+    assert len(chunks) == 1
+    assert read[-1] == "end of body"
+
+
 async def test_one_event_may_span_data_lines_and_the_last_needs_no_blank_line() -> None:
     chunks = await _read('data: {"choices": [],', 'data: "usage": {"prompt_tokens": 3}}')
     assert chunks[0].usage is not None and chunks[0].usage.prompt_tokens == 3
