@@ -347,8 +347,8 @@ async def start_call(
     """Resolve model and key; check policy, budgets, credits. Raises a problem before streaming.
 
     Given the request's ``session``, the checks and the credit hold join its unit of work (one
-    connection, committed with the user's message); without one (a compare lane started inside
-    the stream) the call takes a transaction of its own.
+    connection, committed with the user's message); without one the call takes a transaction of
+    its own.
     """
     if session is not None:
         return await _start(runtime, request, session)

@@ -2,8 +2,8 @@
 
 The assistant message is written (status ``streaming``) in the transaction that starts the
 model call and takes its credit hold, together with a :class:`~workspace.chat.models.LiveCall`
-row leased by this process, and the conversation moves on to it: for a message that is the
-request's unit of work (with the user message), for a compare lane the lane's own. A crash from
+row leased by this process, and the conversation moves on to it: the request's unit of work,
+with the user message (a compare's lanes and its run all in one statement). A crash from
 then on leaves a message that can be continued, not a user message without an answer, and no
 hold exists without the lease that settles it. The streamed text is checkpointed every
 ``SWITCHBOARD_STREAM_CHECKPOINT_S``; the live-call row is deleted by the write that
@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -102,18 +102,54 @@ def end_live(message_id: uuid.UUID) -> Write:
     return row_delete(LiveCall, "message_id", message_id, "live_")
 
 
-async def open_answer(
+@dataclass(frozen=True)
+class Opening:
+    """One answer to open: its place, its started call and the messages it was sent."""
+
+    slot: Slot
+    call: ModelCall
+    messages: Sequence[Message]
+
+
+async def open_answers(
     session: AsyncSession,
     runtime: Runtime,
     member: Member,
-    slot: Slot,
-    call: ModelCall,
-    messages: Sequence[Message],
+    openings: Sequence[Opening],
     idempotency_id: uuid.UUID | None,
+    before: Sequence[Write] = (),
 ) -> None:
-    """Write the ``streaming`` message and lease the call, in ``session``: the transaction that
-    took the call's credit hold, so a hold never exists without the lease that settles it."""
+    """Write each ``streaming`` message and lease its call, in ``session``: the transaction that
+    took the calls' credit holds, so a hold never exists without the lease that settles it.
+
+    One statement (one round trip) for every answer, its lease, the conversation's new leaf and
+    the ``before`` writes (a compare's run, which the answers reference)."""
     now = utcnow()
+    writes = list(before)
+    for index, opening in enumerate(openings):
+        writes += _opening_writes(runtime, member, opening, idempotency_id, now, f"a{index}_")
+    if writes:
+        await execute(session, as_one(writes))
+    for opening in openings:
+        slot = opening.slot
+        runtime.leases.add(slot.message_id)
+        opening.call.accounted_writes = functools.partial(_ended, slot.message_id)
+        opening.call.on_platform_hold = lease_hold(slot.message_id)
+
+
+def _ended(message_id: uuid.UUID) -> list[Write]:
+    return [end_live(message_id)]
+
+
+def _opening_writes(
+    runtime: Runtime,
+    member: Member,
+    opening: Opening,
+    idempotency_id: uuid.UUID | None,
+    now: datetime,
+    prefix: str,
+) -> list[Write]:
+    slot, call = opening.slot, opening.call
     hold = call.hold
     answer = new_row(
         ChatMessage,
@@ -140,7 +176,7 @@ async def open_answer(
         conversation_id=slot.conversation_id,
         model_ref=slot.model_ref,
         key_source=call.key_source,
-        input_tokens=estimated_tokens(*(m.text() for m in messages)),
+        input_tokens=estimated_tokens(*(m.text() for m in opening.messages)),
         hold_id=hold.id if hold else None,
         hold_credits=hold.credits if hold else 0,
         hold_key=hold.idempotency_key if hold else None,
@@ -149,17 +185,13 @@ async def open_answer(
         instance_id=runtime.instance_id,
         lease_until=now + timedelta(seconds=runtime.settings.call_lease_s),
     )
-    # One statement (one round trip): the message, its lease and the conversation's new leaf.
     writes = [
-        row_insert(ChatMessage, answer, "answer_"),
-        row_insert(LiveCall, lease, "lease_"),
+        row_insert(ChatMessage, answer, f"{prefix}answer_"),
+        row_insert(LiveCall, lease, f"{prefix}lease_"),
     ]
     if slot.make_current:
         writes.append(advance_leaf(slot))
-    await execute(session, as_one(writes))
-    runtime.leases.add(slot.message_id)
-    call.accounted_writes = lambda: [end_live(slot.message_id)]
-    call.on_platform_hold = lease_hold(slot.message_id)
+    return writes
 
 
 async def checkpoint(runtime: Runtime, message_id: uuid.UUID, text: str) -> None:

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.chat.models import IDEMPOTENCY_KEY_MAX, ChatIdempotency
 from workspace.db.columns import utcnow
+from workspace.db.writes import Write, row_update
 from workspace.errors import Conflict, IdempotencyKeyReused, InvalidInput
 from workspace.teams.guards import Member
 
@@ -135,19 +136,14 @@ async def _take_over(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def finish(
-    session: AsyncSession,
-    record_id: uuid.UUID,
-    message_ids: list[uuid.UUID],
-    compare_id: uuid.UUID | None = None,
-) -> None:
-    await session.execute(
-        sa.update(ChatIdempotency)
-        .where(col(ChatIdempotency.id) == record_id)
-        .values(
-            status="done",
-            message_ids=[str(m) for m in message_ids],
-            compare_id=compare_id,
-            updated_at=utcnow(),
-        )
-    )
+def finished(
+    record_id: uuid.UUID, message_ids: list[uuid.UUID], compare_id: uuid.UUID | None = None
+) -> Write:
+    """The claim's request is over: a retry replays ``message_ids`` (every lane of a compare)."""
+    row = {
+        "status": "done",
+        "message_ids": [str(m) for m in message_ids],
+        "compare_id": compare_id,
+        "updated_at": utcnow(),
+    }
+    return row_update(ChatIdempotency, "id", record_id, row, "claim_")

@@ -1,7 +1,7 @@
 """One lane: one model answering the user message, from its call to its stored answer.
 
-:func:`run_lane` reads in three steps: **open** (start the call if the stream starts it, then
-``message.start`` and the notices), **forward** (the provider's events as stream events, the text
+:func:`run_lane` reads in three steps: **open** (``message.start`` and the notices, or the
+lane's refusal), **forward** (the provider's events as stream events, the text
 checkpointed as it grows) and **store** (the answer's final state, whatever happened, on a fresh
 session shielded from cancellation). What the lane produced is one :class:`LaneOutcome`; the
 :class:`Lane` itself never changes.
@@ -32,7 +32,6 @@ from workspace.calls.gateway import (
     FallbackNotice,
     ModelCall,
     RequestKey,
-    start_call,
 )
 from workspace.chat import durable
 from workspace.chat.events import (
@@ -63,16 +62,15 @@ class StreamContext:
     member: Member
     conversation_id: uuid.UUID
     parent_id: uuid.UUID
-    request_key: RequestKey | None = None
-    idempotency_key: str | None = None
     title: str = ""
     idempotency_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
 class Lane:
-    """One model answering the user message; ``call`` is set when it was started (and its answer
-    opened) in the request's unit of work, before the stream."""
+    """One model answering the user message. Every lane is started (and its answer opened) in
+    the request's unit of work, before the stream: ``call`` is its call, or ``refused`` says why
+    it has none (a compare goes on with its other lanes)."""
 
     model_ref: str
     model: ModelInfo
@@ -87,6 +85,7 @@ class Lane:
     blind: bool = False
     make_current: bool = True
     call: ModelCall | None = None
+    refused: AppError | None = None
     message_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def request(
@@ -126,7 +125,7 @@ Emit = Callable[[StreamEvent], None]
 
 async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
     """Call the model, forward its events, keep the answer durable (whatever happens)."""
-    outcome = LaneOutcome(lane.call)
+    outcome = LaneOutcome(lane.call, refused=lane.refused)
     try:
         call = await _open(ctx, lane, outcome, emit)
         if call is not None:
@@ -142,46 +141,11 @@ async def run_lane(ctx: StreamContext, lane: Lane, emit: Emit) -> None:
     emit(outcome.end(lane.message_id, lane.lane))
 
 
-async def _start(ctx: StreamContext, lane: Lane) -> ModelCall:
-    """A lane started inside the stream (compare): its call checks, credit hold, streaming
-    message and lease are committed together, so no hold exists without its lease. The request
-    goes to the provider once the checks pass, while those rows are written (as a message's
-    does); a failed write cancels it."""
-    lane_key = f"{ctx.idempotency_key}:{lane.lane}" if ctx.idempotency_key is not None else None
-    request = lane.request(ctx.member, ctx.conversation_id, ctx.request_key, lane_key)
-    async with ctx.runtime.sessionmaker() as session:
-        call = await start_call(ctx.runtime, request, session)
-        call.send_now()
-        # Let the request go out before the rows are built: the other lanes' requests too,
-        # since every lane task reaches this point before any sent request is written.
-        await asyncio.sleep(0)
-        try:
-            await durable.open_answer(
-                session,
-                ctx.runtime,
-                ctx.member,
-                lane.slot(ctx),
-                call,
-                lane.messages,
-                ctx.idempotency_id,
-            )
-            await session.commit()
-        except BaseException:
-            call.cancel_send()
-            raise
-    return call
-
-
 async def _open(
     ctx: StreamContext, lane: Lane, outcome: LaneOutcome, emit: Emit
 ) -> ModelCall | None:
-    """Start the call unless it was started up front; say who answers and on whose key. No call
-    when it was refused (the refusal is the lane's ``error``)."""
-    if outcome.call is None:
-        try:
-            outcome.call = await _start(ctx, lane)
-        except AppError as exc:
-            outcome.refused = exc
+    """Say who answers and on whose key. No call when it was refused (the refusal is the
+    lane's ``error``)."""
     call = outcome.call
     emit(
         MessageStart(
@@ -246,7 +210,7 @@ def _fallback(call: ModelCall, lane: Lane, from_source: str, reason: str) -> Fal
 
 def _store_when_accounted(call: ModelCall, lane: Lane, outcome: LaneOutcome) -> None:
     """A stream read to its end stores its answer with the writes that account the call (the
-    live call's end that :func:`durable.open_answer` hooked there comes along)."""
+    live call's end that :func:`durable.open_answers` hooked there comes along)."""
     ended = call.accounted_writes
 
     def writes() -> list[Write]:

@@ -31,6 +31,7 @@ from workspace.chat import idempotency
 from workspace.chat.models import ChatMessage, CompareRun, LiveCall
 from workspace.chat.parts import text_of
 from workspace.db.columns import utcnow
+from workspace.db.writes import execute
 from workspace.files import service as files
 from workspace.runtime import Runtime
 
@@ -125,7 +126,7 @@ async def _finish_claim(session: AsyncSession, live: LiveCall) -> None:
         stmt = select(ChatMessage.id).where(ChatMessage.compare_id == live.compare_id)
         ids = list((await session.exec(stmt)).all())
     assert live.idempotency_id is not None
-    await idempotency.finish(session, live.idempotency_id, ids, live.compare_id)
+    await execute(session, idempotency.finished(live.idempotency_id, ids, live.compare_id))
 
 
 async def _close_orphans(session: AsyncSession, runtime: Runtime) -> int:

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from adapters import Secret
 from workspace.audit.service import Actor
 from workspace.calls.gateway import RequestKey
-from workspace.chat import compare, leaderboard, service, settings_routes, turns
+from workspace.chat import answering, compare, leaderboard, service, settings_routes, turns
 from workspace.chat.access import (
     CompareAccess,
     ConversationAccess,
@@ -102,13 +102,13 @@ async def _detail(db: AsyncSession, conversation: Conversation) -> ConversationD
     )
 
 
-def _caller(request: Request[Any, Any, Any]) -> turns.Caller:
+def _caller(request: Request[Any, Any, Any]) -> answering.Caller:
     """The per-request key (never stored) and the Idempotency-Key, from the headers."""
     provider, key = request.headers.get("x-provider"), request.headers.get("x-provider-key")
     if bool(provider) != bool(key):
         raise InvalidRequestKey("Send X-Provider and X-Provider-Key together.")
     request_key = RequestKey(provider, Secret(key)) if provider and key else None
-    return turns.Caller(request_key, request.headers.get("idempotency-key"))
+    return answering.Caller(request_key, request.headers.get("idempotency-key"))
 
 
 def _parent(value: uuid.UUID | msgspec.UnsetType | None) -> turns.ParentRef:

@@ -16,22 +16,21 @@ whichever model the message names, and the adapters translate it for that provid
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Final, Literal
 
 from litestar.response import ServerSentEventMessage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Message, ModelInfo, ProviderError
-from workspace.calls.gateway import RequestKey, start_call
-from workspace.chat import attachments, context, durable, idempotency, service
+from workspace.chat import answering, attachments, context, idempotency, service
 from workspace.chat.access import ConversationAccess
-from workspace.chat.lanes import Lane, StreamContext
+from workspace.chat.lanes import Lane
 from workspace.chat.models import CompareRun
 from workspace.chat.parts import StoredPart
 from workspace.chat.replay import replay_stored
-from workspace.chat.streaming import multiplex
+from workspace.db.writes import Write, new_row, row_insert
 from workspace.errors import InvalidInput
 from workspace.keys.listing import find_model
 from workspace.presets import conversations as prompt_settings
@@ -55,16 +54,12 @@ class MessageTooLong(InvalidInput):
     code = "context_too_long"
 
 
-@dataclass(frozen=True)
-class Caller:
-    """What the HTTP layer hands over besides the body."""
-
-    request_key: RequestKey | None
-    idempotency_key: str | None
-
-
 async def resolve_model(
-    runtime: Runtime, db: AsyncSession, access: ConversationAccess, caller: Caller, model_ref: str
+    runtime: Runtime,
+    db: AsyncSession,
+    access: ConversationAccess,
+    caller: answering.Caller,
+    model_ref: str,
 ) -> ModelInfo:
     """The model, from the static catalogue or the paying key's own list of models."""
     key = caller.request_key
@@ -128,7 +123,7 @@ async def send_message(
     runtime: Runtime,
     db: AsyncSession,
     access: ConversationAccess,
-    caller: Caller,
+    caller: answering.Caller,
     *,
     content: str,
     model_ref: str,
@@ -151,22 +146,18 @@ async def send_message(
     parent, turn, kept = await _new_turn(runtime, db, access, parent_id, content, attached, edit_of)
     prompting = await _prompting(runtime, db, conversation.id)
     lane = prepare_lane(model_ref, model, turn.messages, prompting)
-    lane = await _started(runtime, db, access, caller, lane)
-    assert lane.call is not None
-    lane.call.send_now()  # the provider works while the records below are written
-    try:
+    lane = await answering.started(runtime, db, access, caller, lane)
+    with answering.cancelled_on_failure([lane]):
         user = await _add_user(db, access, parent, content, turn, kept)
-        return await _answer(db, _context(runtime, access, caller, user, claim.record_id), lane)
-    except BaseException:
-        lane.call.cancel_send()
-        raise
+        ctx = answering.context(runtime, access, user, claim.record_id)
+        return await answering.stream(db, ctx, [lane])
 
 
 async def regenerate(
     runtime: Runtime,
     db: AsyncSession,
     access: ConversationAccess,
-    caller: Caller,
+    caller: answering.Caller,
     *,
     message_id: uuid.UUID,
     model_ref: str,
@@ -190,18 +181,19 @@ async def regenerate(
     prompting = await _prompting(runtime, db, conversation.id)
     history = await attachments.history(db, conversation.id, tree.path(user.id))
     lane = prepare_lane(model_ref, model, history, prompting)
-    lane = await _started(runtime, db, access, caller, lane)
-    conversation.current_leaf_id = user.id
-    db.add(conversation)
-    await db.flush()
-    return await _answer(db, _context(runtime, access, caller, user.id, claim.record_id), lane)
+    lane = await answering.started(runtime, db, access, caller, lane)
+    with answering.cancelled_on_failure([lane]):
+        conversation.current_leaf_id = user.id
+        db.add(conversation)
+        ctx = answering.context(runtime, access, user.id, claim.record_id)
+        return await answering.stream(db, ctx, [lane])
 
 
 async def start_compare(
     runtime: Runtime,
     db: AsyncSession,
     access: ConversationAccess,
-    caller: Caller,
+    caller: answering.Caller,
     *,
     content: str,
     model_refs: Sequence[str],
@@ -231,27 +223,23 @@ async def start_compare(
         return await replay_stored(db, access, claim.previous)
     parent, turn, _ = await _new_turn(runtime, db, access, parent_id, content, attached)
     prompting = await _prompting(runtime, db, conversation.id)
-    lanes = [
-        prepare_lane(ref, m, turn.messages, prompting)
-        for ref, m in zip(model_refs, models, strict=True)
-    ]
-    user = await _add_user(db, access, parent, content, turn)
-    run = CompareRun(
-        workspace_id=conversation.workspace_id,
-        conversation_id=conversation.id,
-        user_message_id=user,
-        models=list(model_refs),
-        blind=blind,
-        created_by=access.member.principal.user_id,
-    )
-    db.add(run)
-    await db.flush()
+    run_id = uuid.uuid4()
     compared = [
-        replace(lane, lane=index, compare_id=run.id, blind=blind, make_current=False)
-        for index, lane in enumerate(lanes)
-    ]
-    ctx = _context(runtime, access, caller, user, claim.record_id)
-    return multiplex(ctx, compared, _finisher(runtime, claim.record_id, run.id))
+        await answering.started(
+            runtime, db, access, caller,
+            replace(
+                prepare_lane(ref, m, turn.messages, prompting),
+                lane=index, compare_id=run_id, blind=blind, make_current=False,
+            ),
+            refusable=True,
+        )
+        for index, (ref, m) in enumerate(zip(model_refs, models, strict=True))
+    ]  # fmt: skip
+    with answering.cancelled_on_failure(compared):
+        user = await _add_user(db, access, parent, content, turn)
+        ctx = answering.context(runtime, access, user, claim.record_id)
+        opened = [_compare_run(access, run_id, user, model_refs, blind)]
+        return await answering.stream(db, ctx, compared, before=opened, compare_id=run_id)
 
 
 async def _new_turn(
@@ -305,7 +293,7 @@ async def _claim(
     runtime: Runtime,
     db: AsyncSession,
     access: ConversationAccess,
-    caller: Caller,
+    caller: answering.Caller,
     kind: str,
     body: dict[str, object],
 ) -> idempotency.Claim:
@@ -325,61 +313,22 @@ async def _claim(
     )
 
 
-async def _started(
-    runtime: Runtime, db: AsyncSession, access: ConversationAccess, caller: Caller, lane: Lane
-) -> Lane:
-    """The lane with its call started in the request's unit of work (checks and credit hold)."""
-    request = lane.request(
-        access.member, access.conversation.id, caller.request_key, caller.idempotency_key
-    )
-    return replace(lane, call=await start_call(runtime, request, db))
-
-
-async def _answer(
-    db: AsyncSession, ctx: StreamContext, lane: Lane
-) -> AsyncIterator[ServerSentEventMessage]:
-    """One answer's stream. Its streaming message and lease join the request's unit of work
-    (with the hold and the user message): all committed before the first byte, or none."""
-    assert lane.call is not None
-    await durable.open_answer(
-        db, ctx.runtime, ctx.member, lane.slot(ctx), lane.call, lane.messages, ctx.idempotency_id
-    )
-    return multiplex(ctx, [lane], _finisher(ctx.runtime, ctx.idempotency_id))
-
-
-def _context(
-    runtime: Runtime,
+def _compare_run(
     access: ConversationAccess,
-    caller: Caller,
-    parent_id: uuid.UUID,
-    record_id: uuid.UUID | None,
-) -> StreamContext:
-    return StreamContext(
-        runtime,
-        access.member,
-        access.conversation.id,
-        parent_id,
-        request_key=caller.request_key,
-        idempotency_key=caller.idempotency_key,
-        title=access.conversation.title,
-        idempotency_id=record_id,
+    run_id: uuid.UUID,
+    user: uuid.UUID,
+    model_refs: Sequence[str],
+    blind: bool,
+) -> Write:
+    """The compare's run, written with its answers (which reference it)."""
+    run = new_row(
+        CompareRun,
+        id=run_id,
+        workspace_id=access.conversation.workspace_id,
+        conversation_id=access.conversation.id,
+        user_message_id=user,
+        models=list(model_refs),
+        blind=blind,
+        created_by=access.member.principal.user_id,
     )
-
-
-def _finisher(
-    runtime: Runtime, record_id: uuid.UUID | None, compare_id: uuid.UUID | None = None
-) -> Callable[[Sequence[Lane]], Awaitable[None]]:
-    async def finish(lanes: Sequence[Lane]) -> None:
-        async with runtime.sessionmaker() as session:
-            if compare_id is not None:
-                run = await session.get(CompareRun, compare_id)
-                if run is not None:
-                    run.status = "done"
-                    session.add(run)
-            if record_id is not None:
-                await idempotency.finish(
-                    session, record_id, [lane.message_id for lane in lanes], compare_id
-                )
-            await session.commit()
-
-    return finish
+    return row_insert(CompareRun, run, "run_")

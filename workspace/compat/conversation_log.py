@@ -28,6 +28,7 @@ from workspace.chat.models import ChatMessage, Conversation
 from workspace.chat.outcome import LaneOutcome
 from workspace.chat.parts import dump_parts
 from workspace.compat.caller import NEW_CONVERSATION, ConversationRef
+from workspace.db.writes import write_at_once
 from workspace.errors import NotFound
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -138,15 +139,8 @@ async def open_answer(
     call: ModelCall,
 ) -> None:
     """The answer's ``streaming`` message and lease, in the unit of work holding the call's hold."""
-    await durable.open_answer(
-        db,
-        runtime,
-        member,
-        logged.slot,
-        call,
-        call.request.messages,
-        idempotency_id=logged.idempotency_id,
-    )
+    opening = durable.Opening(logged.slot, call, call.request.messages)
+    await durable.open_answers(db, runtime, member, [opening], logged.idempotency_id)
 
 
 async def close_answer(
@@ -160,9 +154,7 @@ async def close_answer(
             await durable.close_answer(runtime, logged.slot, True, fields)
             if logged.idempotency_id is not None:
                 async with runtime.sessionmaker() as session:
-                    await idempotency.finish(
-                        session, logged.idempotency_id, [logged.slot.message_id]
-                    )
-                    await session.commit()
+                    claim = idempotency.finished(logged.idempotency_id, [logged.slot.message_id])
+                    await write_at_once(session, [claim])
         finally:
             runtime.leases.discard(logged.slot.message_id)

@@ -148,3 +148,34 @@ async def test_blind_compare_hides_models_until_the_vote(alice: UserClient) -> N
     assert [row["model"] for row in board] == ["anthropic/claude-sonnet-4-6", "openai/gpt-4o"]
     assert board[0]["wins"] == 1
     assert board[0]["rating"] > 1000 > board[1]["rating"]
+
+
+async def test_a_refused_lane_is_its_own_error_and_the_others_answer(
+    alice: UserClient, sim: httpx.AsyncClient
+) -> None:
+    """Every lane's checks run in the request, before the stream: a lane with no usable key is
+    refused on its own (an ``error`` and an error answer); the others are sent and answer."""
+    ws = await alice.create_workspace("Only OpenAI")
+    added = await alice.post(
+        f"/api/workspaces/{ws}/credentials",
+        json={"provider": "openai", "secret": "sk-sim-compare-0000000001"},
+    )
+    assert added.status_code == 201, added.text
+    c = await new_conversation(alice, ws)
+    models = ["openai/gpt-4o", "anthropic/claude-sonnet-4-6", "openai/gpt-4o-mini"]
+    before = await last_seq(sim)
+
+    events = await stream(
+        alice, f"/api/conversations/{c}/compare", {"content": "hi", "models": models}
+    )
+
+    ends = {e.data["lane"]: e.data["status"] for e in events if e.event == "message.end"}
+    assert ends == {0: "complete", 1: "error", 2: "complete"}
+    refusal = one(events, "error", lane=1)
+    assert refusal["code"]
+    sent = [r["model"] for r in await sim_requests(sim, before)]
+    assert sorted(sent) == ["gpt-4o", "gpt-4o-mini"], "the refused lane sends nothing"
+    detail = (await alice.get(f"/api/conversations/{c}")).json()
+    answers = {m["lane"]: m for m in detail["messages"] if m["role"] == "assistant"}
+    assert answers[1]["status"] == "error" and answers[1]["error_code"] == refusal["code"]
+    assert answers[0]["status"] == answers[2]["status"] == "complete"

@@ -71,3 +71,23 @@ async def test_a_chat_message_on_a_warm_replica_costs_six_round_trips(
     # After the stream: the usage event, the lease's end and the answer's final state, one
     # autocommitted statement. No last-used write: the key was marked a moment ago.
     assert seen[5:] == ["AUTOCOMMIT", "WITH"], seen
+
+
+async def test_a_compare_opens_every_lane_in_one_statement(alice: UserClient) -> None:
+    """Every lane's call is started and sent in the request; the run, the answers and their
+    leases are one statement, so a compare costs what one message costs before its stream."""
+    ws = await chat_workspace(alice)
+    conversation = await new_conversation(alice, ws)
+    path = f"/api/conversations/{conversation}/compare"
+    models = ["openai/gpt-4o", "openai/gpt-4o-mini", "openai/gpt-4.1"]
+    body = {"content": "warm up", "models": models, "parent_id": None}  # each a new root
+    assert (await stream(alice, path, body))[-1].event == "message.end"
+    with statements() as seen:
+        events = await stream(alice, path, {**body, "content": "counted"})
+    assert [e.data["status"] for e in events if e.event == "message.end"] == ["complete"] * 3
+    # The conversation; no branch to read (a new root); the user message, then the run with
+    # every answer and its lease.
+    assert seen[:4] == ["BEGIN", "SELECT", "WITH", "WITH"], seen
+    # After the stream: each lane's accounting and final state, then the run is done; each one
+    # autocommitted statement.
+    assert seen[4:] == ["AUTOCOMMIT", "WITH"] * 3 + ["AUTOCOMMIT", "UPDATE"], seen
