@@ -105,7 +105,7 @@ class OpenAIChatProvider(Provider):
         return out
 
     def request_params(self, request: ChatRequest) -> dict[str, object]:
-        """The keyword arguments for `chat.completions.create`."""
+        """The request body (what `chat.completions.create` would send)."""
         params: dict[str, object] = {
             "model": request.model,
             "messages": to_messages(request),
@@ -123,11 +123,22 @@ class OpenAIChatProvider(Provider):
         self, request: ChatRequest, credential: Credential | None
     ) -> AsyncGenerator[StreamEvent, None]:
         client = await self.client_for(credential)
-        params = self.request_params(request)
         reader = ChunkReader()
-        async with client.chat.completions.with_streaming_response.create(**params) as response:  # type: ignore[call-overload]
-            lines = response.iter_lines()
-            async for chunk in read_chunks(lines, response.http_response.request):
+        # `client.post` rather than `chat.completions.create`: the body is already the wire
+        # format (`request_params`), and `create` would first walk it with the SDK's TypedDict
+        # transform, whose cost grows with the history (2 ms for 10 messages, 9 ms for 50).
+        # The SDK still builds and sends the request, applies the key and raises its errors.
+        stream = await client.post(
+            "/chat/completions",
+            body=self.request_params(request),
+            cast_to=object,
+            stream=True,
+            stream_cls=openai.AsyncStream[object],
+        )
+        assert isinstance(stream, openai.AsyncStream)
+        async with stream:  # closes the response
+            response = stream.response
+            async for chunk in read_chunks(response.aiter_lines(), response.request):
                 for event in reader.feed(chunk):
                     yield event
         if reader.finish is not None:

@@ -4,7 +4,7 @@ Why not the SDK's `ChatCompletionChunk`: building that pydantic model per chunk 
 `construct_type` and its protocol checks) was a tenth of the app's CPU per streamed request
 (py-spy on the chat route; `python -m bench --only profile` shows the `openai` share too).
 The SDK still builds and sends the request, applies the key and raises its own status errors
-(`with_streaming_response`); only the body's `data:` lines are read here, with msgspec,
+(`client.post`, the body as a stream); only the body's `data:` lines are read here, with msgspec,
 keeping just the fields the reader uses.
 """
 
