@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from litestar.response import ServerSentEventMessage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.calls.gateway import RequestKey, start_call
@@ -82,7 +81,7 @@ async def stream(
     *,
     before: Sequence[Write] = (),
     compare_id: uuid.UUID | None = None,
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     """The lanes' stream. Their streaming messages and leases join the request's unit of work
     (with the holds, the user message and the ``before`` writes) as one statement: all committed
     before the first byte, or none."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import ClassVar, Final
 
 import msgspec
-from litestar.response import ServerSentEventMessage
 
 from adapters import Usage
 
@@ -132,6 +131,7 @@ def usage_report(usage: Usage, lane: int | None = None) -> UsageReport:
 _encoder: Final = msgspec.json.Encoder()
 
 
-def encode(event: StreamEvent) -> ServerSentEventMessage:
-    """The event on the wire: its name, and its fields as JSON."""
-    return ServerSentEventMessage(data=_encoder.encode(event).decode(), event=event.name)
+def frame(event: StreamEvent) -> bytes:
+    """The event on the wire, as a Server-Sent Events frame: its name, and its fields as JSON on
+    one ``data`` line (JSON text never holds a raw line break)."""
+    return b"event: " + event.name.encode() + b"\r\ndata: " + _encoder.encode(event) + b"\r\n\r\n"

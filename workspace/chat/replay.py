@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import msgspec
-from litestar.response import ServerSentEventMessage
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,8 +25,8 @@ from workspace.chat.events import (
     MessageStart,
     StreamEvent,
     UsageReport,
-    encode,
     error,
+    frame,
 )
 from workspace.chat.models import ChatIdempotency, ChatMessage
 from workspace.chat.parts import text_of
@@ -101,16 +100,16 @@ def _usage(m: ChatMessage) -> UsageReport | None:
     return UsageReport(input_tokens=m.input_tokens, output_tokens=m.output_tokens, cached_tokens=0)
 
 
-async def replay(answers: Sequence[Stored], title: str) -> AsyncIterator[ServerSentEventMessage]:
+async def replay(answers: Sequence[Stored], title: str) -> AsyncIterator[bytes]:
     """The stored result of an earlier request with the same Idempotency-Key, as events."""
     for answer in answers:
         for event in replay_events(answer, title):
-            yield encode(event)
+            yield frame(event)
 
 
 async def replay_stored(
     session: AsyncSession, access: ConversationAccess, previous: ChatIdempotency
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     """The stream of a finished idempotent request, replayed from its stored answers."""
     ids = [uuid.UUID(i) for i in previous.message_ids]
     rows = (await session.exec(select(ChatMessage).where(col(ChatMessage.id).in_(ids)))).all()

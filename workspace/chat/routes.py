@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Router, delete, get, patch, post, put
 from litestar.di import Provide
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import ServerSentEvent
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Secret
@@ -115,7 +115,7 @@ def _parent(value: uuid.UUID | msgspec.UnsetType | None) -> turns.ParentRef:
     return service.CURRENT_LEAF if isinstance(value, msgspec.UnsetType) else value
 
 
-def _stream(events: AsyncIterator[ServerSentEventMessage]) -> ServerSentEvent:
+def _stream(events: AsyncIterator[bytes]) -> ServerSentEvent:
     return EventStream(events)
 
 

@@ -1,9 +1,10 @@
 """Model answers as Server-Sent Events: one lane per model call, multiplexed onto one stream.
 
 A single message is a stream with one lane; a compare has several, each tagged with ``lane``.
-Every lane (:mod:`workspace.chat.lanes`) runs in its own task and feeds one queue, so a slow or
+Every lane (:mod:`workspace.chat.lanes`) runs in its own task and feeds one outbox, so a slow or
 failing lane never holds up another, and the response sends each event
-(:mod:`workspace.chat.events`) the moment it arrives (nothing is buffered).
+(:mod:`workspace.chat.events`) the moment it arrives: nothing waits to be batched, but the events
+that arrived together (a provider's chunks read from one packet) go out in one write.
 
 While nothing has been sent for ``SWITCHBOARD_SSE_KEEPALIVE_S`` seconds (a slow first token), a
 ``: keep-alive`` comment keeps proxies from closing the connection.
@@ -26,17 +27,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Final
 
 from anyio import CancelScope
-from litestar.response import ServerSentEvent, ServerSentEventMessage, Stream
+from litestar.response import ServerSentEvent, Stream
 
-from workspace.chat.events import StreamEvent, encode
+from workspace.chat.events import StreamEvent, frame
 from workspace.chat.lanes import Lane, StreamContext, failure, run_lane
 
 log = logging.getLogger(__name__)
 
-KEEPALIVE_MESSAGE: Final = ServerSentEventMessage(data=None, comment="keep-alive")
+KEEPALIVE: Final = b": keep-alive\r\n\r\n"
 
-Item = ServerSentEventMessage | None
-"""What goes out, in order; ``None`` says one lane has ended."""
+Item = bytes | None
+"""What goes out, in order (an event's frame); ``None`` says one lane has ended."""
 
 
 class _Outbox:
@@ -57,14 +58,16 @@ class _Outbox:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def get(self) -> Item:
+    async def take(self) -> list[Item]:
+        """Every item put since the last take (at least one: waits for it)."""
         while not self._items:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.pop(0)
+        items, self._items = self._items, []
+        return items
 
 
 class _Keepalive:
@@ -83,7 +86,7 @@ class _Keepalive:
         wait = self.last_sent + self._every - now
         if wait <= 0:
             self.last_sent, wait = now, self._every
-            self._outbox.put(KEEPALIVE_MESSAGE)
+            self._outbox.put(KEEPALIVE)
         self._handle = asyncio.get_running_loop().call_later(wait, self._tick)
 
     def cancel(self) -> None:
@@ -92,7 +95,7 @@ class _Keepalive:
 
 async def _lane_task(ctx: StreamContext, lane: Lane, outbox: _Outbox) -> None:
     def emit(event: StreamEvent) -> None:
-        outbox.put(encode(event))
+        outbox.put(frame(event))
 
     try:
         await run_lane(ctx, lane, emit)
@@ -109,20 +112,24 @@ async def multiplex(
     ctx: StreamContext,
     lanes: Sequence[Lane],
     on_done: Callable[[Sequence[Lane]], Awaitable[None]],
-) -> AsyncIterator[ServerSentEventMessage]:
-    """Run every lane concurrently and yield their events as they come."""
+) -> AsyncIterator[bytes]:
+    """Run every lane concurrently and yield their events as they come: each time, the frames
+    of every event that is ready, as one chunk (one write)."""
     outbox = _Outbox()
     tasks = [asyncio.create_task(_lane_task(ctx, lane, outbox)) for lane in lanes]
     keepalive = _Keepalive(outbox, ctx.runtime.settings.sse_keepalive_s)
     remaining = len(tasks)
     try:
         while remaining:
-            item = await outbox.get()
-            if item is None:
-                remaining -= 1
-                continue
-            keepalive.last_sent = time.monotonic()
-            yield item
+            frames = []
+            for item in await outbox.take():
+                if item is None:
+                    remaining -= 1
+                else:
+                    frames.append(item)
+            if frames:
+                keepalive.last_sent = time.monotonic()
+                yield b"".join(frames)
     finally:
         keepalive.cancel()
         with CancelScope(shield=True):
@@ -136,19 +143,14 @@ async def multiplex(
 
 
 class EventStream(ServerSentEvent):
-    """The events as ``text/event-stream``, encoded as they come.
+    """The events' frames as ``text/event-stream``, written as they come.
 
     Litestar's own :class:`ServerSentEvent` first reads an (empty) preamble on a worker thread and
     then streams from inside the ``except`` that ended it, so every open stream kept that
     exception, its traceback and the worker's frames alive (and paid a thread hop to start)."""
 
-    def __init__(self, events: AsyncIterator[ServerSentEventMessage]) -> None:
-        Stream.__init__(self, content=_encoded(events), media_type="text/event-stream")
+    def __init__(self, frames: AsyncIterator[bytes]) -> None:
+        Stream.__init__(self, content=frames, media_type="text/event-stream")
         self.headers.setdefault("Cache-Control", "no-cache")
         self.headers["Connection"] = "keep-alive"
         self.headers["X-Accel-Buffering"] = "no"
-
-
-async def _encoded(events: AsyncIterator[ServerSentEventMessage]) -> AsyncIterator[bytes]:
-    async for message in events:
-        yield message.encode()

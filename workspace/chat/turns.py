@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from typing import Final, Literal
 
-from litestar.response import ServerSentEventMessage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Message, ModelInfo, ProviderError
@@ -130,7 +129,7 @@ async def send_message(
     parent_id: ParentRef,
     attached: Sequence[uuid.UUID] = (),
     edit_of: uuid.UUID | None = None,
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     """Store the user message and stream the answer; replays a finished idempotent retry.
 
     ``edit_of`` names the user message this one edits: its attachments are carried over."""
@@ -161,7 +160,7 @@ async def regenerate(
     *,
     message_id: uuid.UUID,
     model_ref: str,
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     """Answer the same user message again (possibly with another model), as a sibling."""
     access.member.require(Permission.CONVERSATIONS_WRITE)
     model = await resolve_model(runtime, db, access, caller, model_ref)
@@ -200,7 +199,7 @@ async def start_compare(
     blind: bool,
     parent_id: ParentRef,
     attached: Sequence[uuid.UUID] = (),
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     """One prompt, several models at once; each answer is stored as a sibling branch."""
     access.member.require(Permission.CONVERSATIONS_WRITE)
     limit = runtime.settings.compare_max_models

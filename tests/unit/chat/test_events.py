@@ -16,9 +16,10 @@ from workspace.chat.events import (
     Delta,
     Fallback,
     MessageEnd,
+    StreamEvent,
     UsageReport,
-    encode,
     error,
+    frame,
 )
 from workspace.chat.models import ChatMessage
 from workspace.chat.parts import dump_parts
@@ -44,23 +45,31 @@ def test_event_names_are_unique() -> None:
     assert len(NAMES) == len(EVENT_TYPES)
 
 
+def _data(event: StreamEvent) -> dict[str, object]:
+    name, data, end = frame(event).split(b"\r\n", 2)
+    assert name == b"event: " + event.name.encode() and end == b"\r\n"
+    assert data.startswith(b"data: ")
+    loaded: dict[str, object] = json.loads(data[6:])
+    return loaded
+
+
 def test_an_event_goes_out_under_its_name_with_its_fields_as_json() -> None:
-    message = encode(Delta(text="hi"))
-    assert message.event == "delta"
-    assert json.loads(str(message.data)) == {"text": "hi"}
+    assert frame(Delta(text="hi")) == b'event: delta\r\ndata: {"text":"hi"}\r\n\r\n'
+    # A line break in the text stays inside the one data line (escaped by JSON).
+    assert _data(Delta(text="a\nb\r\n")) == {"text": "a\nb\r\n"}
 
 
 def test_lane_and_replayed_go_out_only_when_set() -> None:
-    data = json.loads(str(encode(Delta(text="hi", lane=2, replayed=True)).data))
+    data = _data(Delta(text="hi", lane=2, replayed=True))
     assert data == {"text": "hi", "lane": 2, "replayed": True}
 
 
 def test_lane_zero_is_sent() -> None:
-    assert json.loads(str(encode(Delta(text="", lane=0)).data))["lane"] == 0
+    assert _data(Delta(text="", lane=0))["lane"] == 0
 
 
 def test_an_error_repeats_its_sentence_as_detail() -> None:
-    data = json.loads(str(encode(error("overloaded", "Try later.")).data))
+    data = _data(error("overloaded", "Try later."))
     assert data == {"code": "overloaded", "message": "Try later.", "detail": "Try later."}
 
 
@@ -75,7 +84,7 @@ def test_message_end_sends_null_figures_rather_than_leaving_them_out() -> None:
         latency_ms=None,
         first_token_ms=None,
     )
-    assert json.loads(str(encode(end).data)) == {
+    assert _data(end) == {
         "message_id": "m",
         "status": "error",
         "finish_reason": None,
