@@ -9,6 +9,7 @@ permission gets a 403, and so does a sign-in the workspace's policy does not acc
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from litestar import Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from workspace.accounts.principal import Principal
 from workspace.chat.models import CompareRun, Conversation
@@ -44,6 +46,29 @@ class ConversationAccess:
         return self.conversation.created_by == self.member.principal.user_id
 
 
+@functools.cache
+def _access_statement(token_scoped: bool, for_update: bool) -> Select[Conversation, str]:
+    """The conversation joined with the caller's membership, for ``conversation_id`` and
+    ``user_id`` (and ``token_workspace_id``: a workspace token sees its workspace only). Built
+    once per shape: a request binds its values, and SQLAlchemy's cache key is computed once."""
+    visible = sa.or_(
+        col(Conversation.visibility) == "shared",
+        col(Conversation.created_by) == sa.bindparam("user_id"),
+    )
+    if token_scoped:
+        visible = sa.and_(visible, col(Conversation.workspace_id) == sa.bindparam("token_ws"))
+    stmt = (
+        select(Conversation, Membership.role)
+        .join(Membership, _membership_join())
+        .where(
+            col(Conversation.id) == sa.bindparam("conversation_id"),
+            col(Membership.user_id) == sa.bindparam("user_id"),
+            visible,
+        )
+    )
+    return stmt.with_for_update(of=Conversation) if for_update else stmt
+
+
 def _visible(principal: Principal) -> sa.ColumnElement[bool]:
     visible = sa.or_(
         col(Conversation.visibility) == "shared",
@@ -67,18 +92,12 @@ async def conversation_access(
     for_update: bool = False,
     cache: LookupCache | None = None,
 ) -> ConversationAccess:
-    stmt = (
-        select(Conversation, Membership.role)
-        .join(Membership, _membership_join())
-        .where(
-            Conversation.id == conversation_id,
-            Membership.user_id == principal.user_id,
-            _visible(principal),
-        )
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=Conversation)
-    row = (await session.exec(stmt)).first()
+    token_ws = principal.token_workspace_id
+    stmt = _access_statement(token_ws is not None, for_update)
+    params = {"conversation_id": conversation_id, "user_id": principal.user_id}
+    if token_ws is not None:
+        params["token_ws"] = token_ws
+    row = (await session.exec(stmt, params=params)).first()
     if row is None:
         raise NotFound("No such conversation.")
     conversation, role = row

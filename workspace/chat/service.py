@@ -25,7 +25,15 @@ from workspace.chat.organise import ConversationFilter, filtered
 from workspace.chat.parts import Images, dump_parts, load_parts
 from workspace.chat.titles import title_from_prompt
 from workspace.db.columns import utcnow
-from workspace.db.writes import as_one, execute, new_row, row_insert, row_update, table_of
+from workspace.db.writes import (
+    Write,
+    as_one,
+    execute,
+    new_row,
+    row_insert,
+    row_update,
+    table_of,
+)
 from workspace.errors import Conflict, InvalidInput, NotFound
 from workspace.projects import service as projects
 from workspace.teams.guards import Member, MissingPermission
@@ -296,19 +304,21 @@ def history(path: Sequence[ChatMessage], images: Images | None = None) -> tuple[
     return tuple(out)
 
 
-async def add_user_message(
-    session: AsyncSession,
+def user_message(
     conversation: Conversation,
     parent_id: uuid.UUID | None,
     author_id: uuid.UUID,
     content: str,
     *,
     extra_parts: Sequence[dict[str, object]] = (),
-    make_current: bool = True,
-) -> uuid.UUID:
+    leaf: uuid.UUID | None = None,
+) -> tuple[uuid.UUID, list[Write]]:
     """The user message (its text, then ``extra_parts``: attachments) and the conversation's
-    new leaf, title and time, written by one statement (one round trip on a message's path);
-    the message's id."""
+    new leaf, title and time, as writes still to run (one statement with :func:`as_one`): the
+    message's id and the writes.
+
+    ``leaf`` names an answer to this message written in the same statement: the conversation
+    shows it at once (one statement may change the conversation's row only once)."""
     message = new_row(
         ChatMessage,
         conversation_id=conversation.id,
@@ -317,17 +327,30 @@ async def add_user_message(
         parts=[*dump_parts((Text(content),)), *extra_parts],
         author_id=author_id,
     )
-    changes: dict[str, object] = {"updated_at": message["created_at"]}
-    if make_current:
-        changes["current_leaf_id"] = message["id"]
+    changes: dict[str, object] = {
+        "updated_at": message["created_at"],
+        "current_leaf_id": leaf or message["id"],
+    }
     if not conversation.title:
         changes["title"] = title_from_prompt(content)
     written = row_insert(ChatMessage, message, "user_")
     moved = row_update(Conversation, "id", conversation.id, changes, "conversation_")
-    await execute(session, as_one([written, moved]))
-    for name, value in changes.items():  # what the row now holds, without a second write
+    for name, value in changes.items():  # what the row holds once written: no second write
         set_committed_value(conversation, name, value)
     message_id: uuid.UUID = message["id"]
+    return message_id, [written, moved]
+
+
+async def add_user_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    parent_id: uuid.UUID | None,
+    author_id: uuid.UUID,
+    content: str,
+) -> uuid.UUID:
+    """The user message written now (one round trip, see :func:`user_message`): its id."""
+    message_id, writes = user_message(conversation, parent_id, author_id, content)
+    await execute(session, as_one(writes))
     return message_id
 
 

@@ -147,9 +147,13 @@ async def send_message(
     lane = prepare_lane(model_ref, model, turn.messages, prompting)
     lane = await answering.started(runtime, db, access, caller, lane)
     with answering.cancelled_on_failure([lane]):
-        user = await _add_user(db, access, parent, content, turn, kept)
+        # The conversation moves straight to the answer, written with the message.
+        user, written = _user(access, parent, content, turn, kept, leaf=lane.message_id)
         ctx = answering.context(runtime, access, user, claim.record_id)
-        return await answering.stream(db, ctx, [lane])
+        lanes = [replace(lane, make_current=False)]
+        events = await answering.stream(db, ctx, lanes, before=written)
+        await attachments.attach(db, access, user, turn.attachments)
+        return events
 
 
 async def regenerate(
@@ -235,10 +239,12 @@ async def start_compare(
         for index, (ref, m) in enumerate(zip(model_refs, models, strict=True))
     ]  # fmt: skip
     with answering.cancelled_on_failure(compared):
-        user = await _add_user(db, access, parent, content, turn)
+        user, written = _user(access, parent, content, turn)
         ctx = answering.context(runtime, access, user, claim.record_id)
-        opened = [_compare_run(access, run_id, user, model_refs, blind)]
-        return await answering.stream(db, ctx, compared, before=opened, compare_id=run_id)
+        opened = [*written, _compare_run(access, run_id, user, model_refs, blind)]
+        events = await answering.stream(db, ctx, compared, before=opened, compare_id=run_id)
+        await attachments.attach(db, access, user, turn.attachments)
+        return events
 
 
 async def _new_turn(
@@ -266,22 +272,25 @@ async def _new_turn(
     )
 
 
-async def _add_user(
-    db: AsyncSession,
+def _user(
     access: ConversationAccess,
     parent: uuid.UUID | None,
     content: str,
     turn: attachments.Turn,
     kept: Sequence[StoredPart] = (),
-) -> uuid.UUID:
-    """The new user message, with its kept and new attachments: its id."""
-    author = access.member.principal.user_id
-    extra = attachments.parts_of(turn, kept)
-    user = await service.add_user_message(
-        db, access.conversation, parent, author, content, extra_parts=extra
+    *,
+    leaf: uuid.UUID | None = None,
+) -> tuple[uuid.UUID, list[Write]]:
+    """The new user message, with its kept and new attachments: its id and its writes, which
+    join the answers' statement (the uploads are linked to it once it is written)."""
+    return service.user_message(
+        access.conversation,
+        parent,
+        access.member.principal.user_id,
+        content,
+        extra_parts=attachments.parts_of(turn, kept),
+        leaf=leaf,
     )
-    await attachments.attach(db, access, user, turn.attachments)
-    return user
 
 
 class CompareModelCount(InvalidInput):

@@ -53,7 +53,7 @@ def statements() -> Iterator[list[str]]:
         event.remove(Engine, "begin", begun)
 
 
-async def test_a_chat_message_on_a_warm_replica_costs_six_round_trips(
+async def test_a_chat_message_on_a_warm_replica_costs_five_round_trips(
     alice: UserClient,
 ) -> None:
     ws = await chat_workspace(alice)
@@ -65,12 +65,13 @@ async def test_a_chat_message_on_a_warm_replica_costs_six_round_trips(
         events = await stream(alice, path, {**body, "content": "counted"})
     assert events[-1].event == "message.end"
     # The request's transaction: the conversation (with the membership), the branch it
-    # continues (not the whole tree), the user message with the conversation's new leaf, the
-    # streaming answer with its lease; then its COMMIT (not a cursor statement).
-    assert seen[:5] == ["BEGIN", "SELECT", "BRANCH", "WITH", "WITH"], seen
+    # continues (not the whole tree), then one statement for the user message, the streaming
+    # answer with its lease and the conversation's new leaf; then its COMMIT (not a cursor
+    # statement).
+    assert seen[:4] == ["BEGIN", "SELECT", "BRANCH", "WITH"], seen
     # After the stream: the usage event, the lease's end and the answer's final state, one
     # autocommitted statement. No last-used write: the key was marked a moment ago.
-    assert seen[5:] == ["AUTOCOMMIT", "WITH"], seen
+    assert seen[4:] == ["AUTOCOMMIT", "WITH"], seen
 
 
 async def test_a_compare_opens_every_lane_in_one_statement(alice: UserClient) -> None:
@@ -85,9 +86,9 @@ async def test_a_compare_opens_every_lane_in_one_statement(alice: UserClient) ->
     with statements() as seen:
         events = await stream(alice, path, {**body, "content": "counted"})
     assert [e.data["status"] for e in events if e.event == "message.end"] == ["complete"] * 3
-    # The conversation; no branch to read (a new root); the user message, then the run with
-    # every answer and its lease.
-    assert seen[:4] == ["BEGIN", "SELECT", "WITH", "WITH"], seen
+    # The conversation; no branch to read (a new root); one statement for the user message,
+    # the run and every answer with its lease.
+    assert seen[:3] == ["BEGIN", "SELECT", "WITH"], seen
     # After the stream: each lane's accounting and final state, then the run is done; each one
     # autocommitted statement.
-    assert seen[4:] == ["AUTOCOMMIT", "WITH"] * 3 + ["AUTOCOMMIT", "UPDATE"], seen
+    assert seen[3:] == ["AUTOCOMMIT", "WITH"] * 3 + ["AUTOCOMMIT", "UPDATE"], seen
