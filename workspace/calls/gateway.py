@@ -33,14 +33,11 @@ from adapters import (
     ErrorEvent,
     Finish,
     InvalidCredentials,
-    Message,
     ModelInfo,
     Provider,
     RateLimited,
-    Secret,
     StreamEvent,
     TextDelta,
-    ToolSpec,
     Usage,
 )
 from workspace.audit.actions import AuditAction
@@ -49,65 +46,13 @@ from workspace.billing import budgets, holds, ledger, plans
 from workspace.billing.usage import UsageRecord, estimated_tokens, usage_insert
 from workspace.calls import checks
 from workspace.calls.prefetch import Prefetch
+from workspace.calls.request import CallOutcome, CallRequest, FallbackNotice
 from workspace.db.writes import Write, as_one, execute, write_at_once
 from workspace.keys import service as key_service
 from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
 from workspace.keys.resolution import KeySource, load_platform_key, resolve
 from workspace.runtime import Runtime
-from workspace.teams.guards import Member
-
-
-@dataclass(frozen=True)
-class RequestKey:
-    """A key sent with one request (``X-Provider`` / ``X-Provider-Key``); never stored."""
-
-    provider: str
-    secret: Secret
-
-    def secret_for(self, model_ref: str) -> Secret | None:
-        """The key, if it is for ``model_ref``'s provider (``provider/model``)."""
-        return self.secret if self.provider == model_ref.partition("/")[0] else None
-
-
-@dataclass(frozen=True)
-class FallbackNotice:
-    """Yielded by :meth:`ModelCall.events` when a BYOK key failed and the platform key took over."""
-
-    from_source: KeySource
-    reason: str
-
-
-@dataclass(frozen=True)
-class CallRequest:
-    member: Member
-    model_ref: str
-    messages: tuple[Message, ...]
-    conversation_id: uuid.UUID | None = None
-    request_key: RequestKey | None = None
-    idempotency_key: str | None = None
-    max_output_tokens: int | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    # Tools the caller offers the model (the /v1 gateway passes its clients' tools through).
-    tools: tuple[ToolSpec, ...] = ()
-
-
-@dataclass
-class CallOutcome:
-    """What the call produced, filled while streaming; read after :meth:`ModelCall.events`."""
-
-    text: str = ""
-    usage: Usage | None = None
-    finish_reason: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    latency_ms: int | None = None
-    first_token_ms: int | None = None
-    credits_charged: int = 0
-    cost_usd_micros: int = 0
-    read_to_end: bool = False  # the stream ended by itself (not cut short by its reader)
-    accounted: bool = False  # usage and charge committed
 
 
 @dataclass
@@ -132,6 +77,8 @@ class ModelCall:
     on_platform_hold: Callable[[AsyncSession, ledger.Hold], Awaitable[None]] | None = None
     # The credits held for this call (platform key), until the accounting settles them.
     hold: ledger.Hold | None = None
+    # The reader delivers a whole answer before its account (see :meth:`account_delivered`).
+    account_after_delivery: bool = False
     _fallback_allowed: bool = False
     _prefetch: Prefetch | None = None
 
@@ -168,8 +115,17 @@ class ModelCall:
             self.outcome.read_to_end = True
         finally:
             self.outcome.latency_ms = int((time.monotonic() - started) * 1000)
-            with CancelScope(shield=True):
-                await self._account()
+            if not (self.outcome.read_to_end and self.account_after_delivery):
+                with CancelScope(shield=True):
+                    await self._account()
+
+    async def account_delivered(self) -> None:
+        """Account a call read to its end whose reader asked to deliver the answer first
+        (:attr:`account_after_delivery`): the client is not kept waiting for the write. Until
+        it runs, the caller's lease on the call stands for it (the sweep accounts it if the
+        process dies). A call cut short was accounted at once; then this does nothing."""
+        if self.outcome.read_to_end and not self.outcome.accounted:
+            await self._account()
 
     async def _stream(self, started: float) -> AsyncIterator[StreamEvent | FallbackNotice]:
         first, self._prefetch = self._prefetch, None

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.calls.gateway import RequestKey, start_call
+from workspace.calls.gateway import start_call
+from workspace.calls.request import RequestKey
 from workspace.chat import durable, idempotency
 from workspace.chat.access import ConversationAccess
 from workspace.chat.lanes import Lane, StreamContext

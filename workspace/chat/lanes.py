@@ -27,12 +27,8 @@ from adapters import (
     TextDelta,
     Usage,
 )
-from workspace.calls.gateway import (
-    CallRequest,
-    FallbackNotice,
-    ModelCall,
-    RequestKey,
-)
+from workspace.calls.gateway import ModelCall
+from workspace.calls.request import CallRequest, FallbackNotice, RequestKey
 from workspace.chat import durable
 from workspace.chat.events import (
     NO_OWN_KEY,

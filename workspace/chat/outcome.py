@@ -10,7 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from adapters import Reasoning, ReasoningSignature, Text
-from workspace.calls.gateway import CallOutcome, ModelCall
+from workspace.calls.gateway import ModelCall
+from workspace.calls.request import CallOutcome
 from workspace.chat.events import NO_OWN_KEY, NO_OWN_KEY_REASON, MessageEnd, usage_report
 from workspace.chat.parts import dump_parts, storable
 from workspace.db.columns import utcnow
@@ -22,7 +23,7 @@ class LaneOutcome:
     """What one lane produced, filled while it runs; stored, then reported by ``message.end``.
 
     Text, usage, finish reason, provider error and timings are the call's own
-    (:class:`~workspace.calls.gateway.CallOutcome`); a lane adds why it has no call (``refused``),
+    (:class:`~workspace.calls.request.CallOutcome`); a lane adds why it has no call (``refused``),
     whether the client went away, and the reasoning it keeps but does not stream.
     """
 

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Secret
 from workspace.audit.service import Actor
-from workspace.calls.gateway import RequestKey
+from workspace.calls.request import RequestKey
 from workspace.chat import answering, compare, leaderboard, service, settings_routes, turns
 from workspace.chat.access import (
     CompareAccess,

@@ -52,5 +52,6 @@ async def messages(
             sse(reply, exchange.events()),
             media_type="text/event-stream",
             headers=exchange.headers(),
+            background=exchange.after_delivery(),
         )
     return await whole_answer(exchange, db, reply.whole, anthropic_error)

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import Secret
 from workspace.accounts.principal import Principal
-from workspace.calls.gateway import RequestKey
+from workspace.calls.request import RequestKey
 from workspace.chat.routes import InvalidRequestKey
 from workspace.errors import Forbidden, InvalidInput
 from workspace.runtime.lookups import LookupCache

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 
+from litestar.background_tasks import BackgroundTask
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters import (
@@ -25,7 +26,8 @@ from adapters import (
     ToolSpec,
 )
 from workspace.audit.service import Actor
-from workspace.calls.gateway import CallRequest, FallbackNotice, ModelCall, RequestKey, start_call
+from workspace.calls.gateway import ModelCall, start_call
+from workspace.calls.request import CallRequest, FallbackNotice, RequestKey
 from workspace.chat import attachments
 from workspace.chat.outcome import LaneOutcome
 from workspace.chat.turns import UnknownModel
@@ -87,6 +89,16 @@ class Exchange:
                 )
             if self.lease_id is not None:
                 self.runtime.leases.discard(self.lease_id)  # accounted: nothing left to renew
+
+    def after_delivery(self) -> BackgroundTask | None:
+        """A streamed answer nobody records is delivered whole before its account: the usage
+        write (and the hold's settlement) runs once the response has ended, as its background
+        task, so the client's stream ends without waiting for it. Its lease stands for it
+        until then. A recorded answer is stored with its account, before the stream ends."""
+        if self.logged is not None:
+            return None
+        self.call.account_after_delivery = True
+        return BackgroundTask(self.call.account_delivered)
 
     def headers(self) -> dict[str, str]:
         """Whose key pays (a whole answer's: after a fallback, ``platform``) and the recorded

@@ -97,6 +97,9 @@ class Replay:
     async def run(self) -> Collected:
         return self.collected
 
+    def after_delivery(self) -> None:
+        """Nothing to account: the first request did."""
+
     def headers(self) -> dict[str, str]:
         return {
             KEY_SOURCE_HEADER: self.key_source,

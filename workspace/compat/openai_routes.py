@@ -55,7 +55,12 @@ async def chat_completions(
     completion = Completion(data.model)
     if data.stream:
         body = sse(completion, exchange.events(), data.include_usage())
-        return Stream(body, media_type="text/event-stream", headers=exchange.headers())
+        return Stream(
+            body,
+            media_type="text/event-stream",
+            headers=exchange.headers(),
+            background=exchange.after_delivery(),
+        )
     return await whole_answer(exchange, db, completion.whole, openai_error)
 
 

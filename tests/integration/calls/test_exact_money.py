@@ -14,7 +14,8 @@ from tests.integration.calls.conftest import member_of
 from tests.integration.calls.test_gateway import _drain
 from tests.support import Stack, UserClient
 from workspace.billing import ledger, plans
-from workspace.calls.gateway import CallRequest, start_call
+from workspace.calls.gateway import start_call
+from workspace.calls.request import CallRequest
 from workspace.runtime import Runtime
 
 # The case that was under-billed: a ~24,000-word prompt to GPT-4o costs more than a fixed hold.

@@ -13,7 +13,8 @@ from adapters.types import Message, Secret, Text, TextDelta
 from tests.integration.calls.conftest import member_of
 from tests.support import Stack, UserClient
 from workspace.billing import holds, ledger
-from workspace.calls.gateway import CallRequest, FallbackNotice, RequestKey, start_call
+from workspace.calls.gateway import start_call
+from workspace.calls.request import CallRequest, FallbackNotice, RequestKey
 from workspace.keys.resolution import NoKeyAvailable
 from workspace.runtime import Runtime
 from workspace.secrets.vault import SecretStoreUnavailable
@@ -252,3 +253,35 @@ async def test_budget_is_checked_before_and_enforced_after(
     assert refused.value.extra["budget"] == "workspace"
     audit = await alice.get(f"/api/workspaces/{ws}/audit", params={"action": "budget.exceeded"})
     assert len(audit.json()) == 1
+
+
+async def test_an_answer_delivered_first_is_accounted_after_and_once(
+    alice: UserClient, runtime: Runtime
+) -> None:
+    """The gateway ends a stream nobody records before its account (the response's background
+    task): read to its end, the call waits for :meth:`account_delivered`; cut short, it is
+    accounted at once and the later call does nothing."""
+    ws = await alice.create_workspace()
+    await alice.post(
+        f"/api/workspaces/{ws}/credentials", json={"provider": "openai", "secret": "sk-ws-key-0090"}
+    )
+    call = await start_call(runtime, CallRequest(member_of(alice, ws), "openai/gpt-4o", HELLO))
+    call.account_after_delivery = True
+    await _drain(call)
+    assert not call.outcome.accounted and await _usage_rows(runtime, ws) == []
+    await call.account_delivered()
+    await call.account_delivered()
+    assert call.outcome.accounted
+    assert [r["status"] for r in await _usage_rows(runtime, ws)] == ["complete"]
+
+    cut = await start_call(runtime, CallRequest(member_of(alice, ws), "openai/gpt-4o", HELLO))
+    cut.account_after_delivery = True
+    events = cut.events()
+    await anext(events)
+    await events.aclose()  # the client went away
+    assert cut.outcome.accounted
+    await cut.account_delivered()
+    assert sorted(str(r["status"]) for r in await _usage_rows(runtime, ws)) == [
+        "complete",
+        "incomplete",
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -52,8 +54,25 @@ async def gateway(alice: UserClient, stack: Stack) -> Gateway:
     return Gateway(ws, await workspace_token(alice, ws), stack.url, alice)
 
 
+async def accounted(runtime: Runtime, ws: str, timeout_s: float = 5.0) -> None:
+    """Every call of the workspace is accounted: its lease is gone. A streamed answer nobody
+    records is accounted once its response has ended (the response's background task)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        async with runtime.sessionmaker() as session:
+            live = await session.scalar(
+                sa.text("SELECT count(*) FROM live_calls WHERE workspace_id = :ws"),
+                {"ws": uuid.UUID(ws)},
+            )
+        if not live:
+            return
+        assert time.monotonic() < deadline, f"{live} call(s) still unaccounted"
+        await asyncio.sleep(0.02)
+
+
 async def usage_rows(runtime: Runtime, ws: str) -> list[dict[str, object]]:
-    """The workspace's usage ledger, oldest first."""
+    """The workspace's usage ledger, oldest first, once every call is accounted."""
+    await accounted(runtime, ws)
     async with runtime.sessionmaker() as session:
         rows = await session.execute(
             sa.text(

@@ -17,7 +17,8 @@ import pytest
 from adapters.types import Message, Secret, Text
 from tests.integration.calls.conftest import member_of
 from tests.support import Stack, UserClient
-from workspace.calls.gateway import CallRequest, RequestKey, start_call
+from workspace.calls.gateway import start_call
+from workspace.calls.request import CallRequest, RequestKey
 from workspace.runtime import Runtime
 
 

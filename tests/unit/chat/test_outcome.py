@@ -10,7 +10,8 @@ from typing import cast
 import pytest
 
 from adapters import Reasoning, ReasoningSignature, Text
-from workspace.calls.gateway import CallOutcome, FallbackNotice, ModelCall
+from workspace.calls.gateway import ModelCall
+from workspace.calls.request import CallOutcome, FallbackNotice
 from workspace.chat.outcome import LaneOutcome
 from workspace.errors import InvalidInput
 
