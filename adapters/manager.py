@@ -6,6 +6,7 @@ plugins, so the path third parties use is the one every test exercises.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import logging
@@ -124,6 +125,12 @@ class ProviderRegistry:
 
     def models(self) -> list[ModelInfo]:
         """The merged catalogue: each provider's models plus plugin additions (first wins)."""
+        return list(self._catalogue.values())
+
+    @functools.cached_property
+    def _catalogue(self) -> dict[str, ModelInfo]:
+        """The merged catalogue by ``provider/model``, built once: the providers and plugins
+        are fixed when the registry is, and their catalogues are static (no I/O)."""
         seen: dict[str, ModelInfo] = {}
         for provider in self._providers.values():
             for info in provider.models():
@@ -131,7 +138,7 @@ class ProviderRegistry:
         for info in self._extra_models:
             if info.provider in self._providers:
                 seen.setdefault(info.ref, info)
-        return list(seen.values())
+        return seen
 
     def resolve_model(self, ref: str) -> tuple[Provider, ModelInfo]:
         """Split ``provider/model`` (the model may itself contain ``/``) and find both."""
@@ -141,9 +148,9 @@ class ProviderRegistry:
                 f"{ref!r} is not a model id; expected 'provider/model'.", provider=provider_id
             )
         provider = self.get(provider_id)
-        for info in self.models():
-            if info.provider == provider_id and info.id == model_id:
-                return provider, info
+        info = self._catalogue.get(ref)
+        if info is not None:
+            return provider, info
         fallback = provider.model(model_id)
         if fallback is None:
             raise ModelNotFound(

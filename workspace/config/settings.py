@@ -40,10 +40,17 @@ class Settings(BaseSettings):
         "PgBouncer in transaction mode (statements are then unnamed-unique and never reused).",
     )
     database_pool_size: int = Field(
-        10, ge=1, description="PostgreSQL connections each replica keeps open for requests."
+        25,
+        ge=1,
+        description="PostgreSQL connections each replica keeps open for requests (opened as the "
+        "load needs them, then kept).",
     )
     database_max_overflow: int = Field(
-        20, ge=0, description="Extra connections a replica may open above the pool under load."
+        5,
+        ge=0,
+        description="Extra connections a replica may open above the pool under load; each is "
+        "closed as soon as it is returned, so a pool too small for the load reconnects all the "
+        "time.",
     )
     database_ping_idle_s: float = Field(
         30.0,

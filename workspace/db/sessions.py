@@ -18,8 +18,8 @@ _IDLE_SINCE = "switchboard_idle_since"
 def make_engine(
     url: str,
     *,
-    pool_size: int = 10,
-    max_overflow: int = 20,
+    pool_size: int = 25,
+    max_overflow: int = 5,
     statement_cache: bool = True,
     ping_idle_s: float = 30.0,
 ) -> AsyncEngine:
