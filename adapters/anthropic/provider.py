@@ -10,6 +10,7 @@ from anthropic import AsyncAnthropic
 
 from adapters.anthropic.errors import map_anthropic_error
 from adapters.anthropic.translate import EventReader, to_params
+from adapters.anthropic.wire import read_events
 from adapters.clients import ClientCache
 from adapters.errors import InvalidCredentials, ProviderError
 from adapters.provider import Provider
@@ -124,10 +125,20 @@ class AnthropicProvider(Provider):
             params["system"] = wire.system
         if wire.tools:
             params["tools"] = wire.tools
-        response = await self.client_for(credential).messages.create(**params)  # type: ignore[call-overload]
+        # `client.post` rather than `messages.create`: the events are read from the body's
+        # lines (see `wire`); the SDK still builds and sends the request and raises its errors.
+        stream = await self.client_for(credential).post(
+            "/v1/messages",
+            body=params,
+            cast_to=object,
+            stream=True,
+            stream_cls=anthropic.AsyncStream[object],
+        )
+        assert isinstance(stream, anthropic.AsyncStream)
         reader = EventReader(provider=self.id)
-        async with response:
-            async for event in response:
+        async with stream:  # closes the response
+            response = stream.response
+            async for event in read_events(response.aiter_lines(), response):
                 for out in reader.feed(event):
                     yield out
         if reader.finish is not None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from anthropic.types import RawMessageStreamEvent
-
+from adapters.anthropic import wire
 from adapters.history import drop_foreign_reasoning, prepare_history, safe_tool_id
 from adapters.types import (
     ChatRequest,
@@ -143,46 +142,49 @@ class EventReader:
     _cached: int = 0
     _tool_index: dict[int, int] = field(default_factory=dict)
 
-    def feed(self, event: RawMessageStreamEvent) -> list[StreamEvent]:
-        if event.type == "message_start":
+    def feed(self, event: wire.Event) -> list[StreamEvent]:
+        if event.type == "message_start" and event.message is not None:
             usage = event.message.usage
             self._cached = usage.cache_read_input_tokens or 0
             self._input = (
                 usage.input_tokens + self._cached + (usage.cache_creation_input_tokens or 0)
             )
             return []
-        if event.type == "content_block_start":
-            block = event.content_block
-            if block.type == "tool_use":
-                index = self._tool_index.setdefault(event.index, len(self._tool_index))
-                return [
-                    ToolCallDelta(index=index, id=block.id, name=block.name, arguments_delta="")
-                ]
-            if block.type == "text" and block.text:
-                return [TextDelta(block.text)]
-            if block.type == "thinking" and block.thinking:
-                return [ReasoningDelta(block.thinking)]
-            return []
-        if event.type == "content_block_delta":
-            delta = event.delta
-            if delta.type == "text_delta":
-                return [TextDelta(delta.text)]
-            if delta.type == "thinking_delta":
-                return [ReasoningDelta(delta.thinking)]
-            if delta.type == "signature_delta":
-                return [ReasoningSignature(delta.signature, self.provider)]
-            if delta.type == "input_json_delta" and event.index in self._tool_index:
-                return [
-                    ToolCallDelta(
-                        index=self._tool_index[event.index],
-                        id=None,
-                        name=None,
-                        arguments_delta=delta.partial_json,
-                    )
-                ]
-            return []
+        if event.type == "content_block_start" and event.content_block is not None:
+            return self._block_start(event.content_block, event.index)
+        if event.type == "content_block_delta" and event.delta is not None:
+            return self._block_delta(event.delta, event.index)
         if event.type == "message_delta":
-            if event.delta.stop_reason:
+            if event.delta is not None and event.delta.stop_reason:
                 self.finish = _FINISH.get(event.delta.stop_reason, "stop")
-            return [Usage(self._input, event.usage.output_tokens, self._cached)]
+            output = event.usage.output_tokens if event.usage is not None else 0
+            return [Usage(self._input, output, self._cached)]
+        return []
+
+    def _block_start(self, block: wire.Block, at: int | None) -> list[StreamEvent]:
+        if block.type == "tool_use" and at is not None:
+            index = self._tool_index.setdefault(at, len(self._tool_index))
+            return [ToolCallDelta(index=index, id=block.id, name=block.name, arguments_delta="")]
+        if block.type == "text" and block.text:
+            return [TextDelta(block.text)]
+        if block.type == "thinking" and block.thinking:
+            return [ReasoningDelta(block.thinking)]
+        return []
+
+    def _block_delta(self, delta: wire.Delta, at: int | None) -> list[StreamEvent]:
+        if delta.type == "text_delta" and delta.text is not None:
+            return [TextDelta(delta.text)]
+        if delta.type == "thinking_delta" and delta.thinking is not None:
+            return [ReasoningDelta(delta.thinking)]
+        if delta.type == "signature_delta" and delta.signature is not None:
+            return [ReasoningSignature(delta.signature, self.provider)]
+        if delta.type == "input_json_delta" and at in self._tool_index:
+            return [
+                ToolCallDelta(
+                    index=self._tool_index[at],
+                    id=None,
+                    name=None,
+                    arguments_delta=delta.partial_json or "",
+                )
+            ]
         return []

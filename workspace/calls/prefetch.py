@@ -20,11 +20,16 @@ _END = object()
 
 
 class Prefetch:
-    """One provider stream, running ahead of its reader."""
+    """One provider stream, running ahead of its reader.
+
+    The events wait in a plain list with one future for the reader to wait on, not an
+    ``asyncio.Queue`` (four deques and an event: a few KiB per held stream); the reader takes
+    every event that is ready at once."""
 
     def __init__(self, stream: AsyncIterator[StreamEvent], unread_s: float) -> None:
         self.started = time.monotonic()
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._ready: list[object] = []
+        self._waiter: asyncio.Future[None] | None = None
         self._task = asyncio.create_task(self._pump(stream), name="provider-prefetch")
         self._unread = asyncio.get_running_loop().call_later(unread_s, self.cancel)
 
@@ -32,20 +37,32 @@ class Prefetch:
         try:
             async with aclosing(stream):  # type: ignore[type-var]
                 async for event in stream:
-                    self._queue.put_nowait(event)
+                    self._put(event)
         except Exception as exc:  # the reader raises it where the stream would have
-            self._queue.put_nowait(exc)
+            self._put(exc)
         finally:
-            self._queue.put_nowait(_END)
+            self._put(_END)
+
+    def _put(self, item: object) -> None:
+        self._ready.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def events(self) -> AsyncIterator[StreamEvent]:
         """The stream's events, as if read from it directly; read it once."""
         self._unread.cancel()
         try:
-            while (item := await self._queue.get()) is not _END:
-                if isinstance(item, Exception):
-                    raise item
-                yield item  # type: ignore[misc]
+            while True:
+                if not self._ready:
+                    self._waiter = asyncio.get_running_loop().create_future()
+                    await self._waiter
+                ready, self._ready = self._ready, []
+                for item in ready:
+                    if item is _END:
+                        return
+                    if isinstance(item, Exception):
+                        raise item
+                    yield item  # type: ignore[misc]
         finally:
             self.cancel()
 

@@ -1,0 +1,105 @@
+"""The Messages API's streamed events as they arrive, decoded straight into small structs.
+
+Why not the SDK's stream: it builds a pydantic event model per event (``construct_type``) after
+its own SSE decoder, through a chain of async generators over a copy of the stream object; for
+a held stream that chain and the objects it keeps were a fifth of the app's memory, and per
+event it is most of the adapter's CPU (as it was for OpenAI, see
+:mod:`adapters.openai_chat.wire`). The SDK still builds and sends the request, applies the key
+and raises its status errors (``client.post``, the body as a stream); only the body's lines are
+read here, with msgspec, keeping the fields :class:`~adapters.anthropic.translate.EventReader`
+uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, Final
+
+import anthropic
+import httpx2
+import msgspec
+
+
+class Block(msgspec.Struct):
+    """``content_block_start``'s block: text, thinking or a tool call."""
+
+    type: str
+    text: str | None = None
+    thinking: str | None = None
+    id: str | None = None
+    name: str | None = None
+
+
+class Delta(msgspec.Struct):
+    """A block's delta (``type`` says which), or the message's (``stop_reason``)."""
+
+    type: str | None = None
+    text: str | None = None
+    thinking: str | None = None
+    signature: str | None = None
+    partial_json: str | None = None
+    stop_reason: str | None = None
+
+
+class StartUsage(msgspec.Struct):
+    input_tokens: int = 0
+    cache_read_input_tokens: int | None = None
+    cache_creation_input_tokens: int | None = None
+
+
+class StartMessage(msgspec.Struct):
+    usage: StartUsage = msgspec.field(default_factory=StartUsage)
+
+
+class DeltaUsage(msgspec.Struct):
+    output_tokens: int = 0
+
+
+class Event(msgspec.Struct):
+    """One streamed event; which fields it has depends on its ``type``."""
+
+    type: str
+    index: int | None = None
+    message: StartMessage | None = None
+    content_block: Block | None = None
+    delta: Delta | None = None
+    usage: DeltaUsage | None = None
+
+
+_DECODER: Final = msgspec.json.Decoder(Event)
+
+
+async def read_events(lines: AsyncIterator[str], response: httpx2.Response) -> AsyncIterator[Event]:
+    """The events of an SSE body, to its end (``ping`` skipped); an ``error`` event raises
+    ``anthropic.APIStatusError`` as the SDK's own stream does, so the error map treats both
+    alike."""
+    name: str | None = None
+    data: list[str] = []
+    async for line in lines:
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[6:] if line.startswith("data: ") else line[5:])
+        elif not line and (name or data):  # a blank line ends the event
+            if (event := _event(name, "\n".join(data), response)) is not None:
+                yield event
+            name, data = None, []
+    if (name or data) and (event := _event(name, "\n".join(data), response)) is not None:
+        yield event  # a body that ended without the blank line
+
+
+def _event(name: str | None, payload: str, response: httpx2.Response) -> Event | None:
+    if name is None or name == "ping" or not payload:
+        return None
+    if name == "error":
+        raise _stream_error(payload, response)
+    return _DECODER.decode(payload)
+
+
+def _stream_error(payload: str, response: httpx2.Response) -> anthropic.APIStatusError:
+    body: Any
+    try:
+        body = msgspec.json.decode(payload)
+    except msgspec.DecodeError:
+        body = payload
+    return anthropic.APIStatusError(str(body), response=response, body=body)
