@@ -19,7 +19,7 @@ from workspace.calls.gateway import ModelCall
 from workspace.chat.durable import end_live, lease_hold
 from workspace.chat.models import LiveCall
 from workspace.db.columns import utcnow
-from workspace.db.writes import execute, new_row, row_insert
+from workspace.db.writes import new_row, row_insert, write_in_unit
 from workspace.runtime import Runtime
 
 
@@ -40,7 +40,8 @@ async def lease_call(db: AsyncSession, runtime: Runtime, call: ModelCall) -> uui
         instance_id=runtime.instance_id,
         lease_until=utcnow() + timedelta(seconds=runtime.settings.call_lease_s),
     )
-    await execute(db, row_insert(LiveCall, lease, "lease_"))
+    # Alone in the request (no hold, no record): one autocommitted statement.
+    await write_in_unit(db, [row_insert(LiveCall, lease, "lease_")])
     runtime.leases.add(lease_id)
 
     call.accounted_writes = lambda: [end_live(lease_id)]

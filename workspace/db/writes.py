@@ -144,3 +144,14 @@ async def write_at_once(session: AsyncSession, writes: Sequence[Write]) -> None:
     connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     combined = as_one(writes)
     await connection.execute(combined.statement, dict(combined.params))
+
+
+async def write_in_unit(session: AsyncSession, writes: Sequence[Write]) -> None:
+    """``writes`` as one statement of the session's unit of work: in its transaction when it
+    has one or holds unflushed changes (what came before commits with them, or nothing does),
+    else autocommitted alone, with neither ``BEGIN`` nor ``COMMIT`` (see :func:`write_at_once`).
+    The session's later statements then autocommit too: for a request's last write."""
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        await execute(session, as_one(writes))
+    else:
+        await write_at_once(session, writes)
