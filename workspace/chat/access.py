@@ -23,6 +23,7 @@ from sqlmodel.sql.expression import Select
 
 from workspace.accounts.principal import Principal
 from workspace.chat.models import CompareRun, Conversation
+from workspace.db.sessions import reading
 from workspace.errors import NotFound
 from workspace.runtime.dependencies import runtime_of
 from workspace.runtime.lookups import LookupCache
@@ -174,10 +175,15 @@ async def provide_conversation(
     conversation_id: uuid.UUID,
 ) -> ConversationAccess:
     cache = runtime_of(request.app.state).live_lookups()
-    return await refused_at_once(
-        db,
-        conversation_access(db, principal, conversation_id, route_permission(request), cache=cache),
-    )
+    async with reading(db) as reader:
+        access = await refused_at_once(
+            db,
+            conversation_access(
+                reader, principal, conversation_id, route_permission(request), cache=cache
+            ),
+        )
+    db.add(access.conversation)  # the request changes it in its own unit of work
+    return access
 
 
 async def provide_compare(

@@ -36,13 +36,13 @@ from workspace.chat.parts import dump_parts
 from workspace.db.columns import utcnow
 from workspace.db.writes import (
     Write,
-    as_one,
     execute,
     new_row,
     row_delete,
     row_insert,
     row_update,
     table_of,
+    write_in_unit,
 )
 from workspace.runtime import Runtime
 from workspace.teams.guards import Member
@@ -129,7 +129,7 @@ async def open_answers(
     for index, opening in enumerate(openings):
         writes += _opening_writes(runtime, member, opening, idempotency_id, now, f"a{index}_")
     if writes:
-        await execute(session, as_one(writes))
+        await write_in_unit(session, writes)
     for opening in openings:
         slot = opening.slot
         runtime.leases.add(slot.message_id)

@@ -29,6 +29,7 @@ from workspace.chat.lanes import Lane
 from workspace.chat.models import CompareRun
 from workspace.chat.parts import StoredPart
 from workspace.chat.replay import replay_stored
+from workspace.db.sessions import reading
 from workspace.db.writes import Write, new_row, row_insert
 from workspace.errors import InvalidInput
 from workspace.keys.listing import find_model
@@ -261,7 +262,8 @@ async def _new_turn(
     conversation = access.conversation
     edited = (edit_of,) if edit_of else ()
     target = service.parent_target(conversation, parent_id)
-    tree = await service.load_branch(db, conversation.id, target, *edited)
+    async with reading(db) as reader:
+        tree = await service.load_branch(reader, conversation.id, target, *edited)
     parent = service.resolve_parent(tree, conversation, parent_id)
     kept = attachments.kept_parts(tree, edit_of)
     path = tree.path(parent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -10,9 +11,29 @@ from typing import Any
 
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _IDLE_SINCE = "switchboard_idle_since"
+_ON_CONNECTION = "switchboard_on_connection"
+
+
+@event.listens_for(Session, "after_begin")
+def _connected(session: Session, _transaction: SessionTransaction, _connection: Any) -> None:
+    session.info[_ON_CONNECTION] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _released(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_ON_CONNECTION, None)
+
+
+def has_begun(session: AsyncSession) -> bool:
+    """The session's unit of work has begun on the database: it holds a connection (it ran a
+    statement, or asked for its connection), or has changes to flush. A session merely told
+    about an object (``add``) has not."""
+    return bool(session.info.get(_ON_CONNECTION) or session.new or session.dirty or session.deleted)
 
 
 def make_engine(
@@ -77,3 +98,26 @@ async def own_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     async with AsyncSession(session.bind, expire_on_commit=False) as own:
         yield own
         await own.commit()
+
+
+@asynccontextmanager
+async def reading(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Where a request reads before it writes: an autocommitted session of its own on the same
+    engine, so the request's first statement can be its one write, atomic alone (no ``BEGIN``,
+    no ``COMMIT``: see :func:`workspace.db.writes.write_in_unit`). Once the request's unit of
+    work has begun, its own session: its reads then see its writes. (Under READ COMMITTED each
+    statement reads its own snapshot either way.) The rows read are detached when the block
+    ends; ``session.add`` one to change it in the request."""
+    if has_begun(session):
+        yield session
+        return
+    bind = session.bind
+    assert isinstance(bind, AsyncEngine)
+    async with AsyncSession(_autocommitted(bind), expire_on_commit=False) as reader:
+        yield reader  # takes a pooled connection only if it runs a statement
+
+
+@functools.lru_cache(maxsize=8)
+def _autocommitted(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` whose connections autocommit (same pool), made once per engine."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -25,6 +25,8 @@ from pydantic_core import PydanticUndefined
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.db.sessions import has_begun
+
 Statement = sa.Insert | sa.Update | sa.Delete
 
 
@@ -139,7 +141,7 @@ async def execute(session: AsyncSession, write: Write) -> None:
 async def write_at_once(session: AsyncSession, writes: Sequence[Write]) -> None:
     """Execute ``writes`` as one autocommitted statement on a session that has not begun a
     transaction (so it sends neither ``BEGIN`` nor ``COMMIT``)."""
-    if session.in_transaction():
+    if has_begun(session):
         raise RuntimeError("write_at_once needs a session outside any transaction")
     connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     combined = as_one(writes)
@@ -151,7 +153,7 @@ async def write_in_unit(session: AsyncSession, writes: Sequence[Write]) -> None:
     has one or holds unflushed changes (what came before commits with them, or nothing does),
     else autocommitted alone, with neither ``BEGIN`` nor ``COMMIT`` (see :func:`write_at_once`).
     The session's later statements then autocommit too: for a request's last write."""
-    if session.in_transaction() or session.new or session.dirty or session.deleted:
+    if has_begun(session):
         await execute(session, as_one(writes))
     else:
         await write_at_once(session, writes)

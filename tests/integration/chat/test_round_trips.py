@@ -2,8 +2,8 @@
 
 Counted with SQLAlchemy's own events (deterministic; no timing): the access guard, the policy,
 plan, budgets, keys and prompt settings come from the lookup cache, so the message reads only
-its conversation (with the membership) and the branch it continues (not the whole tree), and
-writes in three statements.
+its conversation (with the membership) and the branch it continues (not the whole tree), writes
+once before its stream and once after, and a write that stands alone needs no BEGIN or COMMIT.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def statements() -> Iterator[list[str]]:
         event.remove(Engine, "begin", begun)
 
 
-async def test_a_chat_message_on_a_warm_replica_costs_five_round_trips(
+async def test_a_chat_message_on_a_warm_replica_costs_four_round_trips(
     alice: UserClient,
 ) -> None:
     ws = await chat_workspace(alice)
@@ -64,14 +64,14 @@ async def test_a_chat_message_on_a_warm_replica_costs_five_round_trips(
     with statements() as seen:
         events = await stream(alice, path, {**body, "content": "counted"})
     assert events[-1].event == "message.end"
-    # The request's transaction: the conversation (with the membership), the branch it
-    # continues (not the whole tree), then one statement for the user message, the streaming
-    # answer with its lease and the conversation's new leaf; then its COMMIT (not a cursor
-    # statement).
-    assert seen[:4] == ["BEGIN", "SELECT", "BRANCH", "WITH"], seen
+    # Three statements, each autocommitted (no BEGIN, no COMMIT): the conversation (with the
+    # membership) and the branch it continues (not the whole tree) are read before the
+    # request writes; then its one write, the user message with the streaming answer, its
+    # lease and the conversation's new leaf, atomic alone.
+    assert seen[:6] == ["AUTOCOMMIT", "SELECT", "AUTOCOMMIT", "BRANCH", "AUTOCOMMIT", "WITH"]
     # After the stream: the usage event, the lease's end and the answer's final state, one
     # autocommitted statement. No last-used write: the key was marked a moment ago.
-    assert seen[4:] == ["AUTOCOMMIT", "WITH"], seen
+    assert seen[6:] == ["AUTOCOMMIT", "WITH"], seen
 
 
 async def test_a_compare_opens_every_lane_in_one_statement(alice: UserClient) -> None:
@@ -87,8 +87,27 @@ async def test_a_compare_opens_every_lane_in_one_statement(alice: UserClient) ->
         events = await stream(alice, path, {**body, "content": "counted"})
     assert [e.data["status"] for e in events if e.event == "message.end"] == ["complete"] * 3
     # The conversation; no branch to read (a new root); one statement for the user message,
-    # the run and every answer with its lease.
-    assert seen[:3] == ["BEGIN", "SELECT", "WITH"], seen
+    # the run and every answer with its lease; each autocommitted.
+    assert seen[:4] == ["AUTOCOMMIT", "SELECT", "AUTOCOMMIT", "WITH"], seen
     # After the stream: each lane's accounting and final state, then the run is done; each one
     # autocommitted statement.
-    assert seen[3:] == ["AUTOCOMMIT", "WITH"] * 3 + ["AUTOCOMMIT", "UPDATE"], seen
+    assert seen[4:] == ["AUTOCOMMIT", "WITH"] * 3 + ["AUTOCOMMIT", "UPDATE"], seen
+
+
+async def test_a_message_with_other_writes_keeps_one_transaction(alice: UserClient) -> None:
+    """With an Idempotency-Key the request writes its claim first: the claim and the message
+    then commit together (one transaction), so a refusal in between leaves neither."""
+    ws = await chat_workspace(alice)
+    conversation = await new_conversation(alice, ws)
+    path = f"/api/conversations/{conversation}/messages"
+    body = {"content": "warm up", "model": "openai/gpt-4o"}
+    assert (await stream(alice, path, body))[-1].event == "message.end"
+    with statements() as seen:
+        events = await stream(
+            alice, path, {**body, "content": "keyed"}, headers={"Idempotency-Key": "k-one-tx"}
+        )
+    assert events[-1].event == "message.end"
+    # The conversation is read before; from the claim on, one transaction: the claim, the
+    # branch (read in it, after the claim) and the message's statement, then COMMIT.
+    begun = seen.index("BEGIN")
+    assert seen[: begun + 4] == ["AUTOCOMMIT", "SELECT", "BEGIN", "INSERT", "BRANCH", "WITH"]
