@@ -53,14 +53,20 @@ def statements() -> Iterator[list[str]]:
         event.remove(Engine, "begin", begun)
 
 
-async def test_a_chat_message_on_a_warm_replica_costs_four_round_trips(
-    alice: UserClient,
-) -> None:
+async def _warmed(alice: UserClient) -> tuple[str, dict[str, Any]]:
+    """A new conversation's message path and body, once a first message warmed the lookups."""
     ws = await chat_workspace(alice)
     conversation = await new_conversation(alice, ws)
     path = f"/api/conversations/{conversation}/messages"
-    body = {"content": "warm up", "model": "openai/gpt-4o"}
+    body: dict[str, Any] = {"content": "warm up", "model": "openai/gpt-4o"}
     assert (await stream(alice, path, body))[-1].event == "message.end"
+    return path, body
+
+
+async def test_a_chat_message_on_a_warm_replica_costs_four_round_trips(
+    alice: UserClient,
+) -> None:
+    path, body = await _warmed(alice)
     with statements() as seen:
         events = await stream(alice, path, {**body, "content": "counted"})
     assert events[-1].event == "message.end"
@@ -97,11 +103,7 @@ async def test_a_compare_opens_every_lane_in_one_statement(alice: UserClient) ->
 async def test_a_message_with_other_writes_keeps_one_transaction(alice: UserClient) -> None:
     """With an Idempotency-Key the request writes its claim first: the claim and the message
     then commit together (one transaction), so a refusal in between leaves neither."""
-    ws = await chat_workspace(alice)
-    conversation = await new_conversation(alice, ws)
-    path = f"/api/conversations/{conversation}/messages"
-    body = {"content": "warm up", "model": "openai/gpt-4o"}
-    assert (await stream(alice, path, body))[-1].event == "message.end"
+    path, body = await _warmed(alice)
     with statements() as seen:
         events = await stream(
             alice, path, {**body, "content": "keyed"}, headers={"Idempotency-Key": "k-one-tx"}
