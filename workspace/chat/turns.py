@@ -153,6 +153,7 @@ async def send_message(
         ctx = answering.context(runtime, access, user, claim.record_id)
         lanes = [replace(lane, make_current=False)]
         events = await answering.stream(db, ctx, lanes, before=written)
+        # New uploads were claimed (locked) in the unit of work: linked in its transaction.
         await attachments.attach(db, access, user, turn.attachments)
         return events
 
