@@ -19,6 +19,7 @@ policy says ``fallback``, the call moves to the platform key (charged) and yield
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -53,6 +54,8 @@ from workspace.keys.listing import find_model, price_known
 from workspace.keys.policy import platform_permitted, require_allowed
 from workspace.keys.resolution import KeySource, load_platform_key, resolve
 from workspace.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -125,7 +128,12 @@ class ModelCall:
         it runs, the caller's lease on the call stands for it (the sweep accounts it if the
         process dies). A call cut short was accounted at once; then this does nothing."""
         if self.outcome.read_to_end and not self.outcome.accounted:
-            await self._account()
+            try:
+                await self._account()
+            except Exception as exc:  # an outage: the answer was delivered, the lease stands
+                log.warning(
+                    "could not account a delivered call (%s); the sweep will", type(exc).__name__
+                )
 
     async def _stream(self, started: float) -> AsyncIterator[StreamEvent | FallbackNotice]:
         first, self._prefetch = self._prefetch, None

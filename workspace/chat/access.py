@@ -52,12 +52,7 @@ def _access_statement(token_scoped: bool, for_update: bool) -> Select[Conversati
     """The conversation joined with the caller's membership, for ``conversation_id`` and
     ``user_id`` (and ``token_workspace_id``: a workspace token sees its workspace only). Built
     once per shape: a request binds its values, and SQLAlchemy's cache key is computed once."""
-    visible = sa.or_(
-        col(Conversation.visibility) == "shared",
-        col(Conversation.created_by) == sa.bindparam("user_id"),
-    )
-    if token_scoped:
-        visible = sa.and_(visible, col(Conversation.workspace_id) == sa.bindparam("token_ws"))
+    visible = _visible(sa.bindparam("user_id"), sa.bindparam("token_ws") if token_scoped else None)
     stmt = (
         select(Conversation, Membership.role)
         .join(Membership, _membership_join())
@@ -70,13 +65,15 @@ def _access_statement(token_scoped: bool, for_update: bool) -> Select[Conversati
     return stmt.with_for_update(of=Conversation) if for_update else stmt
 
 
-def _visible(principal: Principal) -> sa.ColumnElement[bool]:
+def _visible(user_id: object, token_workspace_id: object | None) -> sa.ColumnElement[bool]:
+    """Shared, or the caller's own; a workspace token sees its workspace only (values or bind
+    parameters)."""
     visible = sa.or_(
         col(Conversation.visibility) == "shared",
-        col(Conversation.created_by) == principal.user_id,
+        col(Conversation.created_by) == user_id,
     )
-    if principal.token_workspace_id is not None:  # a workspace token sees its workspace only
-        return sa.and_(visible, col(Conversation.workspace_id) == principal.token_workspace_id)
+    if token_workspace_id is not None:
+        return sa.and_(visible, col(Conversation.workspace_id) == token_workspace_id)
     return visible
 
 
@@ -138,7 +135,7 @@ async def compare_access(
         .where(
             CompareRun.id == compare_id,
             Membership.user_id == principal.user_id,
-            _visible(principal),
+            _visible(principal.user_id, principal.token_workspace_id),
         )
     )
     row = (await session.exec(stmt)).first()

@@ -40,7 +40,7 @@ async def lease_call(db: AsyncSession, runtime: Runtime, call: ModelCall) -> uui
         instance_id=runtime.instance_id,
         lease_until=utcnow() + timedelta(seconds=runtime.settings.call_lease_s),
     )
-    # Alone in the request (no hold, no record): one autocommitted statement.
+    # With a hold, in its transaction; alone in the request, one autocommitted statement.
     await write_in_unit(db, [row_insert(LiveCall, lease, "lease_")])
     runtime.leases.add(lease_id)
 
