@@ -31,17 +31,30 @@ class Trips:
 
 
 @dataclass
+class Burst:
+    """One burst of a path: streams per second, server CPU ms per request, failed requests."""
+
+    rate: float
+    cpu_ms: float
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Figures:
     peer: Peer | None
     latency: dict[str, Latency] = field(default_factory=dict)
     bursts: dict[str, tuple[float, float]] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
     trips: dict[str, list[Trips]] = field(default_factory=dict)
     load: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
 
-    def keep_burst(self, name: str, result: tuple[float, float]) -> None:
-        """Keep the better burst (more streams per second) of the runs."""
-        if name not in self.bursts or result[0] > self.bursts[name][0]:
-            self.bursts[name] = result
+    def keep_burst(self, name: str, result: Burst) -> None:
+        """Keep the better burst (more streams per second) of the runs that lost no request."""
+        if result.failed:
+            kinds = ", ".join(sorted(set(result.failed)))
+            self.dropped.append(f"{name}: {len(result.failed)} request(s) failed ({kinds})")
+        elif name not in self.bursts or result.rate > self.bursts[name][0]:
+            self.bursts[name] = (result.rate, result.cpu_ms)
 
     def added(self, name: str, q: float, which: str) -> float | None:
         if name not in self.latency:
@@ -154,6 +167,8 @@ def print_table(f: Figures, rounds: int) -> None:
         "\nRound trips are counted on the wire with the provider taking 25 ms to its first token"
         " (bench.versus.COUNTED_TTFT_MS), so the request's own writes count as 'while streaming'."
     )
+    for dropped in f.dropped:
+        print(f"a burst left out, {dropped}")
     print(f"load average before {f.load[0]}, after {f.load[1]}")
 
 

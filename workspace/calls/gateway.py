@@ -19,6 +19,7 @@ policy says ``fallback``, the call moves to the platform key (charged) and yield
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -110,6 +111,11 @@ class ModelCall:
         if self._prefetch is not None:
             self._prefetch.cancel()
 
+    def buffered(self) -> bool:
+        """The provider's next event (or its end) is already read (:meth:`Prefetch.buffered`);
+        false for a stream that was not sent ahead."""
+        return self._prefetch is not None and self._prefetch.buffered()
+
     async def events(self) -> AsyncIterator[StreamEvent | FallbackNotice]:
         started = self._prefetch.started if self._prefetch else time.monotonic()
         try:
@@ -120,6 +126,9 @@ class ModelCall:
             self.outcome.latency_ms = int((time.monotonic() - started) * 1000)
             if not (self.outcome.read_to_end and self.account_after_delivery):
                 with CancelScope(shield=True):
+                    # A reader whose consumer runs in another task (chat's stream) has handed
+                    # it the last words: they go out before this builds and sends its write.
+                    await asyncio.sleep(0)
                     await self._account()
 
     async def account_delivered(self) -> None:
@@ -136,7 +145,7 @@ class ModelCall:
                 )
 
     async def _stream(self, started: float) -> AsyncIterator[StreamEvent | FallbackNotice]:
-        first, self._prefetch = self._prefetch, None
+        first = self._prefetch
         stream = first.events() if first else self.provider.stream(self._chat(), self.credential)
         async for event in stream:
             if (
@@ -146,6 +155,7 @@ class ModelCall:
                 and await self._switch_to_platform(event.error.code)
             ):
                 assert self.fallback is not None
+                self._prefetch = None  # the retry is not read ahead: nothing is buffered
                 yield self.fallback
                 async for retry_event in self._observe(
                     self.provider.stream(self._chat(), self.credential), started

@@ -23,8 +23,7 @@ class Prefetch:
     """One provider stream, running ahead of its reader.
 
     The events wait in a plain list with one future for the reader to wait on, not an
-    ``asyncio.Queue`` (four deques and an event: a few KiB per held stream); the reader takes
-    every event that is ready at once."""
+    ``asyncio.Queue`` (four deques and an event: a few KiB per held stream)."""
 
     def __init__(self, stream: AsyncIterator[StreamEvent], unread_s: float) -> None:
         self.started = time.monotonic()
@@ -56,15 +55,19 @@ class Prefetch:
                 if not self._ready:
                     self._waiter = asyncio.get_running_loop().create_future()
                     await self._waiter
-                ready, self._ready = self._ready, []
-                for item in ready:
-                    if item is _END:
-                        return
-                    if isinstance(item, Exception):
-                        raise item
-                    yield item  # type: ignore[misc]
+                item = self._ready.pop(0)  # a few items at most: the reader keeps up
+                if item is _END:
+                    return
+                if isinstance(item, Exception):
+                    raise item
+                yield item  # type: ignore[misc]
         finally:
             self.cancel()
+
+    def buffered(self) -> bool:
+        """Whether the next event (or the stream's end) has arrived: a reader that forwards
+        the events can hold them until it has not, and write what came together at once."""
+        return bool(self._ready)
 
     def cancel(self) -> None:
         """End the provider request (nothing more is read)."""

@@ -31,6 +31,7 @@ from litestar.response import ServerSentEvent, Stream
 
 from workspace.chat.events import StreamEvent, frame
 from workspace.chat.lanes import Lane, StreamContext, failure, run_lane
+from workspace.http.streams import EndingStream, Last
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +115,13 @@ async def multiplex(
     on_done: Callable[[Sequence[Lane]], Awaitable[None]],
 ) -> AsyncIterator[bytes]:
     """Run every lane concurrently and yield their events as they come: each time, the frames
-    of every event that is ready, as one chunk (one write)."""
+    of every event that is ready, as one chunk (one write). The request's own end
+    (``on_done``) is written before the last frames, which end the body in their write: a
+    client that has seen the end sees the compare done and the retry's answer stored."""
     outbox = _Outbox()
     tasks = [asyncio.create_task(_lane_task(ctx, lane, outbox)) for lane in lanes]
     keepalive = _Keepalive(outbox, ctx.runtime.settings.sse_keepalive_s)
-    remaining = len(tasks)
+    remaining, finished = len(tasks), False
     try:
         while remaining:
             frames = []
@@ -127,22 +130,33 @@ async def multiplex(
                     remaining -= 1
                 else:
                     frames.append(item)
+            if not remaining:
+                finished = await _finish(on_done, lanes)
             if frames:
                 keepalive.last_sent = time.monotonic()
-                yield b"".join(frames)
+                yield b"".join(frames) if remaining else Last(b"".join(frames))
     finally:
         keepalive.cancel()
         with CancelScope(shield=True):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            try:
-                await on_done(lanes)
-            except Exception:
-                log.exception("could not finish the stream's bookkeeping")
+            if not finished:
+                await _finish(on_done, lanes)
 
 
-class EventStream(ServerSentEvent):
+async def _finish(
+    on_done: Callable[[Sequence[Lane]], Awaitable[None]], lanes: Sequence[Lane]
+) -> bool:
+    with CancelScope(shield=True):
+        try:
+            await on_done(lanes)
+        except Exception:
+            log.exception("could not finish the stream's bookkeeping")
+    return True
+
+
+class EventStream(EndingStream, ServerSentEvent):
     """The events' frames as ``text/event-stream``, written as they come.
 
     Litestar's own :class:`ServerSentEvent` first reads an (empty) preamble on a worker thread and

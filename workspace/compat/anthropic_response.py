@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from adapters import ErrorEvent, Finish, StreamEvent, TextDelta, ToolCallDelta, Usage
 from workspace.compat.collected import Collected
 from workspace.compat.errors import anthropic_error
+from workspace.http.streams import Last, coalesce
 
 _STOP = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}
 _STOP |= {"content_filter": "refusal", "cancelled": "end_turn"}
@@ -109,12 +110,22 @@ class Reply:
         return []
 
 
-async def sse(reply: Reply, events: AsyncIterator[StreamEvent]) -> AsyncIterator[bytes]:
-    """The ``text/event-stream`` body."""
-    yield reply.start()
+def sse(
+    reply: Reply, events: AsyncIterator[StreamEvent], buffered: Callable[[], bool]
+) -> AsyncIterator[bytes]:
+    """The ``text/event-stream`` body; what arrived together goes out together
+    (``buffered``: :func:`coalesce`)."""
+    return coalesce(_frame_groups(reply, events), buffered)
+
+
+async def _frame_groups(
+    reply: Reply, events: AsyncIterator[StreamEvent]
+) -> AsyncIterator[list[bytes] | Last]:
+    head = [reply.start()]  # with the first event's frames: one write
     usage: Usage | None = None
     async for event in events:
         if isinstance(event, Usage):
             usage = event
-        for frame in reply.frames(event, usage):
-            yield frame
+        yield [*head, *reply.frames(event, usage)]
+        head = []
+    yield Last(b"".join(head))

@@ -12,7 +12,6 @@ from typing import Any
 
 from litestar import Request, Response, post
 from litestar.middleware import DefineMiddleware
-from litestar.response import Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import Principal
@@ -21,6 +20,7 @@ from workspace.compat.anthropic_request import MessagesIn, to_ask
 from workspace.compat.anthropic_response import Reply, sse
 from workspace.compat.errors import EnvelopeMiddleware, anthropic_error
 from workspace.compat.handling import open_exchange, whole_answer
+from workspace.http.streams import EndingStream
 from workspace.runtime import Runtime
 from workspace.runtime.dependencies import AUTHENTICATED
 
@@ -48,8 +48,8 @@ async def messages(
     )
     reply = Reply(data.model)
     if data.stream:
-        return Stream(
-            sse(reply, exchange.events()),
+        return EndingStream(
+            sse(reply, exchange.events(), exchange.buffered),
             media_type="text/event-stream",
             headers=exchange.headers(),
             background=exchange.after_delivery(),

@@ -90,6 +90,11 @@ class Exchange:
             if self.lease_id is not None:
                 self.runtime.leases.discard(self.lease_id)  # accounted: nothing left to renew
 
+    def buffered(self) -> bool:
+        """The next event (or the end) is already here, so a frame may wait for it: the end
+        of a recorded answer includes its store, which the last frames then wait for."""
+        return self.call.buffered()
+
     def after_delivery(self) -> BackgroundTask | None:
         """A streamed answer nobody records is delivered whole before its account: the usage
         write (and the hold's settlement) runs once the response has ended, as its background

@@ -97,6 +97,10 @@ class Replay:
     async def run(self) -> Collected:
         return self.collected
 
+    def buffered(self) -> bool:
+        """A replay is all here: it goes out in one write."""
+        return True
+
     def after_delivery(self) -> None:
         """Nothing to account: the first request did."""
 

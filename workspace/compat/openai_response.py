@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from adapters import ErrorEvent, Finish, StreamEvent, TextDelta, ToolCallDelta, Usage
 from workspace.compat.collected import Collected
 from workspace.compat.errors import openai_error
+from workspace.http.streams import Last, coalesce
 
 _FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls"}
 _FINISH |= {"content_filter": "content_filter", "cancelled": "stop"}
@@ -98,17 +99,28 @@ def _frames_of(completion: Completion, event: StreamEvent) -> list[bytes]:
     return []
 
 
-async def sse(
-    completion: Completion, events: AsyncIterator[StreamEvent], include_usage: bool
+def sse(
+    completion: Completion,
+    events: AsyncIterator[StreamEvent],
+    include_usage: bool,
+    buffered: Callable[[], bool],
 ) -> AsyncIterator[bytes]:
-    """The ``text/event-stream`` body: a role chunk, the deltas, the finish, usage, ``[DONE]``."""
-    yield _frame(completion.chunk({"role": "assistant", "content": ""}))
+    """The ``text/event-stream`` body: a role chunk, the deltas, the finish, usage, ``[DONE]``;
+    what arrived together goes out together (``buffered``: :func:`coalesce`)."""
+    return coalesce(_frame_groups(completion, events, include_usage), buffered)
+
+
+async def _frame_groups(
+    completion: Completion, events: AsyncIterator[StreamEvent], include_usage: bool
+) -> AsyncIterator[list[bytes] | Last]:
+    # The role chunk goes with the first event's frames: one write, not one before it.
+    head = [_frame(completion.chunk({"role": "assistant", "content": ""}))]
     usage: Usage | None = None
     async for event in events:
         if isinstance(event, Usage):
             usage = event
-        for frame in _frames_of(completion, event):
-            yield frame
+        yield [*head, *_frames_of(completion, event)]
+        head = []
     if include_usage:
-        yield _frame(completion.usage_chunk(usage))
-    yield _frame("[DONE]")
+        head.append(_frame(completion.usage_chunk(usage)))
+    yield Last(b"".join([*head, _frame("[DONE]")]))

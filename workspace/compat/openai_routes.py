@@ -13,7 +13,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.middleware import DefineMiddleware
-from litestar.response import Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import SCOPE_OPT, Principal
@@ -24,6 +23,7 @@ from workspace.compat.handling import open_exchange, whole_answer
 from workspace.compat.openai_request import ChatCompletionIn, to_ask
 from workspace.compat.openai_response import Completion, sse
 from workspace.errors import NotFound
+from workspace.http.streams import EndingStream
 from workspace.keys.policy import catalogue
 from workspace.keys.schemas import ModelOut
 from workspace.runtime import Runtime
@@ -54,8 +54,8 @@ async def chat_completions(
     )
     completion = Completion(data.model)
     if data.stream:
-        body = sse(completion, exchange.events(), data.include_usage())
-        return Stream(
+        body = sse(completion, exchange.events(), data.include_usage(), exchange.buffered)
+        return EndingStream(
             body,
             media_type="text/event-stream",
             headers=exchange.headers(),
