@@ -7,6 +7,7 @@ CLI and the tests start embedded ones first when needed (:mod:`workspace.cli.emb
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -91,6 +92,16 @@ def _routes(settings: Settings) -> list[ControllerRouterHandler]:
     ]
 
 
+def freeze_start_up_heap() -> None:
+    """Collect once, then move every object alive (modules, routes, the ORM's mappings, the
+    catalogue) out of the garbage collector's sight: a full collection walks every tracked
+    object, and with the start-up heap in it one took ~260 ms on the benchmark machine, a
+    pause every request in flight waits out; without it, ~20 ms. Objects frozen here are never
+    collected as cycles, which is what they are for: they live as long as the process."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings) -> Litestar:
     if settings.database_url is None or settings.vault_addr is None:
         raise ValueError("create_app needs DATABASE_URL and VAULT_ADDR resolved")
@@ -126,6 +137,8 @@ def create_app(settings: Settings) -> Litestar:
                 reconnect_max_s=settings.eviction_reconnect_max_s,
             ) as eviction:
                 app.state.runtime.eviction = eviction
+                if settings.gc_freeze_at_start:
+                    freeze_start_up_heap()
                 yield
         finally:
             maintenance.cancel()
