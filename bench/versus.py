@@ -135,7 +135,7 @@ async def count_trips(
                     )
                 )
         await bench.sim.delete("/_simulator/scenario")
-        await bench.sim.aclose()
+        await bench.aclose()
         return out
 
 
@@ -234,5 +234,7 @@ async def _measure(stack: BenchStack, peer: Peer | None, rounds: int, size: int)
                     "litellm",
                     await burst(lambda: bench.direct(MODEL, peer_sdk), size, [peer.pid]),
                 )
-        await bench.sim.aclose()
+        await bench.aclose()  # the SDK clients too: closed after the loop, they complain
+        if peer_sdk is not None:
+            await peer_sdk.close()
         return figures
