@@ -131,7 +131,8 @@ async def multiplex(
                 else:
                     frames.append(item)
             if not remaining:
-                finished = await _finish(on_done, lanes)
+                await _finish(on_done, lanes)
+                finished = True
             if frames:
                 keepalive.last_sent = time.monotonic()
                 yield b"".join(frames) if remaining else Last(b"".join(frames))
@@ -147,13 +148,12 @@ async def multiplex(
 
 async def _finish(
     on_done: Callable[[Sequence[Lane]], Awaitable[None]], lanes: Sequence[Lane]
-) -> bool:
+) -> None:
     with CancelScope(shield=True):
         try:
             await on_done(lanes)
         except Exception:
             log.exception("could not finish the stream's bookkeeping")
-    return True
 
 
 class EventStream(EndingStream, ServerSentEvent):
