@@ -18,6 +18,8 @@ import anthropic
 import httpx2
 import msgspec
 
+from adapters.sse import sse_events
+
 
 class Block(msgspec.Struct):
     """``content_block_start``'s block: text, thinking or a tool call."""
@@ -72,19 +74,9 @@ async def read_events(lines: AsyncIterator[str], response: httpx2.Response) -> A
     """The events of an SSE body, to its end (``ping`` skipped); an ``error`` event raises
     ``anthropic.APIStatusError`` as the SDK's own stream does, so the error map treats both
     alike."""
-    name: str | None = None
-    data: list[str] = []
-    async for line in lines:
-        if line.startswith("event:"):
-            name = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[6:] if line.startswith("data: ") else line[5:])
-        elif not line and (name or data):  # a blank line ends the event
-            if (event := _event(name, "\n".join(data), response)) is not None:
-                yield event
-            name, data = None, []
-    if (name or data) and (event := _event(name, "\n".join(data), response)) is not None:
-        yield event  # a body that ended without the blank line
+    async for name, payload in sse_events(lines):
+        if (event := _event(name, payload, response)) is not None:
+            yield event
 
 
 def _event(name: str | None, payload: str, response: httpx2.Response) -> Event | None:

@@ -17,6 +17,8 @@ import httpx2
 import msgspec
 import openai
 
+from adapters.sse import sse_events
+
 
 class FunctionDelta(msgspec.Struct):
     name: str | None = None
@@ -67,23 +69,17 @@ _DECODER: Final = msgspec.json.Decoder(Chunk)
 async def read_chunks(lines: AsyncIterator[str], request: httpx2.Request) -> AsyncIterator[Chunk]:
     """The chunks of an SSE body until `[DONE]`; an error event raises `openai.APIError`
     as the SDK's own stream does, so the error map treats both alike."""
-    data: list[str] = []
-    async for line in lines:
-        if line.startswith("data:"):
-            data.append(line[6:] if line.startswith("data: ") else line[5:])
-        elif not line and data:  # a blank line ends the event
-            chunk, data = _event("\n".join(data), request), []
-            if chunk is None:
-                # Read the body to its end, as the SDK's own stream does: a response closed
-                # before its last (empty) chunk takes its connection with it, and the next call
-                # would connect again.
-                async for _ in lines:
-                    pass
-                return
-            yield chunk
-        # `event:`, `id:` and comment lines carry nothing the chunks need.
-    if data and (chunk := _event("\n".join(data), request)) is not None:
-        yield chunk  # a body that ended without the blank line
+    events = sse_events(lines)
+    async for _name, payload in events:
+        chunk = _event(payload, request)
+        if chunk is None:
+            # Read the body to its end, as the SDK's own stream does: a response closed
+            # before its last (empty) chunk takes its connection with it, and the next call
+            # would connect again.
+            async for _ in events:
+                pass
+            return
+        yield chunk
 
 
 def _event(payload: str, request: httpx2.Request) -> Chunk | None:

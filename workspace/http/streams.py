@@ -63,12 +63,8 @@ class EndingStream(Stream):
         return response
 
 
-def _never() -> bool:
-    return False
-
-
 async def coalesce(
-    groups: AsyncIterator[Sequence[bytes] | Last], buffered: Callable[[], bool] = _never
+    groups: AsyncIterator[Sequence[bytes] | Last], buffered: Callable[[], bool]
 ) -> AsyncIterator[bytes]:
     """Each event's frames (a group), written at once with those of every event already
     buffered (``buffered()`` says whether the next one is). The groups end with the closing
