@@ -117,6 +117,13 @@ async def reading(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         yield reader  # takes a pooled connection only if it runs a statement
 
 
+def is_autocommitted(session: AsyncSession) -> bool:
+    """The session is one of :func:`reading`'s: each of its statements commits alone."""
+    bind = session.bind
+    options = bind.get_execution_options() if isinstance(bind, AsyncEngine) else {}
+    return options.get("isolation_level") == "AUTOCOMMIT"
+
+
 @functools.lru_cache(maxsize=8)
 def _autocommitted(engine: AsyncEngine) -> AsyncEngine:
     """``engine`` whose connections autocommit (same pool), made once per engine."""

@@ -7,7 +7,8 @@ statements below are built once per shape with bind parameters (:func:`row_inser
 trips*: PostgreSQL runs every data-modifying statement in a ``WITH`` clause exactly once and to
 completion, whether or not the main statement reads it, all against the same snapshot, so writes
 to *different* rows travel as one statement (:func:`as_one`); one statement is atomic on its own,
-so it needs no ``BEGIN``/``COMMIT`` either (:func:`write_at_once`).
+so it needs no ``BEGIN``/``COMMIT`` either (:func:`write_at_once`, sent by the driver itself:
+:mod:`workspace.db.driver`).
 
 Not for two writes to the same row (their order inside one statement is undefined), and not for
 writes that must see each other's effects.
@@ -25,6 +26,7 @@ from pydantic_core import PydanticUndefined
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from workspace.db import driver
 from workspace.db.sessions import has_begun
 
 Statement = sa.Insert | sa.Update | sa.Delete
@@ -143,9 +145,8 @@ async def write_at_once(session: AsyncSession, writes: Sequence[Write]) -> None:
     transaction (so it sends neither ``BEGIN`` nor ``COMMIT``)."""
     if has_begun(session):
         raise RuntimeError("write_at_once needs a session outside any transaction")
-    connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     combined = as_one(writes)
-    await connection.execute(combined.statement, dict(combined.params))
+    await driver.execute(session, combined.statement, combined.params)
 
 
 async def write_in_unit(session: AsyncSession, writes: Sequence[Write]) -> None:
