@@ -29,6 +29,9 @@ class AdapterConfig:
     claude_oauth_client_id: str = ""
     request_timeout_s: float = 120.0
     connect_timeout_s: float = 10.0
+    # The SDKs' HTTP transport: "aiohttp" (each SDK's documented DefaultAioHttpClient) or
+    # "httpx" (the SDKs' default). See adapters.transport.
+    http_transport: str = "aiohttp"
     # Operator-only: lets OpenAI-compatible base URLs reach private addresses (local simulator,
     # an in-cluster vLLM). Off by default because it opens SSRF to the internal network.
     allow_private_base_urls: bool = False

@@ -14,6 +14,7 @@ from adapters.anthropic.wire import read_events
 from adapters.clients import ClientCache
 from adapters.errors import InvalidCredentials, ProviderError
 from adapters.provider import Provider
+from adapters.transport import anthropic_http_client
 from adapters.types import (
     ApiKeyCredential,
     ChatRequest,
@@ -69,6 +70,7 @@ class AnthropicProvider(Provider):
                 api_key=secret,
                 base_url=base_url,
                 max_retries=0,
+                http_client=anthropic_http_client(self.config),
                 timeout=httpx2.Timeout(
                     self.config.request_timeout_s, connect=self.config.connect_timeout_s
                 ),

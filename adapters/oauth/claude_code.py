@@ -20,6 +20,7 @@ from adapters.errors import InvalidCredentials
 from adapters.oauth.base import BearerApiProvider
 from adapters.oauth.files import FileReader, as_epoch_ms, as_str
 from adapters.oauth.refresh import RefreshCall, TokenSpec, expires_in_ms
+from adapters.transport import anthropic_http_client
 from adapters.types import (
     ApiKeyCredential,
     Credential,
@@ -112,6 +113,7 @@ class _BearerMessagesApi(AnthropicProvider):
                 base_url=base_url,
                 default_headers={"anthropic-beta": OAUTH_BETA},
                 max_retries=0,
+                http_client=anthropic_http_client(self.config),
                 timeout=httpx2.Timeout(
                     self.config.request_timeout_s, connect=self.config.connect_timeout_s
                 ),

@@ -18,6 +18,7 @@ from adapters.openai_chat.errors import map_openai_error
 from adapters.openai_chat.translate import ChunkReader, to_messages, to_tools
 from adapters.openai_chat.wire import read_chunks
 from adapters.provider import Provider
+from adapters.transport import openai_http_client
 from adapters.types import (
     ApiKeyCredential,
     ChatRequest,
@@ -63,8 +64,9 @@ class OpenAIChatProvider(Provider):
         )
 
     def http_client(self) -> httpx2.AsyncClient | None:
-        """A custom transport (the SSRF-guarded one for user URLs); None = the SDK default."""
-        return None
+        """The SDK's HTTP client (see :mod:`adapters.transport`; the SSRF-guarded one for user
+        URLs); None = the SDK default."""
+        return openai_http_client(self.config)
 
     def timeout(self) -> httpx2.Timeout:
         return httpx2.Timeout(self.config.request_timeout_s, connect=self.config.connect_timeout_s)

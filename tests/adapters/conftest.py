@@ -30,9 +30,12 @@ def sim(simulator: RunningSimulator) -> Iterator[RunningSimulator]:
     httpx.delete(f"{simulator.url}/_simulator/scenario")
 
 
-@pytest.fixture
-def sim_config(sim: RunningSimulator) -> AdapterConfig:
+@pytest.fixture(params=["aiohttp", "httpx"])
+def sim_config(request: pytest.FixtureRequest, sim: RunningSimulator) -> AdapterConfig:
+    """Aimed at the simulator, over each HTTP transport the SDKs can use (adapters.transport):
+    every adapter test runs on both."""
     return AdapterConfig(
+        http_transport=request.param,
         openai_base_url=f"{sim.url}/v1",
         anthropic_base_url=sim.url,
         gemini_base_url=sim.url,

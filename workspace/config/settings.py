@@ -261,6 +261,11 @@ class Settings(BaseSettings):
     )
     provider_timeout_s: float = Field(120.0, description="Read timeout of one provider call.")
     provider_connect_timeout_s: float = Field(10.0, description="Connect timeout to a provider.")
+    provider_http_transport: Literal["aiohttp", "httpx"] = Field(
+        "aiohttp",
+        description="The provider SDKs' HTTP transport: aiohttp (the SDKs' documented "
+        "DefaultAioHttpClient, less CPU per call) or httpx (the SDKs' default).",
+    )
 
     @property
     def resolved_public_url(self) -> str:

@@ -18,6 +18,7 @@ def adapter_config(settings: Settings) -> AdapterConfig:
         claude_token_url=settings.claude_token_url,
         request_timeout_s=settings.provider_timeout_s,
         connect_timeout_s=settings.provider_connect_timeout_s,
+        http_transport=settings.provider_http_transport,
         allow_private_base_urls=settings.allow_private_base_urls,
         google_oauth_client_id=settings.google_oauth_client_id,
         google_oauth_client_secret=settings.google_oauth_client_secret,
