@@ -37,19 +37,38 @@ from workspace.db.sessions import has_begun
 Processor = Callable[[Any], Any] | None
 
 
+_REQUIRED: Any = object()
+
+
+@dataclass(frozen=True)
+class Bind:
+    """One positional parameter: its bind name, its value's conversion, and its literal value
+    (the statement's own, used when the parameters do not name it) or ``_REQUIRED``."""
+
+    name: str
+    processor: Processor
+    literal: Any
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A statement's SQL for the driver, and how its parameters and result columns convert."""
 
     sql: str
-    compiled: sa.engine.Compiled
-    binds: tuple[tuple[str, Processor], ...]
+    binds: tuple[Bind, ...]
     columns: tuple[tuple[str, Processor], ...]
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
-        """The positional arguments: ``params`` by bind name, literals filled in, processed."""
-        values = self.compiled.construct_params(dict(params)) or {}
-        return [values[n] if p is None else p(values[n]) for n, p in self.binds]
+        """The positional arguments: ``params`` by bind name, literals filled in, processed.
+        (What SQLAlchemy's ``construct_params`` does for these binds, without walking every
+        bind of the statement per call.)"""
+        args = []
+        for bind in self.binds:
+            value = params.get(bind.name, bind.literal)
+            if value is _REQUIRED:
+                raise KeyError(f"no value for the bind parameter {bind.name!r}")
+            args.append(value if bind.processor is None else bind.processor(value))
+        return args
 
     def row(self, record: asyncpg.Record) -> dict[str, Any]:
         """A result row as column name -> value, processed as SQLAlchemy would."""
@@ -60,19 +79,24 @@ class Compiled:
 
 @functools.cache
 def compiled(statement: sa.Executable, dialect: Dialect) -> Compiled:
-    """``statement`` compiled for the driver, once per statement object (and dialect)."""
+    """``statement`` compiled for the driver, once per statement object (and dialect). Binds
+    SQLAlchemy expands or computes per execution (``IN`` lists, callables) are refused."""
     done = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     names: Sequence[str] = done.positiontup or ()
-    binds = tuple(
-        (name, done.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-        for name in names
-    )
+    binds = tuple(_bind(done.binds[name], name, dialect) for name in names)
     columns: tuple[tuple[str, Processor], ...] = ()
     if isinstance(statement, sa.Select):
         columns = tuple(
             (str(c.key), _result_processor(c.type, dialect)) for c in statement.selected_columns
         )
-    return Compiled(str(done), done, binds, columns)
+    return Compiled(str(done), binds, columns)
+
+
+def _bind(bind: sa.BindParameter[Any], name: str, dialect: Dialect) -> Bind:
+    if bind.expanding or bind.callable is not None:
+        raise TypeError(f"the bind {name!r} is computed per execution: run it through SQLAlchemy")
+    processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+    return Bind(name, processor, _REQUIRED if bind.required else bind.value)
 
 
 def _result_processor(type_: sa.types.TypeEngine[Any], dialect: Dialect) -> Processor:

@@ -125,3 +125,24 @@ def test_numeric_columns_are_refused_not_guessed() -> None:
 
     with pytest.raises(TypeError, match="numeric"):
         driver.compiled(sa.select(sa.literal(1.5, sa.Numeric).label("n")), dialect())
+
+
+async def test_a_statements_own_literals_are_sent_with_the_parameters(engine: AsyncEngine) -> None:
+    row = _row()
+    async with AsyncSession(engine) as session:
+        await driver.execute(session, INSERT, {**row, "note": "kept"})
+        kept = SELECT.where(SCRATCH.c.note == "kept")  # a literal, bound by SQLAlchemy
+        assert [r["id"] for r in await driver.fetch(session, kept, {"id": row["id"]})] == [
+            row["id"]
+        ]
+        with pytest.raises(KeyError, match="'id'"):
+            await driver.fetch(session, kept, {})
+
+
+def test_binds_computed_per_execution_are_refused() -> None:
+    """An IN list is expanded by SQLAlchemy for each execution: not the driver's to send."""
+    from sqlalchemy.dialects.postgresql.asyncpg import dialect
+
+    listed = sa.select(SCRATCH.c.id).where(SCRATCH.c.id.in_(sa.bindparam("ids", expanding=True)))
+    with pytest.raises(TypeError, match="per execution"):
+        driver.compiled(listed, dialect())
