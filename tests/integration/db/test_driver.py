@@ -146,3 +146,22 @@ def test_binds_computed_per_execution_are_refused() -> None:
     listed = sa.select(SCRATCH.c.id).where(SCRATCH.c.id.in_(sa.bindparam("ids", expanding=True)))
     with pytest.raises(TypeError, match="per execution"):
         driver.compiled(listed, dialect())
+
+
+async def test_with_the_statement_cache_off_the_driver_leaves_no_prepared_statement(
+    stack: Stack,
+) -> None:
+    """PgBouncer in transaction mode (SWITCHBOARD_DATABASE_STATEMENT_CACHE=false): the driver's
+    own statements are unnamed too, so no server connection keeps one behind."""
+    made = make_engine(stack.settings.database_url or "", pool_size=1, statement_cache=False)
+    autocommitted = made.execution_options(isolation_level="AUTOCOMMIT")
+    left = sa.select(sa.func.count().label("n")).select_from(sa.text("pg_prepared_statements"))
+    try:
+        async with autocommitted.connect() as conn:
+            await conn.run_sync(METADATA.create_all)
+        async with AsyncSession(autocommitted) as session:
+            await driver.execute(session, INSERT, _row())
+            await driver.fetch(session, SELECT, {"id": uuid.uuid4()})
+            assert (await driver.fetch(session, left, {}))[0]["n"] == 0
+    finally:
+        await made.dispose()
