@@ -24,8 +24,9 @@ class ConcurrentChange(Conflict):
 
 
 def is_concurrent_change(exc: BaseException) -> bool:
-    """Whether a database error is a lost race (deadlock or serialization failure)."""
-    orig = getattr(exc, "orig", None)
+    """Whether a database error is a lost race (deadlock or serialization failure): SQLAlchemy's
+    wrapping the driver's error, or the driver's own (:mod:`workspace.db.driver`)."""
+    orig = getattr(exc, "orig", exc)
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return sqlstate in _CONCURRENCY_SQLSTATES
 

@@ -103,3 +103,15 @@ async def test_other_database_errors_stay_500(runtime: Runtime) -> None:
     assert resp.status_code == 500
     assert resp.json()["code"] == "internal_error"
     assert "division" not in resp.text
+
+
+async def test_the_drivers_own_deadlock_error_is_a_409_too() -> None:
+    """Statements the driver runs itself (workspace.db.driver) raise asyncpg's error unwrapped."""
+    from asyncpg.exceptions import DeadlockDetectedError
+
+    raw = DeadlockDetectedError("deadlock detected")
+    assert is_concurrent_change(raw)
+    async with AsyncTestClient(_raising_app(raw)) as client:
+        resp = await client.get("/api/thing")
+    assert resp.status_code == 409
+    assert resp.json()["code"] == "conflict"
