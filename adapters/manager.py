@@ -17,6 +17,7 @@ from types import ModuleType
 import pluggy
 
 import adapters.hookspecs as hookspecs
+from adapters.clients import close_clients
 from adapters.config import AdapterConfig
 from adapters.errors import ModelNotFound
 from adapters.provider import Provider
@@ -109,6 +110,10 @@ class ProviderRegistry:
                 if not isinstance(info, ModelInfo):
                     raise TypeError(f"plugin {impl.plugin_name!r} returned {info!r}")
                 self._extra_models.append(info)
+
+    async def aclose(self) -> None:
+        """Close the SDK clients the providers opened on the running loop (the app stops)."""
+        await close_clients()
 
     def providers(self) -> list[Provider]:
         """Every provider, in registration order."""

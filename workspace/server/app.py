@@ -16,7 +16,6 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
-from adapters.clients import close_clients
 from workspace.accounts.dependencies import CALLER_DEPENDENCIES
 from workspace.accounts.routes import auth_router, tokens_router
 from workspace.billing.routes import billing_router
@@ -145,7 +144,7 @@ def create_app(settings: Settings) -> Litestar:
             maintenance.cancel()
             listings.cancel()
             await asyncio.gather(maintenance, listings, return_exceptions=True)
-            await close_clients()
+            await app.state.runtime.registry.aclose()
             await engine.dispose()
 
     return Litestar(
