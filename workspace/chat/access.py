@@ -55,17 +55,31 @@ def _access_statement(token_scoped: bool, for_update: bool) -> Select[Conversati
     """The conversation joined with the caller's membership, for ``conversation_id`` and
     ``user_id`` (and ``token_workspace_id``: a workspace token sees its workspace only). Built
     once per shape: a request binds its values, and SQLAlchemy's cache key is computed once."""
-    visible = _visible(sa.bindparam("user_id"), sa.bindparam("token_ws") if token_scoped else None)
     stmt = (
         select(Conversation, Membership.role)
         .join(Membership, _membership_join())
-        .where(
-            col(Conversation.id) == sa.bindparam("conversation_id"),
-            col(Membership.user_id) == sa.bindparam("user_id"),
-            visible,
-        )
+        .where(*_access_filter(token_scoped))
     )
     return stmt.with_for_update(of=Conversation) if for_update else stmt
+
+
+@functools.cache
+def _access_columns(token_scoped: bool) -> sa.Select[Any]:
+    """The same query as columns (the conversation's and the role), for the driver."""
+    return (
+        sa.select(*table_of(Conversation).c, col(Membership.role))
+        .join(table_of(Membership), _membership_join())
+        .where(*_access_filter(token_scoped))
+    )
+
+
+def _access_filter(token_scoped: bool) -> tuple[sa.ColumnElement[bool], ...]:
+    user_id: sa.BindParameter[Any] = sa.bindparam("user_id")
+    return (
+        col(Conversation.id) == sa.bindparam("conversation_id"),
+        col(Membership.user_id) == user_id,
+        _visible(user_id, sa.bindparam("token_ws") if token_scoped else None),
+    )
 
 
 def _visible(user_id: object, token_workspace_id: object | None) -> sa.ColumnElement[bool]:
@@ -82,22 +96,6 @@ def _visible(user_id: object, token_workspace_id: object | None) -> sa.ColumnEle
 
 def _membership_join() -> sa.ColumnElement[bool]:
     return col(Membership.workspace_id) == col(Conversation.workspace_id)
-
-
-@functools.cache
-def _access_columns(token_scoped: bool) -> sa.Select[Any]:
-    """The access query as columns (the conversation's and the role), for the driver."""
-    conversations, memberships = table_of(Conversation), table_of(Membership)
-    visible = _visible(sa.bindparam("user_id"), sa.bindparam("token_ws") if token_scoped else None)
-    return (
-        sa.select(*conversations.c, memberships.c.role)
-        .join(memberships, _membership_join())
-        .where(
-            conversations.c.id == sa.bindparam("conversation_id"),
-            memberships.c.user_id == sa.bindparam("user_id"),
-            visible,
-        )
-    )
 
 
 async def _conversation_and_role(
