@@ -7,6 +7,7 @@ simulator or a proxy is one value.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class AdapterConfig:
     connect_timeout_s: float = 10.0
     # The SDKs' HTTP transport: "aiohttp" (each SDK's documented DefaultAioHttpClient) or
     # "httpx" (the SDKs' default). See adapters.transport.
-    http_transport: str = "aiohttp"
+    http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
     # Operator-only: lets OpenAI-compatible base URLs reach private addresses (local simulator,
     # an in-cluster vLLM). Off by default because it opens SSRF to the internal network.
     allow_private_base_urls: bool = False

@@ -103,7 +103,7 @@ async def _conversation_and_role(
 ) -> tuple[Conversation, str] | None:
     """The row, through the ORM into ``session``; or, on an autocommitted reader (a request's
     read before its unit of work), straight from the driver as a detached conversation: the
-    message path's one read, at a third of the ORM's CPU (see :mod:`workspace.db.driver`)."""
+    message path's one read, at under half the ORM's CPU (see :mod:`workspace.db.driver`)."""
     if for_update or not is_autocommitted(session):
         stmt = _access_statement(token_scoped, for_update)
         return (await session.exec(stmt, params=params)).first()
