@@ -11,6 +11,7 @@ here marks its last chunk :class:`Last` (uvicorn then writes it and the body's e
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from anyio import CancelScope
 from litestar.response import Stream
 from litestar.response.base import ASGIResponse
 from litestar.response.streaming import ASGIStreamingResponse
-from litestar.types import HTTPResponseBodyEvent, Send
+from litestar.types import HTTPResponseBodyEvent, Receive, Send
 
 
 class Last(bytes):
@@ -30,8 +31,28 @@ class Last(bytes):
     __slots__ = ()
 
 
+async def _cancel_when_gone(receive: Receive, scope: CancelScope) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    scope.cancel()
+
+
 class _EndingStreamingResponse(ASGIStreamingResponse):
     __slots__ = ()
+
+    async def send_body(self, send: Send, receive: Receive) -> None:
+        """Stream the body in this task while a small one waits for the client to go away,
+        which cancels the body (and, through it, the provider requests).
+
+        Litestar's own puts the body in an anyio task group: a group, a task handle and a
+        second task for every stream, on the path to every first byte and held by every open
+        stream. One cancel scope and one listener task do the same job."""
+        with CancelScope() as scope:
+            listener = asyncio.create_task(_cancel_when_gone(receive, scope))
+            try:
+                await self._stream(send)
+            finally:
+                listener.cancel()
 
     async def _stream(self, send: Send) -> None:
         async for chunk in self.iterator:

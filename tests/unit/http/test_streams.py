@@ -73,3 +73,49 @@ async def test_the_last_chunk_ends_the_body_in_its_own_message_and_the_body_runs
     bodies = [(m["body"], m["more_body"]) for m in sent if m["type"] == "http.response.body"]
     assert bodies == [(b"event: delta\r\n\r\n", True), (b"event: message.end\r\n\r\n", False)]
     assert finished.is_set()
+
+
+async def test_a_client_gone_mid_stream_cancels_the_body_and_the_response_ends_quietly() -> None:
+    closed = asyncio.Event()
+    first_sent = asyncio.Event()
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            yield b"event: delta\r\n\r\n"
+            await asyncio.Event().wait()  # a provider that never says more
+            yield b"never"
+        finally:
+            closed.set()
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.body":
+            first_sent.set()
+
+    async def receive() -> Any:
+        await first_sent.wait()
+        return {"type": "http.disconnect"}
+
+    response = _EndingStreamingResponse(iterator=body(), media_type="text/event-stream")
+    await asyncio.wait_for(
+        response({"type": "http", "method": "GET"}, receive, send),  # type: ignore[arg-type]
+        timeout=5,
+    )
+    assert closed.is_set()
+
+
+async def test_a_complete_stream_leaves_no_listener_behind() -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"event: delta\r\n\r\n"
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def receive() -> Any:
+        await asyncio.Event().wait()  # the client stays (as long as this test runs)
+        return {"type": "http.disconnect"}
+
+    before = asyncio.all_tasks()
+    response = _EndingStreamingResponse(iterator=body(), media_type="text/event-stream")
+    await response({"type": "http", "method": "GET"}, receive, send)  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    assert asyncio.all_tasks() == before
