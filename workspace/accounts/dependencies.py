@@ -25,12 +25,23 @@ def remember_principal(
     connection.state[_STATE_KEY] = principal
 
 
-async def provide_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     """The caller the access guard admitted (routes that are not public)."""
-    principal = request.state.get(_STATE_KEY)
+    principal = connection.state.get(_STATE_KEY)
     if not isinstance(principal, Principal):
         raise RuntimeError("a public route cannot ask for the principal")
     return principal
+
+
+def caller_of(request: Request[Any, Any, Any], settings: Settings) -> tuple[Principal, Actor]:
+    """The principal and the actor its audit rows name, for a handler that takes the request
+    rather than the two dependencies (see :func:`workspace.runtime.dependencies.runtime_of`)."""
+    principal = principal_of(request)
+    return principal, provide_actor(request, principal, settings)
+
+
+async def provide_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    return principal_of(request)
 
 
 def provide_actor(

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from workspace.accounts.dependencies import principal_of
 from workspace.accounts.principal import Principal
 from workspace.chat.models import CompareRun, Conversation
 from workspace.db import driver
@@ -201,11 +202,11 @@ async def refused_at_once(db: AsyncSession, lookup: Awaitable[T]) -> T:
 
 
 async def provide_conversation(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    principal: Principal,
-    conversation_id: uuid.UUID,
+    request: Request[Any, Any, Any], db: AsyncSession, conversation_id: uuid.UUID
 ) -> ConversationAccess:
+    """The conversation the route names, checked for the caller (the principal is read off the
+    request, not injected: see :mod:`workspace.runtime.dependencies`)."""
+    principal = principal_of(request)
     cache = runtime_of(request.app.state).live_lookups()
     async with reading(db) as reader:
         access = await refused_at_once(

@@ -51,7 +51,7 @@ from workspace.chat.schemas import (
 from workspace.chat.schemas import conversation_out as _conversation_out
 from workspace.chat.streaming import EventStream
 from workspace.errors import InvalidInput
-from workspace.runtime import Runtime
+from workspace.runtime.dependencies import runtime_of
 from workspace.teams.guards import Member
 from workspace.teams.roles import Permission as P
 
@@ -199,7 +199,6 @@ async def send_message(
     conversation: ConversationAccess,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    runtime: Runtime,
 ) -> ServerSentEvent:
     """Send a message to ``model`` and stream the answer (``text/event-stream``).
 
@@ -208,7 +207,7 @@ async def send_message(
     conversation's current leaf is the parent.
     """
     events = await turns.send_message(
-        runtime,
+        runtime_of(request.app.state),
         db,
         conversation,
         _caller(request),
@@ -233,11 +232,10 @@ async def regenerate_message(
     conversation: ConversationAccess,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    runtime: Runtime,
 ) -> ServerSentEvent:
     """Answer the same user message again, possibly with another model (a sibling answer)."""
     events = await turns.regenerate(
-        runtime,
+        runtime_of(request.app.state),
         db,
         conversation,
         _caller(request),
@@ -267,11 +265,10 @@ async def start_compare(
     conversation: ConversationAccess,
     request: Request[Any, Any, Any],
     db: AsyncSession,
-    runtime: Runtime,
 ) -> ServerSentEvent:
     """Send one prompt to 2..N models at once; one SSE stream, every event tagged with ``lane``."""
     events = await turns.start_compare(
-        runtime,
+        runtime_of(request.app.state),
         db,
         conversation,
         _caller(request),

@@ -14,14 +14,11 @@ from litestar import Request, Response, post
 from litestar.middleware import DefineMiddleware
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.accounts.principal import Principal
-from workspace.audit.service import Actor
 from workspace.compat.anthropic_request import MessagesIn, to_ask
 from workspace.compat.anthropic_response import Reply, sse
 from workspace.compat.errors import EnvelopeMiddleware, anthropic_error
 from workspace.compat.handling import open_exchange, whole_answer
 from workspace.http.streams import EndingStream
-from workspace.runtime import Runtime
 from workspace.runtime.dependencies import AUTHENTICATED
 
 ANTHROPIC_ERRORS = [DefineMiddleware(EnvelopeMiddleware, envelope=anthropic_error)]
@@ -37,15 +34,10 @@ ANTHROPIC_ERRORS = [DefineMiddleware(EnvelopeMiddleware, envelope=anthropic_erro
 async def messages(
     request: Request[Any, Any, Any],
     data: MessagesIn,
-    principal: Principal,
-    actor: Actor,
     db: AsyncSession,
-    runtime: Runtime,
 ) -> Response[Any]:
     """A message in Anthropic's format, streamed (``stream: true``) or whole."""
-    exchange = await open_exchange(
-        request, "anthropic", data, to_ask(data), (principal, actor), db, runtime
-    )
+    exchange = await open_exchange(request, "anthropic", data, to_ask(data), db)
     reply = Reply(data.model)
     if data.stream:
         return EndingStream(

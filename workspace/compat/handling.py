@@ -10,14 +10,13 @@ from typing import Any
 from litestar import Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from workspace.accounts.principal import Principal
-from workspace.audit.service import Actor
+from workspace.accounts.dependencies import caller_of
 from workspace.compat.caller import conversation_ref, gateway_member, request_key
 from workspace.compat.collected import Collected
 from workspace.compat.errors import status_of
 from workspace.compat.exchange import Ask, Exchange, start_exchange
 from workspace.compat.idempotent import Replay, keyed
-from workspace.runtime import Runtime
+from workspace.runtime.dependencies import runtime_of
 from workspace.teams.roles import Permission as P
 
 
@@ -26,12 +25,14 @@ async def open_exchange(
     api: str,
     body: object,
     ask: Ask,
-    caller: tuple[Principal, Actor],
     db: AsyncSession,
-    runtime: Runtime,
 ) -> Exchange | Replay:
-    """The caller's member (models.use), then the call started (or a keyed retry's replay)."""
-    principal, actor = caller
+    """The caller's member (models.use), then the call started (or a keyed retry's replay).
+
+    The runtime and the caller come off the request, not as dependencies: one fewer level of
+    Litestar's concurrent resolution (see :mod:`workspace.runtime.dependencies`)."""
+    runtime = runtime_of(request.app.state)
+    principal, actor = caller_of(request, runtime.settings)
     member = await gateway_member(db, principal, P.MODELS_USE, runtime.live_lookups())
     conversation = conversation_ref(request)
     return await start_exchange(

@@ -16,7 +16,6 @@ from litestar.middleware import DefineMiddleware
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from workspace.accounts.principal import SCOPE_OPT, Principal
-from workspace.audit.service import Actor
 from workspace.compat.caller import gateway_member
 from workspace.compat.errors import EnvelopeMiddleware, openai_error
 from workspace.compat.handling import open_exchange, whole_answer
@@ -43,15 +42,10 @@ OPENAI_ERRORS = [DefineMiddleware(EnvelopeMiddleware, envelope=openai_error)]
 async def chat_completions(
     request: Request[Any, Any, Any],
     data: ChatCompletionIn,
-    principal: Principal,
-    actor: Actor,
     db: AsyncSession,
-    runtime: Runtime,
 ) -> Response[Any]:
     """A chat completion in OpenAI's format, streamed (``stream: true``) or whole."""
-    exchange = await open_exchange(
-        request, "openai", data, to_ask(data), (principal, actor), db, runtime
-    )
+    exchange = await open_exchange(request, "openai", data, to_ask(data), db)
     completion = Completion(data.model)
     if data.stream:
         body = sse(completion, exchange.events(), data.include_usage(), exchange.buffered)

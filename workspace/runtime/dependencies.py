@@ -4,6 +4,12 @@ Each route declares its access in ``opt["access"]``: ``"public"``, ``"authentica
 :class:`~workspace.teams.roles.Permission`; the app's one access guard
 (:mod:`workspace.server.access`) enforces it, and a test walks every route and fails on one
 without it.
+
+Litestar resolves the dependencies of one level of the graph concurrently: two or more at a
+level cost an anyio task group and a task each, on every request. The routes that carry
+messages (chat's and the gateway's) therefore ask for the session (and their conversation)
+only, and take the runtime (:func:`runtime_of`) and the caller
+(:func:`workspace.accounts.dependencies.caller_of`) from the request; a test keeps them so.
 """
 
 from __future__ import annotations
