@@ -263,8 +263,10 @@ async def _new_turn(
     conversation = access.conversation
     edited = (edit_of,) if edit_of else ()
     target = service.parent_target(conversation, parent_id)
-    async with reading(db) as reader:
-        tree = await service.load_branch(reader, conversation.id, target, *edited)
+    tree = service.Tree((), {})  # a new root: a conversation's first message has no history
+    if target is not None or edited:
+        async with reading(db) as reader:
+            tree = await service.load_branch(reader, conversation.id, target, *edited)
     parent = service.resolve_parent(tree, conversation, parent_id)
     kept = attachments.kept_parts(tree, edit_of)
     path = tree.path(parent)
