@@ -140,7 +140,7 @@ class AnthropicProvider(Provider):
         reader = EventReader(provider=self.id)
         async with stream:  # closes the response
             response = stream.response
-            async for event in read_events(response.aiter_lines(), response):
+            async for event in read_events(response.aiter_bytes(), response):
                 for out in reader.feed(event):
                     yield out
         if reader.finish is not None:

@@ -140,7 +140,7 @@ class OpenAIChatProvider(Provider):
         assert isinstance(stream, openai.AsyncStream)
         async with stream:  # closes the response
             response = stream.response
-            async for chunk in read_chunks(response.aiter_lines(), response.request):
+            async for chunk in read_chunks(response.aiter_bytes(), response.request):
                 for event in reader.feed(chunk):
                     yield event
         if reader.finish is not None:

@@ -4,7 +4,8 @@ Why not the SDK's `ChatCompletionChunk`: building that pydantic model per chunk 
 `construct_type` and its protocol checks) was a tenth of the app's CPU per streamed request
 (py-spy on the chat route; `python -m bench --only profile` shows the `openai` share too).
 The SDK still builds and sends the request, applies the key and raises its own status errors
-(`client.post`, the body as a stream); only the body's `data:` lines are read here, with msgspec,
+(`client.post`, the body as a stream); only the body's `data:` lines are read here (its bytes,
+:mod:`adapters.sse`), with msgspec,
 keeping just the fields the reader uses.
 """
 
@@ -66,10 +67,10 @@ class Chunk(msgspec.Struct):
 _DECODER: Final = msgspec.json.Decoder(Chunk)
 
 
-async def read_chunks(lines: AsyncIterator[str], request: httpx2.Request) -> AsyncIterator[Chunk]:
+async def read_chunks(body: AsyncIterator[bytes], request: httpx2.Request) -> AsyncIterator[Chunk]:
     """The chunks of an SSE body until `[DONE]`; an error event raises `openai.APIError`
     as the SDK's own stream does, so the error map treats both alike."""
-    events = sse_events(lines)
+    events = sse_events(body)
     async for _name, payload in events:
         chunk = _event(payload, request)
         if chunk is None:
@@ -82,8 +83,8 @@ async def read_chunks(lines: AsyncIterator[str], request: httpx2.Request) -> Asy
         yield chunk
 
 
-def _event(payload: str, request: httpx2.Request) -> Chunk | None:
-    if payload == "[DONE]":
+def _event(payload: bytes, request: httpx2.Request) -> Chunk | None:
+    if payload == b"[DONE]":
         return None
     chunk = _DECODER.decode(payload)
     if chunk.error:

@@ -21,9 +21,11 @@ START = (
 )
 
 
-async def _lines(*lines: str) -> AsyncIterator[str]:
-    for line in lines:
-        yield line
+async def _lines(*lines: str) -> AsyncIterator[bytes]:
+    """The lines as a body, a few bytes per chunk (cut anywhere, as a network cuts)."""
+    body = "".join(f"{line}\r\n" for line in lines).encode()
+    for start in range(0, len(body), 7):
+        yield body[start : start + 7]
 
 
 async def _read(*lines: str) -> list[Event]:

@@ -15,9 +15,11 @@ from adapters.types import ToolCallDelta, Usage
 REQUEST = httpx2.Request("POST", "http://provider.test/v1/chat/completions")
 
 
-async def _lines(*lines: str) -> AsyncIterator[str]:
-    for line in lines:
-        yield line
+async def _lines(*lines: str) -> AsyncIterator[bytes]:
+    """The lines as a body, a few bytes per chunk (cut anywhere, as a network cuts)."""
+    body = "".join(f"{line}\r\n" for line in lines).encode()
+    for start in range(0, len(body), 7):
+        yield body[start : start + 7]
 
 
 async def _read(*lines: str) -> list[Chunk]:
@@ -44,17 +46,17 @@ async def test_events_are_split_on_blank_lines_and_end_at_done() -> None:
 async def test_the_body_is_read_to_its_end_after_done() -> None:
     """A response closed before its last chunk loses its connection: the next call connects
     again (the SDK's own stream drains the body too)."""
-    read: list[str] = []
+    read: list[bytes] = []
 
-    async def lines() -> AsyncIterator[str]:
-        for line in ('data: {"choices": []}', "", "data: [DONE]", "", "", ""):
-            read.append(line)
-            yield line
-        read.append("end of body")
+    async def lines() -> AsyncIterator[bytes]:
+        for chunk in (b'data: {"choices": []}\n\n', b"data: [DONE]\n\n", b"\n\n"):
+            read.append(chunk)
+            yield chunk
+        read.append(b"end of body")
 
     chunks = [chunk async for chunk in read_chunks(lines(), REQUEST)]
     assert len(chunks) == 1
-    assert read[-1] == "end of body"
+    assert read[-1] == b"end of body"
 
 
 async def test_one_event_may_span_data_lines_and_the_last_needs_no_blank_line() -> None:
