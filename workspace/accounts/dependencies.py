@@ -34,8 +34,8 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
 
 
 def caller_of(request: Request[Any, Any, Any], settings: Settings) -> tuple[Principal, Actor]:
-    """The principal and the actor its audit rows name, for a handler that takes the request
-    rather than the two dependencies (see :func:`workspace.runtime.dependencies.runtime_of`)."""
+    """The principal and the actor its audit rows name, for a handler that takes them off the
+    request rather than as two dependencies (why: :mod:`workspace.runtime.dependencies`)."""
     principal = principal_of(request)
     return principal, provide_actor(request, principal, settings)
 

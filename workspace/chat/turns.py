@@ -263,7 +263,7 @@ async def _new_turn(
     conversation = access.conversation
     edited = (edit_of,) if edit_of else ()
     target = service.parent_target(conversation, parent_id)
-    tree = service.Tree((), {})  # a new root: a conversation's first message has no history
+    tree = service.Tree((), {})  # a new root (a conversation's first message): no history
     if target is not None or edited:
         async with reading(db) as reader:
             tree = await service.load_branch(reader, conversation.id, target, *edited)
