@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.stack import bench_stack
+from bench.timeline import run_timeline
 from bench.versus import Tapped
 from bench.versus_report import OURS, print_trips
 
@@ -64,3 +65,4 @@ def run_profile_bench(requests: int = 50) -> None:
             print_profile(out, requests * len(OURS))
         else:
             print("\n(the app's profile was not written)")
+    run_timeline()

@@ -37,11 +37,18 @@ class BenchStack:
     """The app's settings (simulator URLs included), for a second app process."""
 
 
-def _serve(settings: Settings, profile_to: str | None = None) -> None:
+def _serve(
+    settings: Settings, profile_to: str | None = None, timeline_to: str | None = None
+) -> None:
     import uvicorn
 
     from workspace.server.app import create_app
 
+    if timeline_to is not None:
+        from bench.timeline import serve_with_timeline
+
+        serve_with_timeline(settings, Path(timeline_to))
+        return
     if profile_to is None:
         uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
         return
@@ -88,11 +95,14 @@ def _serve_profiled(settings: Settings, out: Path) -> None:
 
 
 @contextmanager
-def extra_app(settings: Settings, profile_to: Path | None = None) -> Iterator[tuple[str, int]]:
-    """A second app process on the same services, with other settings; yields (url, pid)."""
+def extra_app(
+    settings: Settings, profile_to: Path | None = None, timeline_to: Path | None = None
+) -> Iterator[tuple[str, int]]:
+    """A second app process on the same services, with other settings; yields (url, pid).
+    It may run under cProfile (``profile_to``) or with its steps stamped (``timeline_to``)."""
     settings = settings.model_copy(update={"port": free_port()})
-    target = str(profile_to) if profile_to else None
-    app = multiprocessing.get_context("spawn").Process(target=_serve, args=(settings, target))
+    args = (settings, *(str(p) if p else None for p in (profile_to, timeline_to)))
+    app = multiprocessing.get_context("spawn").Process(target=_serve, args=args)
     app.start()
     url = f"http://127.0.0.1:{settings.port}"
     try:
@@ -100,9 +110,10 @@ def extra_app(settings: Settings, profile_to: Path | None = None) -> Iterator[tu
         assert app.pid is not None
         yield url, app.pid
     finally:
-        if profile_to is not None:
-            profile_to.with_suffix(".stop").touch()
-            app.join(30)
+        for written in (profile_to, timeline_to):
+            if written is not None:
+                written.with_suffix(".stop").touch()
+                app.join(30)
         if app.is_alive():
             app.terminate()
             app.join(10)

@@ -106,7 +106,7 @@ async def count_trips(
     async with httpx.AsyncClient(base_url=stack.app_url, timeout=60) as http:
         bench = Bench(stack, http)
         await bench.setup()
-        paths = _paths(bench, with_direct=False)
+        paths = stream_paths(bench, with_direct=False)
         # A provider that takes a moment before its first token (any real one takes 100s of
         # ms): the request's own writes, made while the provider works, count as "while
         # streaming" rather than "after the last chunk" as they would against an instant one.
@@ -139,7 +139,9 @@ async def count_trips(
         return out
 
 
-def _paths(bench: Bench, *, with_direct: bool = True) -> dict[str, Callable[[], Awaitable[Timing]]]:
+def stream_paths(
+    bench: Bench, *, with_direct: bool = True
+) -> dict[str, Callable[[], Awaitable[Timing]]]:
     """The ways to the same stream: the simulator itself, the chat route, the /v1 gateway."""
     paths: dict[str, Callable[[], Awaitable[Timing]]] = {}
     if with_direct:
@@ -183,7 +185,7 @@ async def latency_rounds(
     bench: Bench, peer_sdk: openai.AsyncOpenAI | None, rounds: int
 ) -> dict[str, Latency]:
     """Interleaved rounds; the order rotates so no path always goes first."""
-    paths = _paths(bench)
+    paths = stream_paths(bench)
     if peer_sdk is not None:
         paths["litellm"] = lambda: bench.direct(MODEL, peer_sdk)
     for _ in range(20):
@@ -225,7 +227,7 @@ async def _measure(stack: BenchStack, peer: Peer | None, rounds: int, size: int)
         figures = Figures(peer=peer)
         figures.latency = await latency_rounds(bench, peer_sdk, rounds)
         pg = _postmaster_pid(stack.database_url)
-        ours = _paths(bench, with_direct=False)
+        ours = stream_paths(bench, with_direct=False)
         for _ in range(2):  # two bursts each, alternating; the better of the two is kept
             for name, run in ours.items():
                 figures.keep_burst(name, await burst(run, size, [stack.app_pid, pg]))
