@@ -12,11 +12,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -66,17 +67,9 @@ def _serve_profiled(settings: Settings, out: Path) -> None:
     import asyncio
     import cProfile
 
-    import uvicorn
-
-    from workspace.server.app import create_app
-
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
     profiler = cProfile.Profile()
 
-    async def watch() -> None:
+    async def watch(server: Any) -> None:
         while not out.with_suffix(".start").exists():
             await asyncio.sleep(0.1)
         profiler.enable()
@@ -85,13 +78,31 @@ def _serve_profiled(settings: Settings, out: Path) -> None:
         profiler.disable()
         server.should_exit = True
 
+    serve_watched(settings, watch)
+    profiler.dump_stats(str(out))
+
+
+def serve_watched(settings: Settings, watch: Callable[[Any], Awaitable[None]]) -> None:
+    """Serve the app in this process with ``watch(server)`` beside it on the event loop, until
+    the watcher sets the uvicorn server's ``should_exit``."""
+    import asyncio
+
+    import uvicorn
+
+    from workspace.server.app import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning"
+        )
+    )
+
     async def main() -> None:
-        watcher = asyncio.create_task(watch())
+        watcher = asyncio.create_task(watch(server))
         await server.serve()
         watcher.cancel()
 
     asyncio.run(main())
-    profiler.dump_stats(str(out))
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from bench.chat import Bench
-from bench.stack import BenchStack, bench_stack, extra_app
+from bench.stack import BenchStack, bench_stack, extra_app, serve_watched
 from bench.versus import stream_paths
 from workspace.config.settings import Settings
 
@@ -128,30 +128,16 @@ def _install(marks: _Marks) -> None:
 
 def serve_with_timeline(settings: Settings, out: Path) -> None:
     """Serve with the steps stamped; on ``<out>.stop``, write the records to ``out`` and stop."""
-    import uvicorn
-
-    from workspace.server.app import create_app
-
     marks = _Marks()
     _install(marks)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning"
-        )
-    )
 
-    async def watch() -> None:
+    async def watch(server: Any) -> None:
         while not out.with_suffix(".stop").exists():
             await asyncio.sleep(0.1)
         out.write_text(json.dumps(marks.records))
         server.should_exit = True
 
-    async def main() -> None:
-        watcher = asyncio.create_task(watch())
-        await server.serve()
-        watcher.cancel()
-
-    asyncio.run(main())
+    serve_watched(settings, watch)
 
 
 async def _requests(stack: BenchStack, requests: int) -> None:
